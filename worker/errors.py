@@ -1,0 +1,84 @@
+"""The errors a teacher can meet, each with a key and a message in plain words.
+
+Every known failure raises a subclass of `TeacherPrinterError`. The Jobs page
+shows `message` (what happened) and `hint` (what to do); the technical
+details live in an expander. Anything else is reported as "something went
+wrong" with the traceback in the details.
+"""
+
+from __future__ import annotations
+
+
+class TeacherPrinterError(Exception):
+    """Base of every error whose message is meant for a teacher."""
+
+    key: str = "error"
+    default_hint: str = ""
+
+    def __init__(self, message: str, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = self.default_hint if hint is None else hint
+
+    def for_teacher(self) -> str:
+        """The message and the hint as one paragraph."""
+        return f"{self.message} {self.hint}".strip()
+
+
+class PasswordRequired(TeacherPrinterError):
+    key = "password_required"
+    default_hint = (
+        "Open it in your PDF reader, save an unprotected copy (Print → Save as PDF), and upload that."
+    )
+
+
+class DamagedFile(TeacherPrinterError):
+    key = "damaged_file"
+    default_hint = "Open it on your computer to check it, save a fresh copy and upload that."
+
+
+class UnsupportedFile(TeacherPrinterError):
+    key = "unsupported_file"
+    default_hint = "Upload a PDF, or a ZIP that holds PDFs."
+
+
+class EmptyDocument(TeacherPrinterError):
+    key = "empty_document"
+    default_hint = "Check that you picked the right file."
+
+
+class LimitExceeded(TeacherPrinterError):
+    key = "limit_exceeded"
+    default_hint = "Split the work into smaller parts and run them one at a time."
+
+
+class StepTimedOut(TeacherPrinterError):
+    key = "timed_out"
+    default_hint = "Try again with fewer or smaller files, or ask your IT person to raise the limit."
+
+
+class WorkerStopped(TeacherPrinterError):
+    key = "worker_stopped"
+    default_hint = "Press Retry to run it again from where it stopped."
+
+
+class StorageFailed(TeacherPrinterError):
+    key = "storage_failed"
+    default_hint = "The server may be out of disk space. Tell your IT person, then press Retry."
+
+
+class InputMissing(TeacherPrinterError):
+    key = "input_missing"
+    default_hint = "The files may have been deleted after the retention period. Upload them again."
+
+
+class ServiceUnavailable(TeacherPrinterError):
+    key = "service_unavailable"
+    default_hint = (
+        "Ask your IT person to start it (on this computer: `make run` starts everything)."
+    )
+
+
+class NotAllowed(TeacherPrinterError):
+    key = "not_allowed"
+    default_hint = ""
