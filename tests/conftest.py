@@ -24,3 +24,72 @@ def corpus_dir() -> Path:
     if folder is None:
         pytest.skip("the shared corpus (../shared/corpus or CORPUS_DIR) is not present in this clone")
     return folder
+
+
+# -- a real Redis for the whole session, a clean database for every test -----------
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory):
+    """A private redis-server on a free port, started by the tests themselves."""
+    from storage.redis_server import EmbeddedRedis
+
+    server = EmbeddedRedis(tmp_path_factory.mktemp("redis"), persistent=False).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def app_env(redis_server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Settings for one test: its own DATA_DIR, the test Redis (flushed), fast sweeps."""
+    import redis
+
+    data = tmp_path / "data"
+    data.mkdir()
+    monkeypatch.setenv("DATA_DIR", str(data))
+    monkeypatch.setenv("REDIS_URL", redis_server.url)
+    monkeypatch.setenv("QUEUE_NAME", "tp-test")
+    monkeypatch.setenv("WORKER_LOST_AFTER", "3")
+    monkeypatch.setenv("SWEEP_INTERVAL", "1")
+    client = redis.Redis.from_url(redis_server.url)
+    client.flushdb()
+    yield data
+    client.flushdb()
+    client.close()
+
+
+@pytest.fixture
+def config(app_env):
+    from storage.config import load_config
+
+    return load_config()
+
+
+@pytest.fixture
+def jobs(config):
+    from worker.control import Jobs
+
+    return Jobs(config)
+
+
+def run_worker_burst(config) -> None:
+    """Run every queued step in this process, as a real RQ worker does, until the queue is empty."""
+    from rq import SimpleWorker
+    from rq.serializers import JSONSerializer
+
+    from storage.redis_conn import get_redis
+    from worker.tasks import GuardedJob
+
+    worker = SimpleWorker(
+        [config.queue_name],
+        connection=get_redis(config),
+        serializer=JSONSerializer,
+        job_class=GuardedJob,
+        log_job_description=False,
+    )
+    worker.work(burst=True, logging_level="WARNING", with_scheduler=False)
+
+
+@pytest.fixture
+def burst(config):
+    return lambda: run_worker_burst(config)

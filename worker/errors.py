@@ -74,9 +74,7 @@ class InputMissing(TeacherPrinterError):
 
 class ServiceUnavailable(TeacherPrinterError):
     key = "service_unavailable"
-    default_hint = (
-        "Ask your IT person to start it (on this computer: `make run` starts everything)."
-    )
+    default_hint = "Ask your IT person to start it (on this computer: `make run` starts everything)."
 
 
 class NotAllowed(TeacherPrinterError):

@@ -1,0 +1,132 @@
+"""Every setting, read from the environment in one place, with its default and help.
+
+`.env.example` and the README list each of them; a test keeps the three in step.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+class SettingError(ValueError):
+    """An environment variable holds a value that cannot be used."""
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    help: str
+    parse: Callable[[str], Any]
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value <= 0:
+        raise ValueError("must be a whole number above 0")
+    return value
+
+
+def _path(text: str) -> Path:
+    return Path(text).expanduser().resolve()
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "DATA_DIR",
+        "./data",
+        "Folder for uploads, job outputs and the embedded Redis's data (the shared volume).",
+        _path,
+    ),
+    Setting(
+        "REDIS_URL",
+        "",
+        "Redis to use, e.g. redis://:password@host:6379/0 or rediss:// for TLS. "
+        "Empty: `make run` starts a private embedded redis-server.",
+        str,
+    ),
+    Setting("PORT", "8501", "Port the web app listens on.", _positive_int),
+    Setting("WORKERS", "2", "How many background workers `make run` starts.", _positive_int),
+    Setting("QUEUE_NAME", "teacher-printer", "Name of the RQ queue the web app and workers share.", str),
+    Setting(
+        "RETENTION_DAYS",
+        "14",
+        "Days a job's record, its outputs and uploads are kept before the clean-up removes them.",
+        _positive_int,
+    ),
+    Setting("MAX_UPLOAD_MB", "200", "Largest file a teacher may upload, in megabytes.", _positive_int),
+    Setting(
+        "STEP_TIMEOUT",
+        "600",
+        "Longest a single step of a job may run, in seconds, before it is stopped and failed.",
+        _positive_int,
+    ),
+    Setting(
+        "WORKER_LOST_AFTER",
+        "30",
+        "Seconds without a heartbeat after which a running job whose worker vanished is marked failed.",
+        _positive_int,
+    ),
+    Setting(
+        "SWEEP_INTERVAL",
+        "10",
+        "Seconds between a worker's checks for lost jobs and expired data.",
+        _positive_int,
+    ),
+    Setting(
+        "CORPUS_DIR",
+        "",
+        "Tests only: folder of real-world input files (default ../shared/corpus).",
+        str,
+    ),
+)
+
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+@dataclass(frozen=True)
+class Config:
+    data_dir: Path
+    redis_url: str
+    port: int
+    workers: int
+    queue_name: str
+    retention_days: int
+    max_upload_mb: int
+    step_timeout: int
+    worker_lost_after: int
+    sweep_interval: int
+    corpus_dir: str
+
+    @property
+    def uploads_dir(self) -> Path:
+        return self.data_dir / "uploads"
+
+    @property
+    def jobs_dir(self) -> Path:
+        return self.data_dir / "jobs"
+
+    @property
+    def redis_dir(self) -> Path:
+        return self.data_dir / "redis"
+
+
+def load_config(environ: Mapping[str, str] | None = None) -> Config:
+    """Read every setting from `environ` (default: the process environment)."""
+    env = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = env.get(setting.name, "").strip() or setting.default
+        try:
+            values[setting.name.lower()] = setting.parse(raw)
+        except ValueError as exc:
+            raise SettingError(f"{setting.name}={raw!r} is not valid: {exc}") from exc
+    return Config(**values)
+
+
+def setting(name: str) -> Setting:
+    return _BY_NAME[name]

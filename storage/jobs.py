@@ -1,0 +1,312 @@
+"""Job records: what the Jobs page shows, kept by us in Redis for the retention period.
+
+A record is one JSON document per job (`tp:job:<id>`), indexed by creation time.
+Progress lives in a small hash beside it so that frequent progress writes never
+race with state transitions. Every transition goes through `JobStore.transition`,
+an optimistic transaction that applies only from the states it names, so two
+writers can never flip a record back and forth. Each save also writes
+`manifest.json` beside the job's outputs, from which the history can be rebuilt.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+import redis
+
+from storage.files import FileStore, atomic_write_bytes
+
+KEY_PREFIX = "tp:"
+INDEX_KEY = f"{KEY_PREFIX}jobs"
+ACTIVE_KEY = f"{KEY_PREFIX}jobs:active"
+
+
+def record_key(job_id: str) -> str:
+    return f"{KEY_PREFIX}job:{job_id}"
+
+
+def progress_key(job_id: str) -> str:
+    return f"{KEY_PREFIX}job:{job_id}:progress"
+
+
+def heartbeat_key(job_id: str) -> str:
+    return f"{KEY_PREFIX}job:{job_id}:heartbeat"
+
+
+class Status(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    FINISHED = "finished"
+    FAILED = "failed"
+    CANCELED = "canceled"
+
+    @property
+    def active(self) -> bool:
+        return self in (Status.QUEUED, Status.RUNNING)
+
+
+ACTIVE = (Status.QUEUED, Status.RUNNING)
+ENDED = (Status.FINISHED, Status.FAILED, Status.CANCELED)
+
+
+@dataclass
+class StepRecord:
+    """One step of a job's chain, run as one RQ job."""
+
+    name: str
+    label: str
+    weight: int = 1
+    status: Status = Status.QUEUED
+    rq_id: str = ""
+    started_at: float | None = None
+    ended_at: float | None = None
+    result: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class OutputFile:
+    ref: str
+    name: str
+    size: int
+    mime: str = "application/octet-stream"
+
+
+@dataclass
+class JobError:
+    """A failure as data: a key, words for the teacher, and details for the IT person."""
+
+    key: str
+    message: str
+    hint: str = ""
+    details: str = ""
+
+
+@dataclass
+class JobRecord:
+    id: str
+    kind: str
+    title: str
+    owner: str
+    created_at: float
+    steps: list[StepRecord]
+    inputs: list[dict[str, Any]] = field(default_factory=list)
+    options: dict[str, Any] = field(default_factory=dict)
+    status: Status = Status.QUEUED
+    started_at: float | None = None
+    ended_at: float | None = None
+    progress: int = 0
+    progress_text: str = "Waiting for a free worker"
+    outputs: list[OutputFile] = field(default_factory=list)
+    error: JobError | None = None
+    attempt: int = 1
+
+    @property
+    def active(self) -> bool:
+        return self.status.active
+
+    def current_step(self) -> int | None:
+        """Index of the first step that has not finished, if any."""
+        for index, step in enumerate(self.steps):
+            if step.status != Status.FINISHED:
+                return index
+        return None
+
+    def overall_progress(self, step: int, fraction: float) -> int:
+        """Whole-job percentage when `step` is `fraction` done, by step weights."""
+        total = sum(s.weight for s in self.steps) or 1
+        done = sum(s.weight for s in self.steps[:step])
+        return int(100 * (done + fraction * self.steps[step].weight) / total)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> JobRecord:
+        data = dict(data)
+        data["status"] = Status(data["status"])
+        data["steps"] = [StepRecord(**{**s, "status": Status(s["status"])}) for s in data["steps"]]
+        data["outputs"] = [OutputFile(**o) for o in data.get("outputs", [])]
+        data["error"] = JobError(**data["error"]) if data.get("error") else None
+        return cls(**data)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> JobRecord:
+        return cls.from_dict(json.loads(text))
+
+
+@dataclass(frozen=True)
+class JobPage:
+    records: list[JobRecord]
+    total: int
+
+
+class TransitionRefused(Exception):
+    """The record was not in a state the transition applies from."""
+
+
+class JobStore:
+    """Job records in Redis, with their manifests on the shared volume."""
+
+    def __init__(self, conn: redis.Redis, files: FileStore) -> None:
+        self.conn = conn
+        self.files = files
+
+    # -- reading ------------------------------------------------------------------
+    def get(self, job_id: str) -> JobRecord | None:
+        raw, progress = self._pipe_get(job_id)
+        if raw is None:
+            return None
+        return self._with_progress(JobRecord.from_json(raw), progress)
+
+    def _pipe_get(self, job_id: str) -> tuple[bytes | None, dict[bytes, bytes]]:
+        pipe = self.conn.pipeline(transaction=False)
+        pipe.get(record_key(job_id))
+        pipe.hgetall(progress_key(job_id))
+        raw, progress = pipe.execute()
+        return raw, progress
+
+    @staticmethod
+    def _with_progress(record: JobRecord, progress: dict[bytes, bytes]) -> JobRecord:
+        # Progress written after the last transition is newer than the record's own.
+        fresh = progress and int(progress.get(b"attempt", b"0")) == record.attempt
+        if fresh and record.status == Status.RUNNING:
+            record.progress = int(progress.get(b"pct", record.progress))
+            record.progress_text = progress.get(b"text", b"").decode() or record.progress_text
+        return record
+
+    def get_many(self, job_ids: list[str]) -> list[JobRecord]:
+        if not job_ids:
+            return []
+        pipe = self.conn.pipeline(transaction=False)
+        for job_id in job_ids:
+            pipe.get(record_key(job_id))
+            pipe.hgetall(progress_key(job_id))
+        values = pipe.execute()
+        records = []
+        for raw, progress in zip(values[::2], values[1::2], strict=True):
+            if raw is not None:
+                records.append(self._with_progress(JobRecord.from_json(raw), progress))
+        return records
+
+    def list(
+        self,
+        owner: str | None = None,
+        offset: int = 0,
+        limit: int = 20,
+        statuses: Iterable[Status] | None = None,
+        kinds: Iterable[str] | None = None,
+        search: str = "",
+    ) -> JobPage:
+        """Records newest first; filters narrow the list, `owner=None` means everyone's."""
+        wanted_status = set(statuses or [])
+        wanted_kind = set(kinds or [])
+        needle = search.strip().casefold()
+        filtered = owner is not None or wanted_status or wanted_kind or needle
+        if not filtered:
+            ids = [i.decode() for i in self.conn.zrevrange(INDEX_KEY, offset, offset + limit - 1)]
+            return JobPage(self.get_many(ids), self.conn.zcard(INDEX_KEY))
+        matches: list[JobRecord] = []
+        all_ids = [i.decode() for i in self.conn.zrevrange(INDEX_KEY, 0, -1)]
+        for start in range(0, len(all_ids), 500):
+            for record in self.get_many(all_ids[start : start + 500]):
+                if owner is not None and record.owner != owner:
+                    continue
+                if wanted_status and record.status not in wanted_status:
+                    continue
+                if wanted_kind and record.kind not in wanted_kind:
+                    continue
+                if needle and needle not in record.title.casefold():
+                    continue
+                matches.append(record)
+        return JobPage(matches[offset : offset + limit], len(matches))
+
+    def active_ids(self) -> list[str]:
+        return sorted(i.decode() for i in self.conn.smembers(ACTIVE_KEY))
+
+    def count(self) -> int:
+        return self.conn.zcard(INDEX_KEY)
+
+    # -- writing ------------------------------------------------------------------
+    def create(self, record: JobRecord) -> JobRecord:
+        pipe = self.conn.pipeline()
+        pipe.set(record_key(record.id), record.to_json())
+        pipe.zadd(INDEX_KEY, {record.id: record.created_at})
+        pipe.sadd(ACTIVE_KEY, record.id)
+        pipe.execute()
+        self._write_manifest(record)
+        return record
+
+    def transition(
+        self,
+        job_id: str,
+        allowed: Iterable[Status],
+        change: Callable[[JobRecord], None],
+        extra: Callable[[redis.client.Pipeline, JobRecord], None] | None = None,
+    ) -> JobRecord:
+        """Apply `change` to the record if its status is in `allowed`; raise TransitionRefused if not."""
+        allowed = set(allowed)
+        key = record_key(job_id)
+        with self.conn.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(key)
+                    raw = pipe.get(key)
+                    if raw is None:
+                        raise TransitionRefused(f"job {job_id} has no record")
+                    record = JobRecord.from_json(raw)
+                    if record.status not in allowed:
+                        raise TransitionRefused(f"job {job_id} is {record.status}")
+                    change(record)
+                    pipe.multi()
+                    pipe.set(key, record.to_json())
+                    if record.status.active:
+                        pipe.sadd(ACTIVE_KEY, job_id)
+                    else:
+                        pipe.srem(ACTIVE_KEY, job_id)
+                        pipe.delete(heartbeat_key(job_id))
+                    if extra is not None:
+                        extra(pipe, record)
+                    pipe.execute()
+                    break
+                except redis.WatchError:
+                    continue
+        self._write_manifest(record)
+        return record
+
+    def set_progress(self, job_id: str, attempt: int, pct: int, text: str) -> None:
+        self.conn.hset(progress_key(job_id), mapping={"pct": pct, "text": text, "attempt": attempt})
+
+    def beat(self, job_id: str, ttl: int) -> None:
+        self.conn.set(heartbeat_key(job_id), "1", ex=ttl)
+
+    def has_heartbeat(self, job_id: str) -> bool:
+        return bool(self.conn.exists(heartbeat_key(job_id)))
+
+    def delete(self, job_id: str) -> None:
+        """Remove the record, its progress and its files."""
+        pipe = self.conn.pipeline()
+        pipe.delete(record_key(job_id), progress_key(job_id), heartbeat_key(job_id))
+        pipe.zrem(INDEX_KEY, job_id)
+        pipe.srem(ACTIVE_KEY, job_id)
+        pipe.execute()
+        self.files.delete_job(job_id)
+
+    def restore(self, record: JobRecord) -> bool:
+        """Put back a record read from a manifest, unless Redis already has it."""
+        if not self.conn.set(record_key(record.id), record.to_json(), nx=True):
+            return False
+        self.conn.zadd(INDEX_KEY, {record.id: record.created_at})
+        return True
+
+    def _write_manifest(self, record: JobRecord) -> None:
+        path = self.files.manifest_path(record.id)
+        atomic_write_bytes(path, record.to_json().encode())
+
+
+def now() -> float:
+    return time.time()

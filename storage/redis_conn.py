@@ -1,0 +1,73 @@
+"""The Redis connection: made lazily, checked on every use, never cached while down."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+
+import redis
+
+from storage.config import Config, load_config
+from worker.errors import ServiceUnavailable
+
+CONNECT_TIMEOUT_S = 2.0
+URL_FILE_NAME = "url.txt"
+
+_clients: dict[str, redis.Redis] = {}
+_lock = threading.Lock()
+
+
+def resolve_redis_url(config: Config) -> str:
+    """REDIS_URL, or the address the launcher's embedded Redis wrote under DATA_DIR."""
+    if config.redis_url:
+        return config.redis_url
+    url_file = config.redis_dir / URL_FILE_NAME
+    if url_file.is_file():
+        return url_file.read_text().strip()
+    raise ServiceUnavailable(
+        "The job service (Redis) is not configured: REDIS_URL is empty and no embedded Redis is running."
+    )
+
+
+def get_redis(config: Config | None = None) -> redis.Redis:
+    """A client for the configured Redis. The client reconnects by itself, so caching it is safe."""
+    url = resolve_redis_url(config or load_config())
+    with _lock:
+        client = _clients.get(url)
+        if client is None:
+            client = redis.Redis.from_url(
+                url,
+                socket_connect_timeout=CONNECT_TIMEOUT_S,
+                socket_timeout=30,
+                health_check_interval=15,
+                retry_on_timeout=True,
+            )
+            _clients[url] = client
+    return client
+
+
+@dataclass(frozen=True)
+class Health:
+    """What the sidebar shows: is Redis up, how many workers, how much waiting."""
+
+    redis_ok: bool
+    workers: int = 0
+    waiting: int = 0
+    problem: str = ""
+
+
+def check_health(config: Config | None = None) -> Health:
+    """Ask Redis and RQ how things stand; never raises."""
+    from rq import Queue, Worker
+
+    config = config or load_config()
+    try:
+        conn = get_redis(config)
+        conn.ping()
+        workers = Worker.count(connection=conn)
+        waiting = Queue(config.queue_name, connection=conn).count
+    except ServiceUnavailable as exc:
+        return Health(False, problem=exc.message)
+    except redis.RedisError as exc:
+        return Health(False, problem=f"{type(exc).__name__}: {exc}")
+    return Health(True, workers=workers, waiting=waiting)

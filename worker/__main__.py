@@ -1,0 +1,88 @@
+"""`python -m worker`: one background worker on the configured queue, with the sweep beside it."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import threading
+import time
+
+import redis
+from rq import SimpleWorker, Worker
+from rq.serializers import JSONSerializer
+
+from storage.config import load_config
+from storage.files import FileStore
+from storage.jobs import JobStore
+from storage.redis_conn import get_redis
+from worker.errors import ServiceUnavailable
+from worker.sweep import sweep
+from worker.tasks import GuardedJob
+
+log = logging.getLogger("worker")
+REDIS_WAIT_S = 60
+
+
+def _sweep_forever(stop: threading.Event) -> None:
+    config = load_config()
+    while not stop.wait(config.sweep_interval):
+        try:
+            sweep(JobStore(get_redis(config), FileStore(config)), config)
+        except (redis.RedisError, ServiceUnavailable) as exc:
+            log.warning("sweep skipped: %s", exc)
+        except Exception:
+            log.exception("sweep failed")
+
+
+def _wait_for_redis(conn: redis.Redis) -> None:
+    deadline = time.monotonic() + REDIS_WAIT_S
+    while True:
+        try:
+            conn.ping()
+            return
+        except redis.RedisError as exc:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"worker: Redis is not reachable: {exc}") from exc
+            time.sleep(0.5)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m worker", description=__doc__)
+    parser.add_argument("--burst", action="store_true", help="stop when the queue is empty")
+    parser.add_argument("--simple", action="store_true", help="run jobs in this process (no fork)")
+    parser.add_argument("--no-sweep", action="store_true", help="do not run the lost-job sweep")
+    parser.add_argument("--name", default=None, help="worker name (default: RQ's)")
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    config = load_config()
+    try:
+        conn = get_redis(config)
+    except ServiceUnavailable as exc:
+        print(f"worker: {exc.for_teacher()}", file=sys.stderr)
+        return 2
+    _wait_for_redis(conn)
+    worker_class = SimpleWorker if args.simple else Worker
+    worker = worker_class(
+        [config.queue_name],
+        name=args.name,
+        connection=conn,
+        serializer=JSONSerializer,
+        job_class=GuardedJob,
+        log_job_description=False,
+        job_monitoring_interval=5,
+        maintenance_interval=60,
+    )
+    stop = threading.Event()
+    if not args.no_sweep:
+        threading.Thread(target=_sweep_forever, args=(stop,), name="sweep", daemon=True).start()
+    try:
+        worker.work(burst=args.burst, logging_level="INFO", with_scheduler=False)
+    finally:
+        stop.set()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,57 @@
+"""Turning exceptions into failure records a teacher can read."""
+
+from __future__ import annotations
+
+import traceback
+from types import TracebackType
+
+from rq.timeouts import JobTimeoutException
+
+from storage.jobs import JobError
+from worker.errors import StepTimedOut, TeacherPrinterError, WorkerStopped
+
+MAX_DETAIL_CHARS = 4000
+
+UNEXPECTED = JobError(
+    key="unexpected",
+    message="Something went wrong that we did not expect.",
+    hint="Press Retry. If it fails again, send the details below to your IT person.",
+)
+
+
+def _details(
+    exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+) -> str:
+    text = "".join(traceback.format_exception(exc_type, exc, tb)) if exc is not None else ""
+    # Keep the end: that is where the cause is.
+    return text if len(text) <= MAX_DETAIL_CHARS else "…\n" + text[-MAX_DETAIL_CHARS:]
+
+
+def describe_failure(
+    exc_type: type[BaseException] | None,
+    exc: BaseException | None,
+    tb: TracebackType | None,
+    step_timeout: int,
+) -> JobError:
+    """The plain-words record of an exception raised by a step."""
+    details = _details(exc_type, exc, tb)
+    if isinstance(exc, TeacherPrinterError):
+        return JobError(exc.key, exc.message, exc.hint, details)
+    if isinstance(exc, JobTimeoutException):
+        minutes = step_timeout / 60
+        limit = f"{minutes:g} minutes" if minutes >= 1 else f"{step_timeout} seconds"
+        err = StepTimedOut(f"This step took longer than the limit of {limit} and was stopped.")
+        return JobError(err.key, err.message, err.hint, details)
+    if isinstance(exc, MemoryError):
+        return JobError(
+            "out_of_memory",
+            "The server ran out of memory on these files.",
+            "Try fewer or smaller files at a time.",
+            details,
+        )
+    return JobError(UNEXPECTED.key, UNEXPECTED.message, UNEXPECTED.hint, details)
+
+
+def worker_lost(details: str = "") -> JobError:
+    err = WorkerStopped("The worker running this job stopped unexpectedly (it may have been restarted).")
+    return JobError(err.key, err.message, err.hint, details)

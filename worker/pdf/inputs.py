@@ -1,0 +1,109 @@
+"""Opening teachers' PDFs: real type check, empty-password decryption, recovery, page counts."""
+
+from __future__ import annotations
+
+import logging
+import warnings
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.errors import DependencyError, PyPdfError
+
+from storage.files import atomic_path
+from worker.errors import DamagedFile, EmptyDocument, LimitExceeded, PasswordRequired, UnsupportedFile
+
+MAX_PAGES = 5000
+_PDF_MAGIC = b"%PDF-"
+# The header may sit after some junk, as long as it is near the start.
+_HEADER_WINDOW = 1024
+
+# What pypdf and the parsing beneath it raise on a damaged file.
+_READ_ERRORS = (
+    PyPdfError,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AttributeError,
+    AssertionError,
+    RecursionError,
+    zlib.error,
+    OSError,
+    NotImplementedError,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class CheckedPdf:
+    """A PDF that opened: where it is, how many pages, what was done to it."""
+
+    path: Path
+    pages: int
+    decrypted: bool = False
+    repaired: bool = False
+
+
+def looks_like_pdf(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return _PDF_MAGIC in fh.read(_HEADER_WINDOW)
+
+
+def open_pdf(path: Path, display_name: str, password: str = "") -> tuple[PdfReader, bool, bool]:
+    """Open a PDF for reading; returns (reader, decrypted, repaired) or raises a teacher-facing error."""
+    if path.stat().st_size == 0:
+        raise EmptyDocument(f"{display_name} is empty (0 bytes).", "Upload the file again.")
+    if not looks_like_pdf(path):
+        raise UnsupportedFile(f"{display_name} is not a PDF, even though its name may say so.")
+    try:
+        reader, decrypted = _read(path, display_name, password, strict=True)
+        return reader, decrypted, False
+    except (PasswordRequired, DamagedFile):
+        raise
+    except _READ_ERRORS:
+        pass
+    try:
+        reader, decrypted = _read(path, display_name, password, strict=False)
+    except (PasswordRequired, DamagedFile):
+        raise
+    except _READ_ERRORS as exc:
+        raise DamagedFile(f"{display_name} is damaged and could not be read ({type(exc).__name__}).") from exc
+    return reader, decrypted, True
+
+
+def _read(path: Path, display_name: str, password: str, strict: bool) -> tuple[PdfReader, bool]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reader = PdfReader(path, strict=strict)
+        decrypted = False
+        if reader.is_encrypted:
+            try:
+                ok = reader.decrypt(password)
+            except DependencyError as exc:
+                raise DamagedFile(f"{display_name} uses an encryption this server cannot open.") from exc
+            if not ok:
+                raise PasswordRequired(f"{display_name} is protected by a password.")
+            decrypted = True
+        # Walk the page tree now so that damage shows up here, not halfway through a job.
+        _ = len(reader.pages)
+    return reader, decrypted
+
+
+def check_pdf(path: Path, display_name: str, normalised: Path, password: str = "") -> CheckedPdf:
+    """Check one PDF; write a decrypted or repaired copy to `normalised` when one is needed."""
+    reader, decrypted, repaired = open_pdf(path, display_name, password)
+    pages = len(reader.pages)
+    if pages == 0:
+        raise EmptyDocument(f"{display_name} has no pages.")
+    if pages > MAX_PAGES:
+        raise LimitExceeded(f"{display_name} has {pages:,} pages; the limit is {MAX_PAGES:,}.")
+    if not (decrypted or repaired):
+        return CheckedPdf(path, pages)
+    writer = PdfWriter(clone_from=reader)
+    with atomic_path(normalised) as tmp:
+        writer.write(tmp)
+    log.info("normalised %s (decrypted=%s repaired=%s)", normalised.name, decrypted, repaired)
+    return CheckedPdf(normalised, pages, decrypted, repaired)

@@ -1,0 +1,107 @@
+"""The periodic sweep that closes RQ's gaps: lost workers, vanished steps, expired data.
+
+RQ leaves a job "started" for minutes when its whole worker is killed, and never
+calls the failure callback when only the work-horse dies. The sweep reconciles
+every active record with its RQ job and heartbeat, so a job never stays
+"running" longer than WORKER_LOST_AFTER plus SWEEP_INTERVAL. It also removes
+what is past the retention period. Any process may run it; a Redis lock makes
+one run at a time.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+
+import redis
+from rq.exceptions import NoSuchJobError
+from rq.job import Job, JobStatus
+from rq.serializers import JSONSerializer
+
+from storage.config import Config
+from storage.files import FileStore
+from storage.jobs import ACTIVE_KEY, ENDED, INDEX_KEY, KEY_PREFIX, JobStore, Status
+from worker.failures import worker_lost
+from worker.tasks import fail_job
+
+SWEEP_LOCK = f"{KEY_PREFIX}sweep:lock"
+CLEANUP_LOCK = f"{KEY_PREFIX}cleanup:lock"
+CLEANUP_EVERY_S = 3600
+
+log = logging.getLogger(__name__)
+
+
+def _rq_status(conn: redis.Redis, rq_id: str) -> JobStatus | None:
+    try:
+        return Job.fetch(rq_id, connection=conn, serializer=JSONSerializer).get_status()
+    except NoSuchJobError:
+        return None
+
+
+def _rq_failure_text(conn: redis.Redis, rq_id: str) -> str:
+    try:
+        result = Job.fetch(rq_id, connection=conn, serializer=JSONSerializer).latest_result()
+    except NoSuchJobError:
+        return ""
+    return (result.exc_string or "") if result is not None else ""
+
+
+def find_lost_jobs(store: JobStore, config: Config) -> int:
+    """Fail every active job whose step's worker is gone; returns how many were failed."""
+    failed = 0
+    current = time.time()
+    for job_id in store.active_ids():
+        record = store.get(job_id)
+        if record is None:
+            store.conn.srem(ACTIVE_KEY, job_id)
+            continue
+        index = record.current_step()
+        if index is None or record.status not in (Status.QUEUED, Status.RUNNING):
+            continue
+        step = record.steps[index]
+        status = _rq_status(store.conn, step.rq_id) if step.rq_id else None
+        since = step.started_at or record.created_at
+        settled = current - since > config.worker_lost_after
+        details = ""
+        if status in (JobStatus.FAILED, JobStatus.STOPPED):
+            # The work-horse died (no failure callback ran), or the callback itself failed.
+            details = _rq_failure_text(store.conn, step.rq_id)
+            lost = settled or step.status == Status.RUNNING
+        elif status is None:
+            lost = settled
+            details = "The step's queue entry disappeared (Redis may have been emptied)."
+        elif step.status == Status.RUNNING:
+            lost = settled and not store.has_heartbeat(job_id)
+            details = "No heartbeat from the worker running this step."
+        else:
+            lost = False
+        if lost and fail_job(store, job_id, index, record.attempt, worker_lost(details)):
+            log.warning("job %s: step %s lost its worker; marked failed", job_id, index)
+            failed += 1
+    return failed
+
+
+def remove_expired(store: JobStore, config: Config) -> int:
+    """Delete ended jobs and old uploads past the retention period; returns jobs removed."""
+    cutoff = time.time() - config.retention_days * 86400
+    removed = 0
+    old_ids = [i.decode() for i in store.conn.zrangebyscore(INDEX_KEY, "-inf", cutoff)]
+    for record in store.get_many(old_ids):
+        if record.status in ENDED and (record.ended_at or record.created_at) < cutoff:
+            store.delete(record.id)
+            removed += 1
+    files = FileStore(config)
+    for folder in files.iter_upload_dirs():
+        if folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+    return removed
+
+
+def sweep(store: JobStore, config: Config) -> None:
+    """One sweep, if no other process is sweeping right now."""
+    conn = store.conn
+    if conn.set(SWEEP_LOCK, "1", nx=True, ex=max(1, config.sweep_interval - 1)):
+        find_lost_jobs(store, config)
+    if conn.set(CLEANUP_LOCK, "1", nx=True, ex=CLEANUP_EVERY_S):
+        remove_expired(store, config)

@@ -1,0 +1,243 @@
+"""The RQ edge: the one task function workers run, its callbacks, and the job class that guards it.
+
+`run_step(job_id, index, attempt)` runs one step of a job's chain: it marks the step
+started, keeps a heartbeat while it works, calls the step's operation with a
+throttled progress callback, and records the result. A raising step leaves the
+exception to RQ, whose failure callback records the failure in plain words and
+cancels the steps after it (RQ would leave them deferred forever).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from types import TracebackType
+from typing import Any
+
+import redis
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
+from rq.job import Job
+from rq.serializers import JSONSerializer
+
+from storage.config import Config, load_config
+from storage.files import FileStore
+from storage.jobs import (
+    ACTIVE,
+    JobError,
+    JobStore,
+    OutputFile,
+    Status,
+    TransitionRefused,
+    heartbeat_key,
+    now,
+    progress_key,
+)
+from storage.redis_conn import get_redis
+from worker.errors import NotAllowed
+from worker.failures import describe_failure
+from worker.pipelines import StepContext, step_def
+from worker.progress import Throttle
+
+PROGRESS_INTERVAL_S = 0.5
+RUN_STEP = "worker.tasks.run_step"
+REGISTERED_TASKS = frozenset({RUN_STEP})
+
+log = logging.getLogger(__name__)
+
+
+class GuardedJob(Job):
+    """An RQ job that will only call the task functions registered here."""
+
+    @property
+    def func(self) -> Any:
+        if self.func_name not in REGISTERED_TASKS:
+            raise NotAllowed(f"Refusing to run {self.func_name!r}: it is not a registered task.")
+        return super().func
+
+
+def _store(config: Config) -> JobStore:
+    return JobStore(get_redis(config), FileStore(config))
+
+
+class _Heartbeat:
+    """Keeps the job's heartbeat key alive from a thread while its step runs."""
+
+    def __init__(self, store: JobStore, job_id: str, ttl: int) -> None:
+        self._store, self._job_id, self._ttl = store, job_id, ttl
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"heartbeat-{job_id}", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(max(1.0, self._ttl / 3)):
+            try:
+                self._store.beat(self._job_id, self._ttl)
+            except redis.RedisError:
+                log.warning("heartbeat for job %s missed: Redis unreachable", self._job_id)
+
+    def __enter__(self) -> _Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+class _StepProgress:
+    """The progress callback given to operations: throttled, and never fails the step."""
+
+    def __init__(self, store: JobStore, record: Any, index: int) -> None:
+        self._store, self._record, self._index = store, record, index
+        self._throttle = Throttle(PROGRESS_INTERVAL_S)
+
+    def __call__(self, done: int, total: int, text: str) -> None:
+        if not self._throttle.ready(final=total > 0 and done >= total):
+            return
+        fraction = done / total if total > 0 else 0.0
+        pct = self._record.overall_progress(self._index, min(1.0, max(0.0, fraction)))
+        try:
+            self._store.set_progress(self._record.id, self._record.attempt, pct, text)
+        except redis.RedisError:
+            log.warning("progress for job %s not saved: Redis unreachable", self._record.id)
+
+
+def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
+    """Run step `index` of job `job_id`; the RQ task function."""
+    config = load_config()
+    store = _store(config)
+    record = store.get(job_id)
+    if record is None or record.attempt != attempt or record.status not in ACTIVE:
+        return {"skipped": "the job was canceled, deleted or restarted"}
+    if record.steps[index].status == Status.FINISHED:
+        return {"skipped": "already done"}
+
+    def start(r: Any) -> None:
+        r.status = Status.RUNNING
+        r.started_at = r.started_at or now()
+        step = r.steps[index]
+        step.status = Status.RUNNING
+        step.started_at = now()
+        r.progress = r.overall_progress(index, 0.0)
+        r.progress_text = f"{step.label}…"
+
+    try:
+        record = store.transition(
+            job_id,
+            ACTIVE,
+            start,
+            extra=lambda pipe, r: (
+                pipe.set(heartbeat_key(job_id), "1", ex=config.worker_lost_after),
+                pipe.delete(progress_key(job_id)),
+            ),
+        )
+    except TransitionRefused:
+        return {"skipped": "the job was canceled"}
+
+    step = record.steps[index]
+    definition = step_def(record.kind, step.name)
+    store.files.clear_work(job_id, index)
+    context = StepContext(record, index, store.files, _StepProgress(store, record, index))
+    with _Heartbeat(store, job_id, config.worker_lost_after):
+        result = definition.run(context)
+
+    outputs = [
+        OutputFile(store.files.ref(path), path.name, path.stat().st_size, mime)
+        for path, mime in result.outputs
+    ]
+    last = index == len(record.steps) - 1
+
+    def finish(r: Any) -> None:
+        done = r.steps[index]
+        done.status = Status.FINISHED
+        done.ended_at = now()
+        done.result = result.data
+        known = {o.ref for o in outputs}
+        r.outputs = [o for o in r.outputs if o.ref not in known] + outputs
+        if last:
+            r.status = Status.FINISHED
+            r.ended_at = now()
+            r.progress = 100
+            r.progress_text = "Done"
+        else:
+            r.progress = r.overall_progress(index + 1, 0.0)
+            r.progress_text = f"Waiting to start: {r.steps[index + 1].label}"
+
+    try:
+        store.transition(job_id, [Status.RUNNING], finish)
+    except TransitionRefused:
+        log.info("job %s changed while step %s ran; result not recorded", job_id, index)
+    return {"step": step.name, "outputs": len(outputs)}
+
+
+def fail_job(store: JobStore, job_id: str, index: int, attempt: int, error: JobError) -> bool:
+    """Mark step `index` failed, the steps after it canceled, the job failed; cancel their RQ jobs."""
+
+    def change(r: Any) -> None:
+        if r.attempt != attempt:
+            raise TransitionRefused("a newer attempt is running")
+        r.status = Status.FAILED
+        r.ended_at = now()
+        r.error = error
+        r.progress_text = error.message
+        for i, step in enumerate(r.steps):
+            if i == index:
+                step.status = Status.FAILED
+                step.ended_at = now()
+            elif i > index and step.status != Status.FINISHED:
+                step.status = Status.CANCELED
+
+    try:
+        record = store.transition(job_id, ACTIVE, change)
+    except TransitionRefused:
+        return False
+    cancel_rq_jobs(store.conn, [s.rq_id for s in record.steps[index + 1 :] if s.rq_id])
+    return True
+
+
+def cancel_rq_jobs(conn: redis.Redis, rq_ids: list[str]) -> None:
+    """Cancel queued or deferred RQ jobs; ones already gone or ended are left as they are."""
+    for rq_id in rq_ids:
+        try:
+            job = Job.fetch(rq_id, connection=conn, serializer=JSONSerializer)
+            if not (job.is_finished or job.is_failed or job.is_canceled or job.is_started):
+                job.cancel()
+        except (NoSuchJobError, InvalidJobOperation):
+            continue
+
+
+def on_step_failure(
+    job: Job,
+    connection: redis.Redis,
+    exc_type: type[BaseException] | None,
+    exc: BaseException | None,
+    tb: TracebackType | None,
+) -> None:
+    """RQ failure callback: record the failure as data, cancel the rest of the chain."""
+    if job.func_name != RUN_STEP:
+        return
+    job_id, index, attempt = job.args
+    config = load_config()
+    error = describe_failure(exc_type, exc, tb, config.step_timeout)
+    fail_job(_store(config), job_id, index, attempt, error)
+
+
+def on_step_stopped(job: Job, connection: redis.Redis) -> None:
+    """RQ stopped callback: a step stopped from outside the app counts as a cancel."""
+    if job.func_name != RUN_STEP:
+        return
+    job_id, _index, attempt = job.args
+    store = _store(load_config())
+
+    def change(r: Any) -> None:
+        if r.attempt != attempt:
+            raise TransitionRefused("a newer attempt is running")
+        r.status = Status.CANCELED
+        r.ended_at = now()
+        r.progress_text = "Canceled"
+        for step in r.steps:
+            if step.status != Status.FINISHED:
+                step.status = Status.CANCELED
+
+    with contextlib.suppress(TransitionRefused):
+        store.transition(job_id, ACTIVE, change)
