@@ -52,6 +52,13 @@ class Jobs:
         self.store = JobStore(get_redis(self.config), self.files)
         self.queue = Queue(self.config.queue_name, connection=self.store.conn, serializer=JSONSerializer)
 
+    def ping(self) -> None:
+        """Raise ServiceUnavailable unless Redis answers now."""
+        try:
+            self.store.conn.ping()
+        except redis.RedisError as exc:
+            raise _unreachable(exc) from exc
+
     # -- submitting ---------------------------------------------------------------
     def submit(
         self,
@@ -123,6 +130,20 @@ class Jobs:
             return self.store.list(owner=owner, **filters)
         except redis.RedisError as exc:
             raise _unreachable(exc) from exc
+
+    def any_active(self) -> bool:
+        """Whether any job (anyone's) is queued or running: the Jobs page refreshes only then."""
+        try:
+            return bool(self.store.active_ids())
+        except redis.RedisError as exc:
+            raise _unreachable(exc) from exc
+
+    def sweep(self) -> None:
+        """Mark jobs whose worker vanished as failed, as the workers' own sweep does."""
+        from worker.sweep import sweep
+
+        with contextlib.suppress(redis.RedisError):
+            sweep(self.store, self.config)
 
     def _owned(self, job_id: str, owner: str | None) -> JobRecord:
         record = self.get(job_id, owner)

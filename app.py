@@ -1,0 +1,21 @@
+"""Teacher Printer: the entry point. `streamlit run app.py` (or `make run`)."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages._ui import sidebar_health
+
+st.set_page_config(page_title="Teacher Printer", page_icon=":material/print:", layout="wide")
+
+navigation = st.navigation(
+    {
+        "": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)],
+        "Tools": [
+            st.Page("pages/merge.py", title="Merge PDFs", icon=":material/merge:", url_path="merge"),
+        ],
+        "Your work": [st.Page("pages/jobs.py", title="Jobs", icon=":material/list_alt:", url_path="jobs")],
+    }
+)
+sidebar_health()
+navigation.run()

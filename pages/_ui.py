@@ -1,0 +1,118 @@
+"""Pieces every page shares: who is using the app, the job service, plain-words formatting."""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from storage.config import load_config
+from storage.redis_conn import check_health
+from worker.control import Jobs
+from worker.errors import ServiceUnavailable
+from worker.pipelines import PIPELINES
+
+JOBS_PAGE = "pages/jobs.py"
+SINGLE_USER = "local"
+
+STATUS_ICONS = {
+    "queued": ":material/schedule:",
+    "running": ":material/autorenew:",
+    "finished": ":material/check_circle:",
+    "failed": ":material/error:",
+    "canceled": ":material/block:",
+}
+STATUS_WORDS = {
+    "queued": "Waiting",
+    "running": "Working",
+    "finished": "Done",
+    "failed": "Failed",
+    "canceled": "Canceled",
+}
+
+
+def kind_label(kind: str) -> str:
+    pipeline = PIPELINES.get(kind)
+    return pipeline.label if pipeline else kind
+
+
+def login_configured() -> bool:
+    try:
+        return "auth" in st.secrets
+    except Exception:  # no secrets file at all is the normal single-user case
+        return False
+
+
+def owner() -> tuple[str, str | None]:
+    """(owner to record on new jobs, owner to filter lists by; None = see everything)."""
+    if login_configured() and st.user.is_logged_in:
+        email = str(st.user.get("email") or st.user.get("sub") or "")
+        return email, email
+    return SINGLE_USER, None
+
+
+def jobs_service() -> Jobs | None:
+    """The job operations, or None (after drawing the banner) when the service is down."""
+    try:
+        jobs = Jobs(load_config())
+        jobs.ping()
+        return jobs
+    except ServiceUnavailable as exc:
+        service_banner(exc.message)
+        return None
+
+
+def service_banner(problem: str = "") -> None:
+    st.error(
+        "**The job service is not reachable**, so new jobs cannot start and the list of jobs "
+        "cannot be shown right now. Work already submitted is safe and will carry on when it is back.\n\n"
+        "To start it on this computer, run `make run` in the Teacher Printer folder; on a server, "
+        "ask your IT person to check the Redis service (`docker compose ps`).",
+        icon=":material/cloud_off:",
+    )
+    if problem:
+        with st.expander("Details for your IT person"):
+            st.code(problem, language=None)
+
+
+def sidebar_health() -> bool:
+    """Draw the service status in the sidebar and the banner when down; returns whether it is up."""
+    health = check_health()
+    with st.sidebar:
+        st.caption("System")
+        if health.redis_ok:
+            workers = f"{health.workers} worker{'s' if health.workers != 1 else ''}"
+            st.markdown(f":material/check_circle: Job service running · {workers}")
+            st.caption(f"{health.waiting} job step{'s' if health.waiting != 1 else ''} waiting")
+            if health.workers == 0:
+                st.warning(
+                    "No worker is running: jobs will wait until one starts.", icon=":material/warning:"
+                )
+        else:
+            st.markdown(":material/error: Job service unreachable")
+    if not health.redis_ok:
+        service_banner(health.problem)
+    return health.redis_ok
+
+
+def human_size(size: int) -> str:
+    value = float(size)
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if value < 1024 or unit == "GB":
+            return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{size} bytes"
+
+
+def ago(timestamp: float, now: float | None = None) -> str:
+    seconds = max(0, int((now or time.time()) - timestamp))
+    if seconds < 60:
+        return "just now"
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min ago"
+    hours = minutes // 60
+    if hours < 24:
+        return f"{hours} h ago"
+    days = hours // 24
+    return f"{days} day{'s' if days != 1 else ''} ago"

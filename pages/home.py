@@ -1,0 +1,22 @@
+"""Home: what the app does and where to start."""
+
+import streamlit as st
+
+from pages._ui import JOBS_PAGE
+
+st.title("Teacher Printer")
+st.write(
+    "Turn the documents you already have into print-ready files. Upload, choose, press one "
+    "button — the work carries on in the background, even if you close this tab. "
+    "Collect the results on the **Jobs** page."
+)
+
+left, right = st.columns(2)
+with left, st.container(border=True):
+    st.subheader(":material/merge: Merge PDFs")
+    st.write("Put several PDFs, or a ZIP of PDFs, together into one file, in the order you choose.")
+    st.page_link("pages/merge.py", label="Merge PDFs", icon=":material/arrow_forward:")
+with right, st.container(border=True):
+    st.subheader(":material/list_alt: Jobs")
+    st.write("See what is running, download what is done, and find out what went wrong.")
+    st.page_link(JOBS_PAGE, label="Open Jobs", icon=":material/arrow_forward:")

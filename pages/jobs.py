@@ -1,0 +1,168 @@
+"""Jobs: every tracked job, newest first, with progress, downloads, errors and controls."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages._ui import (
+    STATUS_ICONS,
+    STATUS_WORDS,
+    ago,
+    human_size,
+    jobs_service,
+    kind_label,
+    owner,
+    service_banner,
+)
+from storage.jobs import JobRecord, Status
+from worker.control import Jobs
+from worker.errors import NotAllowed, ServiceUnavailable
+from worker.pipelines import PIPELINES
+
+PAGE_SIZE = 20
+REFRESH_S = 2
+
+st.title("Jobs")
+jobs = jobs_service()
+if jobs is None:
+    st.stop()
+_, viewer = owner()
+
+# A running job whose worker vanished is marked failed here too, not only by the workers.
+jobs.sweep()
+
+
+def act(action: str, job_id: str) -> None:
+    try:
+        getattr(jobs, action)(job_id, viewer)
+        st.session_state["jobs_flash"] = {
+            "cancel": "Canceled.",
+            "retry": "Started again.",
+            "delete": "Deleted, with its files.",
+        }[action]
+    except (NotAllowed, ServiceUnavailable) as exc:
+        st.session_state["jobs_flash_error"] = exc.message
+
+
+def opener(service: Jobs, record: JobRecord, index: int):
+    output = record.outputs[index]
+
+    def read() -> bytes:
+        return service.output_path(record.id, output, viewer).read_bytes()
+
+    return read
+
+
+def step_line(record: JobRecord) -> str:
+    marks = {Status.FINISHED: "✓", Status.RUNNING: "●", Status.FAILED: "✗", Status.CANCELED: "–"}
+    return "   ".join(f"{marks.get(s.status, '○')} {s.label}" for s in record.steps)
+
+
+def card(record: JobRecord) -> None:
+    with st.container(border=True, key=f"job-{record.id}"):
+        head, when = st.columns([5, 1])
+        head.markdown(
+            f"{STATUS_ICONS[record.status]} **{record.title}**  \n"
+            f":gray[{kind_label(record.kind)} · {STATUS_WORDS[record.status]}]"
+        )
+        when.caption(ago(record.created_at))
+        if record.active:
+            st.progress(record.progress / 100, text=f"{record.progress} %  {record.progress_text}")
+        st.caption(f"Steps: {step_line(record)}")
+        if record.status == Status.FINISHED:
+            for index, output in enumerate(record.outputs):
+                st.download_button(
+                    f"Download {output.name} ({human_size(output.size)})",
+                    data=opener(jobs, record, index),
+                    file_name=output.name,
+                    mime=output.mime,
+                    on_click="ignore",
+                    key=f"dl-{record.id}-{index}",
+                    icon=":material/download:",
+                    type="primary",
+                )
+        if record.status == Status.FAILED and record.error:
+            st.error(f"{record.error.message} {record.error.hint}".strip(), icon=":material/error:")
+            with st.expander("What went wrong — details for your IT person"):
+                st.code(f"[{record.error.key}]\n{record.error.details}".strip(), language=None)
+        buttons = st.columns(6)
+        if record.active:
+            buttons[0].button("Cancel", key=f"cancel-{record.id}", on_click=act, args=("cancel", record.id))
+        if record.status in (Status.FAILED, Status.CANCELED):
+            buttons[0].button("Retry", key=f"retry-{record.id}", on_click=act, args=("retry", record.id))
+        if not record.active:
+            buttons[1].button("Delete", key=f"delete-{record.id}", on_click=act, args=("delete", record.id))
+
+
+# -- filters --------------------------------------------------------------------------
+labels = {kind: p.label for kind, p in PIPELINES.items()}
+status_filter, kind_filter, search_box = st.columns([2, 2, 3])
+statuses = status_filter.multiselect(
+    "Status", list(Status), format_func=lambda s: STATUS_WORDS[s], key="jobs_status", placeholder="All"
+)
+kinds = kind_filter.multiselect(
+    "Tool", list(labels), format_func=labels.get, key="jobs_kind", placeholder="All"
+)
+search = search_box.text_input("Search titles", key="jobs_search", placeholder="e.g. Fractions")
+
+if flash := st.session_state.pop("jobs_flash", None):
+    st.toast(flash)
+if problem := st.session_state.pop("jobs_flash_error", None):
+    st.warning(problem)
+
+page_number = st.session_state.get("jobs_page", 0)
+try:
+    any_active = jobs.any_active()
+except ServiceUnavailable as exc:
+    service_banner(exc.message)
+    st.stop()
+
+
+@st.fragment(run_every=REFRESH_S if any_active else None)
+def job_list() -> None:
+    try:
+        listing = jobs.list(
+            viewer,
+            offset=page_number * PAGE_SIZE,
+            limit=PAGE_SIZE,
+            statuses=statuses,
+            kinds=kinds,
+            search=search,
+        )
+    except ServiceUnavailable as exc:
+        st.error(exc.for_teacher())
+        return
+    if not listing.records:
+        st.info(
+            "No jobs yet. Pick a tool on the left to start one."
+            if listing.total == 0 and not (statuses or kinds or search)
+            else "No jobs match these filters."
+        )
+    for record in listing.records:
+        card(record)
+    if listing.total > PAGE_SIZE:
+        pages = (listing.total + PAGE_SIZE - 1) // PAGE_SIZE
+        st.caption(f"Page {page_number + 1} of {pages} · {listing.total} jobs")
+        back, forward, _ = st.columns([1, 1, 6])
+        back.button(
+            "Newer",
+            disabled=page_number == 0,
+            key="jobs_newer",
+            on_click=lambda: st.session_state.update(jobs_page=page_number - 1),
+        )
+        forward.button(
+            "Older",
+            disabled=page_number >= pages - 1,
+            key="jobs_older",
+            on_click=lambda: st.session_state.update(jobs_page=page_number + 1),
+        )
+    # When the last active job ends, redraw once without the timer.
+    try:
+        still_active = jobs.any_active()
+    except ServiceUnavailable:
+        still_active = True
+    if any_active and not still_active:
+        st.rerun()
+
+
+job_list()

@@ -1,0 +1,132 @@
+"""The pages under Streamlit's AppTest, against a real Redis and a real RQ worker."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from storage.jobs import Status
+from tests.conftest import ROOT
+from tests.make_files import encrypt_pdf, make_pdf, pdf_bytes
+
+TIMEOUT = 30
+
+
+def app() -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=TIMEOUT)
+    return at.run()
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [e.value for e in at.error] + [i.value for i in at.info]
+    parts += [w.value for w in at.warning] + [s.value for s in at.success] + [c.value for c in at.caption]
+    parts += [m.value for m in at.sidebar.markdown] + [c.value for c in at.sidebar.caption]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_every_page_opens(app_env):
+    at = app()
+    assert_clean(at)
+    assert "Teacher Printer" in at.title[0].value
+    assert "Job service running" in texts(at)
+    for page in ("pages/merge.py", "pages/jobs.py", "pages/home.py"):
+        at.switch_page(page).run()
+        assert_clean(at)
+
+
+def test_redis_down_shows_banner_not_traceback(app_env, monkeypatch):
+    from storage.redis_server import free_port
+
+    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    at = app()
+    assert_clean(at)
+    assert "job service is not reachable" in texts(at)
+    at.switch_page("pages/jobs.py").run()
+    assert_clean(at)
+    assert "job service is not reachable" in texts(at)
+
+
+def test_redis_down_upload_kept_and_not_submitted(app_env, monkeypatch):
+    from storage.redis_server import free_port
+
+    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
+    at = app()
+    at.switch_page("pages/merge.py").run()
+    at.file_uploader(key="merge_files").upload("notes.pdf", pdf_bytes(2), "application/pdf")
+    at.run()
+    at.button(key="merge_submit").click().run()
+    assert_clean(at)
+    assert "not submitted" in texts(at)
+    saved = list((app_env / "uploads").glob("*/notes.pdf"))
+    assert len(saved) == 1 and saved[0].read_bytes().startswith(b"%PDF")
+
+
+def test_merge_page_submits_and_jobs_page_shows_progress(app_env, config, burst):
+    at = app()
+    at.switch_page("pages/merge.py").run()
+    uploader = at.file_uploader(key="merge_files")
+    uploader.upload("Fractions.pdf", pdf_bytes(3, "F"), "application/pdf")
+    uploader.upload("Answers.pdf", pdf_bytes(1, "A"), "application/pdf")
+    at.run()
+    assert_clean(at)
+    assert "4 pages" in texts(at)
+    # Move the second file up, then submit.
+    at.button(key=[b.key for b in at.button if b.key and b.key.startswith("up-")][1]).click().run()
+    at.button(key="merge_submit").click().run()
+    assert_clean(at)
+    assert "Submitted" in texts(at)
+
+    at.switch_page("pages/jobs.py").run()
+    assert_clean(at)
+    assert "Merge PDFs" in texts(at)
+    assert len(at.get("progress")) == 1
+
+    burst()
+    at.run()
+    assert_clean(at)
+    downloads = at.get("download_button")
+    assert len(downloads) == 1
+    assert "Download" in downloads[0].proto.label and "Fractions merged.pdf" in downloads[0].proto.label
+
+
+def test_failed_job_has_error_expander_and_retry(app_env, config, burst, jobs, tmp_path):
+    from tests.test_merge_chain import upload
+
+    locked = encrypt_pdf(make_pdf(tmp_path / "a.pdf", 1), tmp_path / "Quiz.pdf", user_password="pw")
+    record = jobs.submit("merge", "Merge PDFs — Quiz.pdf", [upload(config, locked)], {}, "local")
+    burst()
+    at = app()
+    at.switch_page("pages/jobs.py").run()
+    assert_clean(at)
+    assert any("protected by a password" in e.value for e in at.error)
+    assert any("What went wrong" in x.label for x in at.expander)
+    at.button(key=f"retry-{record.id}").click().run()
+    assert_clean(at)
+    assert jobs.get(record.id, None).status == Status.QUEUED
+    at.button(key=f"cancel-{record.id}").click().run()
+    assert jobs.get(record.id, None).status == Status.CANCELED
+    at.button(key=f"delete-{record.id}").click().run()
+    assert_clean(at)
+    assert jobs.get(record.id, None) is None
+
+
+@pytest.mark.parametrize("count", [25])
+def test_jobs_page_pages_twenty_at_a_time(app_env, config, jobs, tmp_path, count):
+    from tests.test_merge_chain import upload
+
+    item = upload(config, make_pdf(tmp_path / "a.pdf", 1))
+    for n in range(count):
+        jobs.submit("merge", f"Job number {n}", [item], {}, "local")
+    at = app()
+    at.switch_page("pages/jobs.py").run()
+    assert_clean(at)
+    shown = [m.value for m in at.markdown if "Job number" in m.value]
+    assert len(shown) == 20
+    assert "Job number 24" in shown[0]
+    at.text_input(key="jobs_search").input("number 3").run()
+    shown = [m.value for m in at.markdown if "Job number" in m.value]
+    assert len(shown) == 1
