@@ -26,7 +26,9 @@ def upload_bytes(config, name: str, data: bytes) -> dict:
 def test_merge_keeps_order_and_every_page(jobs, config, burst, tmp_path):
     a = make_pdf(tmp_path / "a.pdf", 3, "Alpha")
     b = make_pdf(tmp_path / "b.pdf", 2, "Beta")
-    record = jobs.submit("merge", "Merge — b, a", [upload(config, b), upload(config, a)], {"output_name": "together"}, "t1")
+    record = jobs.submit(
+        "merge", "Merge — b, a", [upload(config, b), upload(config, a)], {"output_name": "together"}, "t1"
+    )
     assert jobs.get(record.id, "t1").status == Status.QUEUED
 
     burst()
@@ -43,7 +45,9 @@ def test_merge_keeps_order_and_every_page(jobs, config, burst, tmp_path):
 
 
 def test_zip_members_are_merged_in_archive_order(jobs, config, burst):
-    archive = zip_of({"week1/one.pdf": pdf_bytes(1, "One"), "notes.txt": b"hi", "two.pdf": pdf_bytes(2, "Two")})
+    archive = zip_of(
+        {"week1/one.pdf": pdf_bytes(1, "One"), "notes.txt": b"hi", "two.pdf": pdf_bytes(2, "Two")}
+    )
     record = jobs.submit("merge", "zip", [upload_bytes(config, "pack.zip", archive)], {}, "t1")
     burst()
     done = jobs.get(record.id, "t1")

@@ -1,0 +1,148 @@
+"""Real worker processes (`python -m worker`): progress seen live, a SIGKILLed worker, SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from storage.jobs import Status
+from tests.conftest import ROOT
+from tests.make_files import make_pdf
+from tests.test_merge_chain import upload
+
+pytestmark = pytest.mark.slow
+
+LOST_BOUND_S = 60
+
+
+@pytest.fixture(scope="module")
+def long_pdf(tmp_path_factory):
+    return make_pdf(tmp_path_factory.mktemp("long") / "long.pdf", 3000, "Long")
+
+
+@pytest.fixture
+def start_worker(app_env):
+    started: list[subprocess.Popen] = []
+
+    def start() -> subprocess.Popen:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "worker"],
+            cwd=ROOT,
+            env=dict(os.environ),
+            start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        started.append(process)
+        return process
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            kill_hard(process)
+
+
+def children_of(pid: int) -> list[int]:
+    found = []
+    for stat in os.listdir("/proc"):
+        if stat.isdigit():
+            try:
+                fields = Path(f"/proc/{stat}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(stat))
+    return found
+
+
+def kill_hard(process: subprocess.Popen) -> None:
+    """SIGKILL a worker and its work-horse (RQ puts the horse in a process group of its own)."""
+    horses = children_of(process.pid)
+    os.killpg(process.pid, signal.SIGKILL)
+    for pid in horses:
+        os.kill(pid, signal.SIGKILL)
+    process.wait()
+
+
+def wait_for(predicate, timeout: float, every: float = 0.05):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"condition not met within {timeout} s")
+
+
+def test_progress_moves_during_a_long_merge(jobs, config, start_worker, long_pdf):
+    item = upload(config, long_pdf)
+    record = jobs.submit("merge", "long", [item, item, item], {}, "t1")
+    start_worker()
+    seen: list[int] = []
+
+    def finished():
+        current = jobs.get(record.id, None)
+        if current.status == Status.RUNNING:
+            seen.append(current.progress)
+        return current.status in (Status.FINISHED, Status.FAILED)
+
+    wait_for(finished, timeout=120, every=0.02)
+    final = jobs.get(record.id, None)
+    assert final.status == Status.FINISHED, final.error
+    assert final.progress == 100
+    in_between = sorted({p for p in seen if 0 < p < 100})
+    assert len(in_between) >= 3, seen
+    assert seen == sorted(seen), "progress never goes backwards"
+    assert len(PdfReader(jobs.output_path(record.id, final.outputs[0], None)).pages) == 9000
+
+
+def test_sigkilled_worker_job_fails_within_bound_and_retry_completes(jobs, config, start_worker, long_pdf):
+    item = upload(config, long_pdf)
+    record = jobs.submit("merge", "long", [item, item, item, item], {}, "t1")
+    victim = start_worker()
+    wait_for(
+        lambda: (r := jobs.get(record.id, None)).steps[1].status == Status.RUNNING and r.progress > 30, 120
+    )
+
+    kill_hard(victim)  # the worker and its work-horse, as a crash or a machine going away would
+    killed_at = time.monotonic()
+    start_worker()  # another worker, whose sweep notices the loss
+
+    def failed():
+        current = jobs.get(record.id, None)
+        return current if current.status == Status.FAILED else None
+
+    lost = wait_for(failed, timeout=LOST_BOUND_S)
+    took = time.monotonic() - killed_at
+    assert took < LOST_BOUND_S
+    assert lost.error.key == "worker_stopped"
+    assert "stopped unexpectedly" in lost.error.message
+    assert [s.status for s in lost.steps] == [Status.FINISHED, Status.FAILED]
+    assert lost.outputs == []
+    outputs = config.data_dir / "jobs" / record.id / "outputs"
+    assert (
+        not outputs.exists() or [p.name for p in outputs.iterdir() if not p.name.startswith(".part-")] == []
+    )
+
+    jobs.retry(record.id, "t1")
+    done = wait_for(lambda: (r := jobs.get(record.id, None)).status == Status.FINISHED and r, 120)
+    assert done.steps[0].started_at == lost.steps[0].started_at, "the check step was not run again"
+    assert len(PdfReader(jobs.output_path(record.id, done.outputs[0], None)).pages) == 12000
+
+
+def test_sigterm_lets_the_running_step_finish(jobs, config, start_worker, long_pdf):
+    item = upload(config, long_pdf)
+    record = jobs.submit("merge", "long", [item, item], {}, "t1")
+    worker = start_worker()
+    wait_for(lambda: jobs.get(record.id, None).steps[1].status == Status.RUNNING, 120)
+    os.kill(worker.pid, signal.SIGTERM)
+    assert worker.wait(timeout=120) == 0
+    final = jobs.get(record.id, None)
+    assert final.status == Status.FINISHED, final.error
