@@ -85,13 +85,15 @@ def card(record: JobRecord) -> None:
             st.error(f"{record.error.message} {record.error.hint}".strip(), icon=":material/error:")
             with st.expander("What went wrong — details for your IT person"):
                 st.code(f"[{record.error.key}]\n{record.error.details}".strip(), language=None)
-        buttons = st.columns(6)
+        actions = []
         if record.active:
-            buttons[0].button("Cancel", key=f"cancel-{record.id}", on_click=act, args=("cancel", record.id))
+            actions.append(("Cancel", "cancel"))
         if record.status in (Status.FAILED, Status.CANCELED):
-            buttons[0].button("Retry", key=f"retry-{record.id}", on_click=act, args=("retry", record.id))
+            actions.append(("Retry", "retry"))
         if not record.active:
-            buttons[1].button("Delete", key=f"delete-{record.id}", on_click=act, args=("delete", record.id))
+            actions.append(("Delete", "delete"))
+        for column, (label, action) in zip(st.columns(6), actions, strict=False):
+            column.button(label, key=f"{action}-{record.id}", on_click=act, args=(action, record.id))
 
 
 # -- filters --------------------------------------------------------------------------

@@ -57,7 +57,10 @@ class EmbeddedRedis:
             "--maxmemory-policy", "noeviction",
             "--logfile", str(self.data_dir / "redis.log"),
         ]  # fmt: skip
-        self.process = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # A session of its own: Ctrl-C in the terminal must not stop Redis before the workers.
+        self.process = subprocess.Popen(
+            args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+        )
         self._wait_ready()
         return self
 
