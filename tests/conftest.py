@@ -74,19 +74,10 @@ def jobs(config):
 
 def run_worker_burst(config) -> None:
     """Run every queued step in this process, as a real RQ worker does, until the queue is empty."""
-    from rq import SimpleWorker
-    from rq.serializers import JSONSerializer
-
     from storage.redis_conn import get_redis
-    from worker.tasks import GuardedJob
+    from worker.tasks import make_worker
 
-    worker = SimpleWorker(
-        [config.queue_name],
-        connection=get_redis(config),
-        serializer=JSONSerializer,
-        job_class=GuardedJob,
-        log_job_description=False,
-    )
+    worker = make_worker(config, get_redis(config), inline=True)
     worker.work(burst=True, logging_level="WARNING", with_scheduler=False)
 
 

@@ -78,7 +78,7 @@ def wait_for(predicate, timeout: float, every: float = 0.05):
         if value:
             return value
         time.sleep(every)
-    raise AssertionError(f"condition not met within {timeout} s")
+    raise AssertionError(f"condition not met within {timeout} s: {predicate()!r}")
 
 
 def test_progress_moves_during_a_long_merge(jobs, config, start_worker, long_pdf):
@@ -146,3 +146,32 @@ def test_sigterm_lets_the_running_step_finish(jobs, config, start_worker, long_p
     assert worker.wait(timeout=120) == 0
     final = jobs.get(record.id, None)
     assert final.status == Status.FINISHED, final.error
+
+
+def test_cancel_stops_a_running_step(jobs, config, start_worker, long_pdf):
+    item = upload(config, long_pdf)
+    record = jobs.submit("merge", "long", [item, item, item, item], {}, "t1")
+    start_worker()
+    wait_for(lambda: jobs.get(record.id, None).steps[1].status == Status.RUNNING, 120)
+    jobs.cancel(record.id, "t1")
+    canceled = jobs.get(record.id, None)
+    assert canceled.status == Status.CANCELED
+    time.sleep(3)  # long enough for the merge to have finished had it not been stopped
+    after = jobs.get(record.id, None)
+    assert after.status == Status.CANCELED
+    assert after.outputs == []
+    assert not list((config.data_dir / "jobs" / record.id).glob("outputs/*.pdf"))
+
+
+def test_step_over_its_time_limit_fails_naming_the_limit(jobs, config, start_worker, long_pdf, monkeypatch):
+    monkeypatch.setenv("STEP_TIMEOUT", "1")
+    from worker.control import Jobs
+
+    short = Jobs()
+    item = upload(config, long_pdf)
+    record = short.submit("merge", "long", [item, item, item, item], {}, "t1")
+    start_worker()
+    failed = wait_for(lambda: (r := jobs.get(record.id, None)).status == Status.FAILED and r, 60)
+    assert failed.error.key == "timed_out", failed.error.details
+    assert "longer than the limit of 1 second" in failed.error.message
+    assert Status.FAILED in [s.status for s in failed.steps]

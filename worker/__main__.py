@@ -9,8 +9,6 @@ import threading
 import time
 
 import redis
-from rq import SimpleWorker, Worker
-from rq.serializers import JSONSerializer
 
 from storage.config import load_config
 from storage.files import FileStore
@@ -18,7 +16,7 @@ from storage.jobs import JobStore
 from storage.redis_conn import get_redis
 from worker.errors import ServiceUnavailable
 from worker.sweep import sweep
-from worker.tasks import GuardedJob
+from worker.tasks import make_worker
 
 log = logging.getLogger("worker")
 REDIS_WAIT_S = 60
@@ -63,17 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"worker: {exc.for_teacher()}", file=sys.stderr)
         return 2
     _wait_for_redis(conn)
-    worker_class = SimpleWorker if args.simple else Worker
-    worker = worker_class(
-        [config.queue_name],
-        name=args.name,
-        connection=conn,
-        serializer=JSONSerializer,
-        job_class=GuardedJob,
-        log_job_description=False,
-        job_monitoring_interval=5,
-        maintenance_interval=60,
-    )
+    worker = make_worker(config, conn, inline=args.simple, name=args.name)
     stop = threading.Event()
     if not args.no_sweep:
         threading.Thread(target=_sweep_forever, args=(stop,), name="sweep", daemon=True).start()

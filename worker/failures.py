@@ -12,6 +12,16 @@ from worker.errors import StepTimedOut, TeacherPrinterError, WorkerStopped
 
 MAX_DETAIL_CHARS = 4000
 
+
+class StepTimeLimitReached(BaseException):
+    """Raised inside a step that ran past STEP_TIMEOUT.
+
+    A BaseException, so that a library's broad `except Exception` cannot swallow the
+    time limit (pypdf does so in places, turning RQ's JobTimeoutException into a
+    ValueError or letting the step run on).
+    """
+
+
 UNEXPECTED = JobError(
     key="unexpected",
     message="Something went wrong that we did not expect.",
@@ -27,6 +37,16 @@ def _details(
     return text if len(text) <= MAX_DETAIL_CHARS else "…\n" + text[-MAX_DETAIL_CHARS:]
 
 
+def _known_cause(exc: BaseException | None) -> BaseException | None:
+    """The first error we know how to explain in the chain, since libraries wrap what they catch."""
+    seen = exc
+    while seen is not None:
+        if isinstance(seen, (TeacherPrinterError, JobTimeoutException, StepTimeLimitReached, MemoryError)):
+            return seen
+        seen = seen.__cause__ or seen.__context__
+    return exc
+
+
 def describe_failure(
     exc_type: type[BaseException] | None,
     exc: BaseException | None,
@@ -35,11 +55,15 @@ def describe_failure(
 ) -> JobError:
     """The plain-words record of an exception raised by a step."""
     details = _details(exc_type, exc, tb)
+    exc = _known_cause(exc)
     if isinstance(exc, TeacherPrinterError):
         return JobError(exc.key, exc.message, exc.hint, details)
-    if isinstance(exc, JobTimeoutException):
+    if isinstance(exc, (JobTimeoutException, StepTimeLimitReached)):
         minutes = step_timeout / 60
-        limit = f"{minutes:g} minutes" if minutes >= 1 else f"{step_timeout} seconds"
+        if minutes >= 1:
+            limit = f"{minutes:g} minute{'s' if minutes != 1 else ''}"
+        else:
+            limit = f"{step_timeout} second{'s' if step_timeout != 1 else ''}"
         err = StepTimedOut(f"This step took longer than the limit of {limit} and was stopped.")
         return JobError(err.key, err.message, err.hint, details)
     if isinstance(exc, MemoryError):

@@ -16,9 +16,11 @@ from types import TracebackType
 from typing import Any
 
 import redis
+from rq import SimpleWorker, Worker
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from rq.serializers import JSONSerializer
+from rq.timeouts import JobTimeoutException, UnixSignalDeathPenalty
 
 from storage.config import Config, load_config
 from storage.files import FileStore
@@ -35,7 +37,7 @@ from storage.jobs import (
 )
 from storage.redis_conn import get_redis
 from worker.errors import NotAllowed
-from worker.failures import describe_failure
+from worker.failures import StepTimeLimitReached, describe_failure
 from worker.pipelines import StepContext, step_def
 from worker.progress import Throttle
 
@@ -54,6 +56,44 @@ class GuardedJob(Job):
         if self.func_name not in REGISTERED_TASKS:
             raise NotAllowed(f"Refusing to run {self.func_name!r}: it is not a registered task.")
         return super().func
+
+
+class StepDeathPenalty(UnixSignalDeathPenalty):
+    """RQ's alarm-based time limit, raising StepTimeLimitReached for a job's own limit."""
+
+    def __init__(
+        self, timeout: Any, exception: type[BaseException] = JobTimeoutException, **kwargs: Any
+    ) -> None:
+        if exception is JobTimeoutException:
+            exception = StepTimeLimitReached
+        super().__init__(timeout, exception, **kwargs)
+
+
+class StepWorker(Worker):
+    """The forking worker: each step runs in a work-horse process."""
+
+    death_penalty_class = StepDeathPenalty
+
+
+class InlineStepWorker(SimpleWorker):
+    """A worker that runs steps in its own process (tests, debugging)."""
+
+    death_penalty_class = StepDeathPenalty
+
+
+def make_worker(config: Config, conn: redis.Redis, inline: bool = False, name: str | None = None) -> Worker:
+    """A worker on the configured queue with the JSON serializer and the guarded job class."""
+    worker_class = InlineStepWorker if inline else StepWorker
+    return worker_class(
+        [config.queue_name],
+        name=name,
+        connection=conn,
+        serializer=JSONSerializer,
+        job_class=GuardedJob,
+        log_job_description=False,
+        job_monitoring_interval=5,
+        maintenance_interval=60,
+    )
 
 
 def _store(config: Config) -> JobStore:
