@@ -12,6 +12,7 @@ navigation = st.navigation(
     {
         "": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)],
         "Tools": [
+            st.Page("pages/handouts.py", title="Handouts", icon=":material/grid_view:", url_path="handouts"),
             st.Page("pages/merge.py", title="Merge PDFs", icon=":material/merge:", url_path="merge"),
         ],
         "Your work": [st.Page("pages/jobs.py", title="Jobs", icon=":material/list_alt:", url_path="jobs")],

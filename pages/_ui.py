@@ -9,7 +9,7 @@ import streamlit as st
 from storage.config import load_config
 from storage.redis_conn import check_health
 from worker.control import Jobs
-from worker.errors import ServiceUnavailable
+from worker.errors import ServiceUnavailable, TeacherPrinterError
 from worker.pipelines import PIPELINES
 
 JOBS_PAGE = "pages/jobs.py"
@@ -116,3 +116,35 @@ def ago(timestamp: float, now: float | None = None) -> str:
         return f"{hours} h ago"
     days = hours // 24
     return f"{days} day{'s' if days != 1 else ''} ago"
+
+
+def submit_button(label: str, key: str, kind: str, title: str, inputs: list[dict], options: dict) -> None:
+    """The one primary button of a tool page, and the confirmation (or why nothing was sent)."""
+    if st.button(label, type="primary", key=key):
+        jobs = jobs_service()
+        if jobs is None:
+            st.session_state.pop(f"{key}__done", None)
+            st.error(
+                "Your job was **not submitted**, but your files are saved on the server. "
+                "Press the button again once the job service is running.",
+                icon=":material/cloud_off:",
+            )
+        else:
+            try:
+                record = jobs.submit(kind, title, inputs, options, owner()[0])
+                st.session_state[f"{key}__done"] = record.title
+            except ServiceUnavailable as exc:
+                st.session_state.pop(f"{key}__done", None)
+                st.error(
+                    f"{exc.message} Your job was **not submitted**, but your files are saved on the server: "
+                    "press the button again once the job service is running.",
+                    icon=":material/cloud_off:",
+                )
+            except TeacherPrinterError as exc:
+                st.error(exc.for_teacher(), icon=":material/error:")
+    if done := st.session_state.get(f"{key}__done"):
+        st.success(
+            f"Submitted: **{done}**. It runs in the background — you can close this tab.",
+            icon=":material/check_circle:",
+        )
+        st.page_link(JOBS_PAGE, label="Follow it on the Jobs page", icon=":material/arrow_forward:")

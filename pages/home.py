@@ -11,8 +11,12 @@ st.write(
     "Collect the results on the **Jobs** page."
 )
 
-left, right = st.columns(2)
+left, middle, right = st.columns(3)
 with left, st.container(border=True):
+    st.subheader(":material/grid_view: Handouts")
+    st.write("Several pages on each sheet to save paper, or a booklet to fold and staple.")
+    st.page_link("pages/handouts.py", label="Make handouts", icon=":material/arrow_forward:")
+with middle, st.container(border=True):
     st.subheader(":material/merge: Merge PDFs")
     st.write("Put several PDFs, or a ZIP of PDFs, together into one file, in the order you choose.")
     st.page_link("pages/merge.py", label="Merge PDFs", icon=":material/arrow_forward:")

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._ui import JOBS_PAGE, jobs_service, owner
+from pages._ui import submit_button
+from pages._uploads import upload_step
 from storage.config import load_config
-from storage.files import FileStore, StoredFile
-from worker.errors import ServiceUnavailable, TeacherPrinterError
-from worker.uploads import UploadInfo, describe_upload
 
 config = load_config()
 
@@ -16,42 +14,13 @@ st.title("Merge PDFs")
 st.caption("Put several PDFs — or the PDFs inside a ZIP — together into one file, in the order you choose.")
 
 
-@st.cache_data(show_spinner=False, max_entries=500)
-def look_at(ref: str, name: str, data_dir: str) -> UploadInfo:
-    return describe_upload(config, ref, name)
-
-
-def saved_uploads(files: list) -> list[StoredFile]:
-    """Each uploaded file saved once into the file store, remembered across reruns."""
-    saved: dict[str, StoredFile] = st.session_state.setdefault("merge_saved", {})
-    store = FileStore(config)
-    result = []
-    for upload in files:
-        if upload.file_id not in saved:
-            try:
-                saved[upload.file_id] = store.save_upload(upload, upload.name)
-            except TeacherPrinterError as exc:
-                st.error(exc.for_teacher(), icon=":material/error:")
-                continue
-        result.append(saved[upload.file_id])
-    return result
-
-
 # -- 1. Upload ------------------------------------------------------------------------
 st.subheader("1. Choose your files")
-uploads = st.file_uploader(
-    "PDFs, or ZIP files of PDFs",
-    type=["pdf", "zip"],
-    accept_multiple_files=True,
-    key="merge_files",
-    max_upload_size=config.max_upload_mb,
-    help=f"Up to {config.max_upload_mb} MB each.",
-)
-stored = saved_uploads(uploads or [])
+uploads = upload_step(config, "merge_files", "PDFs, or ZIP files of PDFs", ["pdf", "zip"])
 
 entries: dict[str, dict] = {}
-for item in stored:
-    info = look_at(item.ref, item.name, str(config.data_dir))
+for upload in uploads:
+    item, info = upload.stored, upload.info
     if info.kind == "zip" and info.members:
         for member, display in info.members:
             key = f"{item.ref}::{member}"
@@ -141,38 +110,13 @@ if order:
     st.info(summary + ".", icon=":material/description:")
 
     # -- 3. Go ---------------------------------------------------------------------------
-    if st.button("Merge PDFs", type="primary", key="merge_submit"):
-        jobs = jobs_service()
-        if jobs is not None:
-            try:
-                record_owner, _ = owner()
-                record = jobs.submit(
-                    "merge",
-                    f"Merge PDFs — {name or first}.pdf",
-                    [entries[k]["item"] for k in order],
-                    {"output_name": name or first},
-                    record_owner,
-                )
-                st.session_state["merge_submitted"] = record.title
-            except ServiceUnavailable as exc:
-                st.session_state.pop("merge_submitted", None)
-                st.error(
-                    f"{exc.message} Your job was **not submitted**, but your files are saved on the server: "
-                    "press the button again once the job service is running.",
-                    icon=":material/cloud_off:",
-                )
-        else:
-            st.error(
-                "Your job was **not submitted**; your files are saved on the server. "
-                "Press the button again once the job service is running."
-            )
+    submit_button(
+        "Merge PDFs",
+        "merge_submit",
+        "merge",
+        f"Merge PDFs — {name or first}.pdf",
+        [entries[k]["item"] for k in order],
+        {"output_name": name or first},
+    )
 else:
     st.info("Add two or more PDFs (or a ZIP) to begin.", icon=":material/upload_file:")
-
-if st.session_state.get("merge_submitted"):
-    st.success(
-        f"Submitted: **{st.session_state['merge_submitted']}**. It runs in the background — "
-        "you can close this tab.",
-        icon=":material/check_circle:",
-    )
-    st.page_link(JOBS_PAGE, label="Follow it on the Jobs page", icon=":material/arrow_forward:")

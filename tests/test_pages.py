@@ -33,7 +33,7 @@ def test_every_page_opens(app_env):
     assert_clean(at)
     assert "Teacher Printer" in at.title[0].value
     assert "Job service running" in texts(at)
-    for page in ("pages/merge.py", "pages/jobs.py", "pages/home.py"):
+    for page in ("pages/handouts.py", "pages/merge.py", "pages/jobs.py", "pages/home.py"):
         at.switch_page(page).run()
         assert_clean(at)
 
@@ -130,3 +130,43 @@ def test_jobs_page_pages_twenty_at_a_time(app_env, config, jobs, tmp_path, count
     at.text_input(key="jobs_search").input("number 3").run()
     shown = [m.value for m in at.markdown if "Job number" in m.value]
     assert len(shown) == 1
+
+
+def test_handouts_page_previews_counts_and_submits(app_env, config, burst, jobs):
+    at = app()
+    at.switch_page("pages/handouts.py").run()
+    assert_clean(at)
+    at.file_uploader(key="handouts_files").upload("Fractions.pdf", pdf_bytes(9, "F"), "application/pdf")
+    at.run()
+    assert_clean(at)
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {"Pages in": "9", "Sheets of paper": "3"}
+    assert len(at.get("image")) == 1
+    at.radio(key="handouts_layout").set_value("booklet").run()
+    assert_clean(at)
+    assert {m.label: m.value for m in at.metric}["Sheets of paper"] == "3"
+    at.button(key="handouts_submit").click().run()
+    assert_clean(at)
+    assert "Submitted" in texts(at)
+    burst()
+    listing = jobs.list(None)
+    assert listing.total == 1 and listing.records[0].status == Status.FINISHED
+    assert listing.records[0].kind == "handouts"
+
+
+def test_password_pdf_can_be_unlocked_on_the_page(app_env, config, tmp_path):
+    locked = encrypt_pdf(make_pdf(tmp_path / "a.pdf", 2), tmp_path / "Test.pdf", user_password="sesame")
+    at = app()
+    at.switch_page("pages/handouts.py").run()
+    at.file_uploader(key="handouts_files").upload("Test.pdf", locked.read_bytes(), "application/pdf")
+    at.run()
+    assert "protected by a password" in texts(at)
+    password = [t for t in at.text_input if t.key and "__pw__" in t.key][0]
+    password.input("wrong").run()
+    at.button(key=password.key.replace("__pw__", "__unlock__")).click().run()
+    assert "did not open" in texts(at)
+    password = [t for t in at.text_input if t.key and "__pw__" in t.key][0]
+    password.input("sesame").run()
+    at.button(key=password.key.replace("__pw__", "__unlock__")).click().run()
+    assert_clean(at)
+    assert {m.label: m.value for m in at.metric}["Pages in"] == "2"

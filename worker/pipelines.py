@@ -15,6 +15,7 @@ from typing import Any
 from storage.files import FileStore, safe_name
 from storage.jobs import JobRecord
 from worker.errors import InputMissing, TeacherPrinterError
+from worker.handouts import HandoutOptions, make_handouts
 from worker.pdf.inputs import check_pdf
 from worker.pdf.merge import merge_pdfs
 from worker.progress import ProgressCallback
@@ -142,6 +143,26 @@ def merge_step(ctx: StepContext) -> StepResult:
     return StepResult({"pages": pages}, [(out, PDF_MIME)])
 
 
+def _single_source(ctx: StepContext) -> Path:
+    """The checked inputs as one PDF: the file itself, or several merged in order."""
+    files = ctx.result_of("check")["files"]
+    paths = [ctx.files.resolve(f["ref"]) for f in files]
+    if len(paths) == 1:
+        return paths[0]
+    combined = ctx.work_dir / "combined.pdf"
+    merge_pdfs(paths, combined)
+    return combined
+
+
+def handouts_step(ctx: StepContext) -> StepResult:
+    options = HandoutOptions.from_dict(ctx.options)
+    source = _single_source(ctx)
+    default = "booklet.pdf" if options.layout == "booklet" else f"handouts {options.per_sheet} per sheet.pdf"
+    out = ctx.outputs_dir / output_name(ctx.options, default, ".pdf")
+    counts = make_handouts(source, out, options, ctx.progress)
+    return StepResult(counts, [(out, PDF_MIME)])
+
+
 PIPELINES: dict[str, Pipeline] = {
     "merge": Pipeline(
         kind="merge",
@@ -149,6 +170,14 @@ PIPELINES: dict[str, Pipeline] = {
         steps=(
             StepDef("check", "Check files", check_pdfs, weight=1),
             StepDef("merge", "Merge", merge_step, weight=3),
+        ),
+    ),
+    "handouts": Pipeline(
+        kind="handouts",
+        label="Handouts",
+        steps=(
+            StepDef("check", "Check files", check_pdfs, weight=1),
+            StepDef("sheets", "Make sheets", handouts_step, weight=4),
         ),
     ),
 }

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass, field
 
+from pypdf import PdfWriter
+
 from storage.config import Config
-from storage.files import FileStore
-from worker.errors import TeacherPrinterError
+from storage.files import FileStore, StoredFile
+from worker.errors import PasswordRequired, TeacherPrinterError
 from worker.pdf.inputs import open_pdf
 from worker.zips import list_members
 
@@ -21,6 +24,7 @@ class UploadInfo:
     pages: int | None = None
     members: list[tuple[str, str]] = field(default_factory=list)
     problem: str = ""
+    needs_password: bool = False
 
 
 def describe_upload(config: Config, ref: str, name: str) -> UploadInfo:
@@ -34,5 +38,22 @@ def describe_upload(config: Config, ref: str, name: str) -> UploadInfo:
         reader, _, repaired = open_pdf(path, name)
         note = "It was damaged; we will try to repair it." if repaired else ""
         return UploadInfo(ref, name, "pdf", pages=len(reader.pages), problem=note)
+    except PasswordRequired as exc:
+        return UploadInfo(ref, name, "pdf", problem=exc.message, needs_password=True)
     except TeacherPrinterError as exc:
         return UploadInfo(ref, name, "zip" if is_zip else "pdf", problem=exc.for_teacher())
+
+
+def unlock_upload(config: Config, ref: str, name: str, password: str) -> StoredFile:
+    """Save an unprotected copy of a password-protected PDF as a new upload.
+
+    The password is used here, in the web app, once: it never goes into a job record
+    or onto the queue.
+    """
+    store = FileStore(config)
+    reader, _, _ = open_pdf(store.resolve(ref), name, password)
+    writer = PdfWriter(clone_from=reader)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    buffer.seek(0)
+    return store.save_upload(buffer, name)

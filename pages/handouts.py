@@ -1,0 +1,129 @@
+"""Handouts: several pages per sheet, or a folded booklet, from one or more PDFs."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages._ui import submit_button
+from pages._uploads import upload_step
+from storage.config import load_config
+from worker.errors import TeacherPrinterError
+from worker.handouts import HandoutOptions, plan_for_uploads, preview_for_upload
+
+config = load_config()
+
+st.title("Handouts")
+st.caption("Several pages on each sheet to save paper, or a booklet to fold and staple.")
+
+PER_SHEET = [1, 2, 4, 6, 8, 9, 16]
+ORIENTATION_WORDS = {"auto": "Whichever wastes least paper", "portrait": "Portrait", "landscape": "Landscape"}
+
+
+@st.cache_data(show_spinner="Drawing a preview…", max_entries=64)
+def preview(ref: str, options: dict, data_dir: str) -> bytes:
+    return preview_for_upload(config, ref, HandoutOptions.from_dict(options))
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def counts(refs: tuple[str, ...], options: dict, data_dir: str):
+    return plan_for_uploads(config, list(refs), HandoutOptions.from_dict(options))
+
+
+# -- 1. Upload ------------------------------------------------------------------------
+st.subheader("1. Choose your PDF")
+uploads = upload_step(
+    config, "handouts_files", "One or more PDFs (several are used one after the other)", ["pdf"]
+)
+usable = [u for u in uploads if u.info.pages]
+for upload in uploads:
+    if upload.info.problem and not upload.info.needs_password:
+        st.warning(f"{upload.stored.name}: {upload.info.problem}", icon=":material/warning:")
+
+if not usable:
+    st.info("Add a PDF to begin.", icon=":material/upload_file:")
+    st.stop()
+
+# -- 2. Options -----------------------------------------------------------------------
+st.subheader("2. Choose the layout")
+layout = st.radio(
+    "Layout",
+    ["n_up", "booklet"],
+    format_func={"n_up": "Several pages per sheet", "booklet": "Booklet (fold in the middle)"}.get,
+    horizontal=True,
+    key="handouts_layout",
+)
+left, right = st.columns(2)
+paper = left.selectbox("Paper", ["A4", "Letter", "A3"], key="handouts_paper")
+chosen: dict = {"layout": layout, "paper": paper}
+if layout == "n_up":
+    chosen["per_sheet"] = right.selectbox("Pages per sheet", PER_SHEET, index=2, key="handouts_n")
+    with st.expander("More options: orientation, margins, borders, order"):
+        a, b = st.columns(2)
+        chosen["orientation"] = a.selectbox(
+            "Orientation", list(ORIENTATION_WORDS), format_func=ORIENTATION_WORDS.get, key="handouts_orient"
+        )
+        chosen["order"] = b.selectbox(
+            "Reading order",
+            ["across", "down"],
+            format_func={"across": "Across, then down", "down": "Down, then across"}.get,
+            key="handouts_order",
+        )
+        chosen["margin_mm"] = float(a.slider("Margin (mm)", 0, 30, 10, key="handouts_margin"))
+        chosen["gap_mm"] = float(b.slider("Gap between pages (mm)", 0, 20, 5, key="handouts_gap"))
+        chosen["borders"] = a.checkbox("Thin line around each page", key="handouts_borders")
+    chosen["duplex"] = st.checkbox("I will print on both sides", key="handouts_duplex")
+else:
+    long_doc = right.checkbox(
+        "Split into parts (for long documents)", key="handouts_split", help="Thick booklets fold badly."
+    )
+    if long_doc:
+        chosen["signature_sheets"] = st.number_input(
+            "Sheets of paper in each part", min_value=1, max_value=16, value=5, key="handouts_signature"
+        )
+
+try:
+    options = HandoutOptions.from_dict(chosen)
+except TeacherPrinterError as exc:
+    st.error(exc.for_teacher())
+    st.stop()
+
+# -- 3. What you will get -------------------------------------------------------------
+st.subheader("3. What you will get")
+refs = tuple(u.stored.ref for u in usable)
+try:
+    plan = counts(refs, options.to_dict(), str(config.data_dir))
+    picture = preview(refs[0], options.to_dict(), str(config.data_dir))
+except TeacherPrinterError as exc:
+    st.error(exc.for_teacher(), icon=":material/error:")
+    st.stop()
+
+facts, image = st.columns([2, 3])
+with facts:
+    st.metric("Pages in", plan.source_pages)
+    if options.layout == "booklet":
+        st.metric("Sheets of paper", plan.sheets_of_paper)
+        st.caption(f"{plan.sides} printed sides, {plan.paper} landscape, both sides, flip on the short edge.")
+    else:
+        st.metric("Sheets of paper", plan.sheets_of_paper)
+        st.caption(f"{plan.output_pages} printed sides on {plan.paper} {plan.orientation}.")
+    if plan.blank_pages_added:
+        st.caption(
+            f"{plan.blank_pages_added} empty space{'s' if plan.blank_pages_added != 1 else ''} at the end."
+        )
+image.image(picture, caption="The first sheet", width="stretch")
+
+# -- 4. Go ----------------------------------------------------------------------------
+first = usable[0].stored.name.rsplit(".", 1)[0]
+what = "Booklet" if options.layout == "booklet" else f"{options.per_sheet} per sheet"
+name = st.text_input(
+    "Name of the result", value=f"{first} {what.lower()}", key="handouts_name", max_chars=120
+)
+submit_button(
+    "Make handouts",
+    "handouts_submit",
+    "handouts",
+    f"Handouts · {what} — {usable[0].stored.name}"
+    + (f" and {len(usable) - 1} more" if len(usable) > 1 else ""),
+    [{"ref": u.stored.ref, "name": u.stored.name} for u in usable],
+    {**options.to_dict(), "output_name": name or first},
+)

@@ -1,0 +1,70 @@
+"""Handouts jobs through a real Redis and a real RQ worker."""
+
+from __future__ import annotations
+
+import pytest
+from pypdf import PdfReader
+
+from storage.jobs import Status
+from tests.make_files import make_pdf
+from tests.test_merge_chain import upload
+from worker.handouts import BadOptions, HandoutOptions, plan
+
+
+def run(jobs, config, burst, inputs, options):
+    record = jobs.submit("handouts", "Handouts", inputs, options, "t1")
+    burst()
+    done = jobs.get(record.id, "t1")
+    assert done.status == Status.FINISHED, done.error
+    return done, PdfReader(jobs.output_path(record.id, done.outputs[0], "t1"))
+
+
+def test_four_per_sheet_of_two_files(jobs, config, burst, tmp_path):
+    a = upload(config, make_pdf(tmp_path / "a.pdf", 5, "Alpha"))
+    b = upload(config, make_pdf(tmp_path / "b.pdf", 2, "Beta"))
+    done, out = run(jobs, config, burst, [a, b], {"layout": "n_up", "per_sheet": 4, "output_name": "revision"})
+    assert len(out.pages) == 2
+    assert done.outputs[0].name == "revision.pdf"
+    first = out.pages[0].extract_text()
+    assert all(f"Alpha {i}" in first for i in range(1, 5))
+    assert "Beta 2" in out.pages[1].extract_text()
+    assert done.steps[1].result["source_pages"] == 7
+    assert done.steps[1].result["blank_cells"] == 1
+
+
+def test_booklet_pads_to_four_and_tells_how_to_print(jobs, config, burst, tmp_path):
+    a = upload(config, make_pdf(tmp_path / "a.pdf", 6, "P"))
+    done, out = run(jobs, config, burst, [a], {"layout": "booklet", "paper": "A4"})
+    assert len(out.pages) == 4  # 8 pages (2 blank) on 2 sheets, both sides
+    assert done.steps[1].result["blank_pages_added"] == 2
+    assert "short edge" in done.steps[1].result["instructions"]
+    width, height = out.pages[0].mediabox.width, out.pages[0].mediabox.height
+    assert width > height
+
+
+def test_bad_options_fail_with_plain_words(jobs, config, burst, tmp_path):
+    a = upload(config, make_pdf(tmp_path / "a.pdf", 2))
+    record = jobs.submit("handouts", "x", [a], {"layout": "n_up", "per_sheet": 5}, "t1")
+    burst()
+    failed = jobs.get(record.id, "t1")
+    assert failed.status == Status.FAILED
+    assert failed.error.key == "bad_options"
+    assert "5 pages per sheet is not offered" in failed.error.message
+
+
+def test_counts_match_what_the_job_makes(tmp_path):
+    sizes = [(595.0, 842.0)] * 13
+    counts = plan(sizes, HandoutOptions(per_sheet=4, duplex=True))
+    assert (counts.output_pages, counts.sheets_of_paper, counts.blank_pages_added) == (4, 2, 3)
+    booklet = plan(sizes, HandoutOptions(layout="booklet"))
+    assert (booklet.output_pages, booklet.sheets_of_paper, booklet.blank_pages_added) == (8, 4, 3)
+    with pytest.raises(BadOptions):
+        HandoutOptions.from_dict({"paper": "A0"})
+
+
+@pytest.mark.corpus
+def test_rotated_and_mixed_corpus_file_four_up(jobs, config, burst, corpus_dir):
+    source = corpus_dir / "pdf" / "habibi-rotated.pdf"
+    pages = len(PdfReader(source).pages)
+    _done, out = run(jobs, config, burst, [upload(config, source)], {"layout": "n_up", "per_sheet": 4})
+    assert len(out.pages) == (pages + 3) // 4

@@ -1,0 +1,211 @@
+"""Handouts: the teacher's choices as one validated record, what they will get, the preview, the run."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+
+from storage.config import Config
+from storage.files import FileStore
+from worker.errors import TeacherPrinterError
+from worker.pdf.booklet import BOOKLET_FOLD_GAP_MM, BOOKLET_MARGIN_MM, booklet, plan_booklet
+from worker.pdf.compose import write_sheets
+from worker.pdf.impose import n_up
+from worker.pdf.layout import GRIDS, PAPERS, grid_layout, plan_n_up
+from worker.pdf.source import open_source, read_page_sizes
+from worker.progress import ProgressCallback, no_progress
+
+LAYOUTS = ("n_up", "booklet")
+ORIENTATIONS = ("auto", "portrait", "landscape")
+ORDERS = ("across", "down")
+PREVIEW_WIDTH_PX = 900
+
+
+class BadOptions(TeacherPrinterError):
+    key = "bad_options"
+    default_hint = "Change the options on the page and try again."
+
+
+@dataclass(frozen=True)
+class HandoutOptions:
+    """Everything a Handouts job needs to know besides its files; plain JSON values only."""
+
+    layout: str = "n_up"
+    per_sheet: int = 4
+    paper: str = "A4"
+    orientation: str = "auto"
+    margin_mm: float = 10.0
+    gap_mm: float = 5.0
+    borders: bool = False
+    order: str = "across"
+    signature_sheets: int | None = None
+    duplex: bool = False
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> HandoutOptions:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        options = cls(**known)
+        options.validate()
+        return options
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def validate(self) -> None:
+        problems = []
+        if self.layout not in LAYOUTS:
+            problems.append(f"unknown layout {self.layout!r}")
+        if self.per_sheet not in GRIDS:
+            problems.append(
+                f"{self.per_sheet} pages per sheet is not offered ({', '.join(map(str, sorted(GRIDS)))})"
+            )
+        if self.paper not in PAPERS:
+            problems.append(f"unknown paper {self.paper!r}")
+        if self.orientation not in ORIENTATIONS or self.order not in ORDERS:
+            problems.append("unknown orientation or reading order")
+        if not (0 <= self.margin_mm <= 50 and 0 <= self.gap_mm <= 50):
+            problems.append("margins and gaps must be between 0 and 50 mm")
+        if self.signature_sheets is not None and not 1 <= self.signature_sheets <= 64:
+            problems.append("a signature must have between 1 and 64 sheets")
+        if problems:
+            raise BadOptions("These handout options cannot be used: " + "; ".join(problems) + ".")
+
+
+@dataclass(frozen=True)
+class HandoutCounts:
+    """What the teacher will get, before anything runs."""
+
+    source_pages: int
+    output_pages: int
+    sheets_of_paper: int
+    sides: int
+    blank_pages_added: int
+    paper: str
+    orientation: str
+
+
+def plan(page_sizes: list[tuple[float, float]], options: HandoutOptions) -> HandoutCounts:
+    """Counts for these pages and options, without writing anything."""
+    pages = len(page_sizes)
+    if options.layout == "booklet":
+        booklet_plan = plan_booklet(pages, options.signature_sheets)
+        return HandoutCounts(
+            pages,
+            len(booklet_plan.sides),
+            booklet_plan.sheets,
+            len(booklet_plan.sides),
+            booklet_plan.blank_pages_added,
+            options.paper,
+            "landscape",
+        )
+    layout_plan = plan_n_up(
+        page_sizes, options.per_sheet, options.paper, options.orientation, options.margin_mm, options.gap_mm
+    )
+    sides = layout_plan.sheets
+    sheets_of_paper = (sides + 1) // 2 if options.duplex else sides
+    return HandoutCounts(
+        pages,
+        sides,
+        sheets_of_paper,
+        sides,
+        layout_plan.blank_cells,
+        options.paper,
+        layout_plan.layout.orientation,
+    )
+
+
+def make_handouts(
+    src: Path, out: Path, options: HandoutOptions, progress: ProgressCallback = no_progress
+) -> dict[str, Any]:
+    """Run the chosen layout on `src`; returns the counts as plain data for the job record."""
+    if options.layout == "booklet":
+        result = booklet(src, out, options.paper, options.signature_sheets, progress)
+        return {
+            "source_pages": result.source_pages,
+            "output_pages": result.sides,
+            "sheets_of_paper": result.sheets,
+            "blank_pages_added": result.blank_pages_added,
+            "instructions": result.instructions,
+        }
+    result = n_up(
+        src,
+        out,
+        options.per_sheet,
+        options.paper,
+        options.orientation,
+        options.margin_mm,
+        options.gap_mm,
+        options.borders,
+        options.order,
+        progress=progress,
+    )
+    return {
+        "source_pages": result.source_pages,
+        "output_pages": result.sheets,
+        "sheets_of_paper": (result.sheets + 1) // 2 if options.duplex else result.sheets,
+        "blank_cells": result.blank_cells,
+    }
+
+
+def page_sizes(src: Path) -> list[tuple[float, float]]:
+    return read_page_sizes(src)
+
+
+def preview_png(src: Path, options: HandoutOptions, width_px: int = PREVIEW_WIDTH_PX) -> bytes:
+    """A picture of the first output sheet, made from the first pages only."""
+    with tempfile.TemporaryDirectory(prefix="tp-preview-") as folder:
+        sheet = Path(folder) / "first-sheet.pdf"
+        if options.layout == "booklet":
+            reader = open_source(src)
+            first_side = plan_booklet(len(reader.pages), options.signature_sheets).sides[0]
+            layout = grid_layout(options.paper, "landscape", 2, 1, BOOKLET_MARGIN_MM, BOOKLET_FOLD_GAP_MM)
+            write_sheets(reader, src.name, sheet, layout, [list(first_side)], False, no_progress)
+        else:
+            count = len(open_source(src).pages)
+            n_up(
+                src,
+                sheet,
+                options.per_sheet,
+                options.paper,
+                options.orientation,
+                options.margin_mm,
+                options.gap_mm,
+                options.borders,
+                options.order,
+                pages=list(range(min(options.per_sheet, count))),
+            )
+        return render_page_png(sheet, 0, width_px)
+
+
+def render_page_png(pdf: Path, index: int, width_px: int) -> bytes:
+    """Render one page of a PDF to PNG bytes at the given width."""
+    import io
+
+    document = pdfium.PdfDocument(str(pdf))
+    try:
+        page = document[index]
+        scale = width_px / page.get_width()
+        image = page.render(scale=scale).to_pil()
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=True)
+        return buffer.getvalue()
+    finally:
+        document.close()
+
+
+def plan_for_uploads(config: Config, refs: list[str], options: HandoutOptions) -> HandoutCounts:
+    """Counts for uploaded files taken together, as the job will combine them."""
+    store = FileStore(config)
+    sizes: list[tuple[float, float]] = []
+    for ref in refs:
+        sizes.extend(page_sizes(store.resolve(ref)))
+    return plan(sizes, options)
+
+
+def preview_for_upload(config: Config, ref: str, options: HandoutOptions) -> bytes:
+    """The first sheet of an uploaded file with these options, as PNG bytes."""
+    return preview_png(FileStore(config).resolve(ref), options)
