@@ -161,11 +161,11 @@ def test_password_pdf_can_be_unlocked_on_the_page(app_env, config, tmp_path):
     at.file_uploader(key="handouts_files").upload("Test.pdf", locked.read_bytes(), "application/pdf")
     at.run()
     assert "protected by a password" in texts(at)
-    password = [t for t in at.text_input if t.key and "__pw__" in t.key][0]
+    password = next(t for t in at.text_input if t.key and "__pw__" in t.key)
     password.input("wrong").run()
     at.button(key=password.key.replace("__pw__", "__unlock__")).click().run()
     assert "did not open" in texts(at)
-    password = [t for t in at.text_input if t.key and "__pw__" in t.key][0]
+    password = next(t for t in at.text_input if t.key and "__pw__" in t.key)
     password.input("sesame").run()
     at.button(key=password.key.replace("__pw__", "__unlock__")).click().run()
     assert_clean(at)
