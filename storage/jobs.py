@@ -300,8 +300,23 @@ class JobStore:
         """Put back a record read from a manifest, unless Redis already has it."""
         if not self.conn.set(record_key(record.id), record.to_json(), nx=True):
             return False
-        self.conn.zadd(INDEX_KEY, {record.id: record.created_at})
+        pipe = self.conn.pipeline()
+        pipe.zadd(INDEX_KEY, {record.id: record.created_at})
+        if record.status.active:
+            pipe.sadd(ACTIVE_KEY, record.id)
+        pipe.execute()
         return True
+
+    def rebuild_from_manifests(self) -> int:
+        """Restore every job whose manifest is on the volume but whose record Redis lost."""
+        restored = 0
+        for path in self.files.iter_manifests():
+            try:
+                record = JobRecord.from_json(path.read_bytes())
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # a manifest we cannot read is left for the IT person, not fatal
+            restored += self.restore(record)
+        return restored
 
     def _write_manifest(self, record: JobRecord) -> None:
         path = self.files.manifest_path(record.id)

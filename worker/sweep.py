@@ -26,6 +26,8 @@ from worker.failures import worker_lost
 from worker.tasks import fail_job
 
 SWEEP_LOCK = f"{KEY_PREFIX}sweep:lock"
+# Set once the records are known to be in Redis; gone when Redis comes back empty.
+KNOWN_KEY = f"{KEY_PREFIX}records-known"
 CLEANUP_LOCK = f"{KEY_PREFIX}cleanup:lock"
 CLEANUP_EVERY_S = 3600
 
@@ -101,6 +103,11 @@ def remove_expired(store: JobStore, config: Config) -> int:
 def sweep(store: JobStore, config: Config) -> None:
     """One sweep, if no other process is sweeping right now."""
     conn = store.conn
+    if not conn.exists(KNOWN_KEY):
+        restored = store.rebuild_from_manifests()
+        conn.set(KNOWN_KEY, "1")
+        if restored:
+            log.warning("Redis had lost %s job records; rebuilt them from their manifests", restored)
     if conn.set(SWEEP_LOCK, "1", nx=True, ex=max(1, config.sweep_interval - 1)):
         find_lost_jobs(store, config)
     if conn.set(CLEANUP_LOCK, "1", nx=True, ex=CLEANUP_EVERY_S):

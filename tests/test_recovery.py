@@ -1,0 +1,93 @@
+"""Redis going away and coming back: pages recover, workers carry on, lost records are rebuilt."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from storage.jobs import Status
+from storage.redis_server import EmbeddedRedis
+from tests.conftest import ROOT
+from tests.make_files import make_pdf, page_texts
+from tests.test_merge_chain import upload
+
+
+@pytest.fixture
+def own_redis(tmp_path, monkeypatch, app_env):
+    """A Redis of this test's own, with persistence, that the test may stop and start."""
+    server = EmbeddedRedis(tmp_path / "redis", persistent=True).start()
+    monkeypatch.setenv("REDIS_URL", server.url)
+    yield server
+    server.stop()
+
+
+def open_app() -> AppTest:
+    """A fresh page load in the same web process (the Redis client cache is kept)."""
+    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+
+
+def test_pages_recover_when_redis_comes_back(own_redis):
+    at = open_app()
+    assert "Job service running" in at.sidebar.markdown[0].value
+    jobs_page = open_app().switch_page("pages/jobs.py").run()
+    assert not jobs_page.exception
+
+    own_redis.stop()
+    at = open_app()
+    assert not at.exception
+    assert any("not reachable" in e.value for e in at.error)
+    jobs_page.run()  # the page the teacher had open, refreshed
+    assert not jobs_page.exception
+    assert any("not reachable" in e.value for e in jobs_page.error)
+
+    own_redis.start()  # same port, same data folder
+    at = open_app()
+    assert not at.exception
+    assert "Job service running" in at.sidebar.markdown[0].value
+    jobs_page.run()
+    assert not jobs_page.exception
+    assert not any("not reachable" in e.value for e in jobs_page.error)
+
+
+def test_queued_job_survives_a_redis_restart(own_redis, tmp_path, burst):
+    from storage.config import load_config
+    from worker.control import Jobs
+
+    config = load_config()
+    jobs = Jobs(config)
+    record = jobs.submit("merge", "x", [upload(config, make_pdf(tmp_path / "a.pdf", 2, "Kept"))], {}, "t1")
+    own_redis.stop()
+    own_redis.start()  # append-only file brings the queue and the record back
+    burst()
+    done = jobs.get(record.id, None)
+    assert done.status == Status.FINISHED, done.error
+    assert page_texts(jobs.output_path(record.id, done.outputs[0], None)) == ["Kept 1", "Kept 2"]
+
+
+def test_records_rebuilt_from_manifests_when_redis_comes_back_empty(jobs, config, burst, tmp_path):
+    finished = jobs.submit(
+        "merge", "Finished before", [upload(config, make_pdf(tmp_path / "a.pdf", 1))], {}, "t1"
+    )
+    burst()
+    waiting = jobs.submit("merge", "Waiting", [upload(config, make_pdf(tmp_path / "b.pdf", 1))], {}, "t1")
+    jobs.store.conn.flushdb()  # Redis lost everything
+    assert jobs.list(None).total == 0
+
+    jobs.sweep()
+    listing = jobs.list(None)
+    assert {r.title for r in listing.records} == {"Finished before", "Waiting"}
+    back = jobs.get(finished.id, None)
+    assert back.status == Status.FINISHED
+    assert jobs.output_path(finished.id, back.outputs[0], None).is_file()
+    # The waiting job's queue entry is gone with Redis: the sweep says so, and Retry runs it.
+    assert jobs.get(waiting.id, None).status == Status.QUEUED
+    import time
+
+    time.sleep(config.worker_lost_after + 0.5)
+    jobs.store.conn.delete("tp:sweep:lock")
+    jobs.sweep()
+    lost = jobs.get(waiting.id, None)
+    assert lost.status == Status.FAILED
+    jobs.retry(waiting.id, None)
+    burst()
+    assert jobs.get(waiting.id, None).status == Status.FINISHED
