@@ -60,16 +60,21 @@ def safe_name(name: str, fallback: str = "file") -> str:
 
 
 @contextlib.contextmanager
-def atomic_path(dest: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `dest`; on success it becomes `dest` in one rename."""
+def atomic_path(dest: Path, durable: bool = True) -> Iterator[Path]:
+    """Yield a temporary path beside `dest`; on success it becomes `dest` in one rename.
+
+    `durable` also flushes the data to disk before the rename, so that even a power cut
+    never leaves a short file under the final name; small files that can be rebuilt skip it.
+    """
     dest.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(prefix=".part-", dir=dest.parent)
     os.close(fd)
     tmp = Path(tmp_name)
     try:
         yield tmp
-        with open(tmp, "rb+") as fh:
-            os.fsync(fh.fileno())
+        if durable:
+            with open(tmp, "rb+") as fh:
+                os.fsync(fh.fileno())
         os.replace(tmp, dest)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
@@ -79,8 +84,8 @@ def atomic_path(dest: Path) -> Iterator[Path]:
         raise
 
 
-def atomic_write_bytes(dest: Path, data: bytes) -> None:
-    with atomic_path(dest) as tmp:
+def atomic_write_bytes(dest: Path, data: bytes, durable: bool = True) -> None:
+    with atomic_path(dest, durable) as tmp:
         tmp.write_bytes(data)
 
 

@@ -261,6 +261,7 @@ class JobStore:
                     record = JobRecord.from_json(raw)
                     if record.status not in allowed:
                         raise TransitionRefused(f"job {job_id} is {record.status}")
+                    before = record.status
                     change(record)
                     pipe.multi()
                     pipe.set(key, record.to_json())
@@ -275,7 +276,9 @@ class JobStore:
                     break
                 except redis.WatchError:
                     continue
-        self._write_manifest(record)
+        # The manifest follows the job's status; step-by-step detail lives in Redis only.
+        if record.status != before or not record.status.active:
+            self._write_manifest(record)
         return record
 
     def set_progress(self, job_id: str, attempt: int, pct: int, text: str) -> None:
@@ -320,7 +323,8 @@ class JobStore:
 
     def _write_manifest(self, record: JobRecord) -> None:
         path = self.files.manifest_path(record.id)
-        atomic_write_bytes(path, record.to_json().encode())
+        # Not fsynced: Redis holds the record; the manifest is the copy to rebuild from.
+        atomic_write_bytes(path, record.to_json().encode(), durable=False)
 
 
 def now() -> float:

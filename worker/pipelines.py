@@ -163,7 +163,20 @@ def handouts_step(ctx: StepContext) -> StepResult:
     return StepResult(counts, [(out, PDF_MIME)])
 
 
+def selftest_step(ctx: StepContext) -> StepResult:
+    """A step that only proves a worker picks jobs up and can write to the shared volume."""
+    probe = ctx.work_dir / "probe.txt"
+    probe.write_text("ok")
+    ctx.progress(1, 1, "A worker answered")
+    return StepResult({"ok": probe.read_text() == "ok"})
+
+
 PIPELINES: dict[str, Pipeline] = {
+    "selftest": Pipeline(
+        kind="selftest",
+        label="System check",
+        steps=(StepDef("ping", "Check a worker answers", selftest_step),),
+    ),
     "merge": Pipeline(
         kind="merge",
         label="Merge PDFs",
