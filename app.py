@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._ui import sidebar_health
+from pages._ui import sidebar_health, sign_in_gate
 
 st.set_page_config(page_title="Teacher Printer", page_icon=":material/print:", layout="wide")
 
@@ -18,5 +18,6 @@ navigation = st.navigation(
         "Your work": [st.Page("pages/jobs.py", title="Jobs", icon=":material/list_alt:", url_path="jobs")],
     }
 )
+sign_in_gate()
 sidebar_health()
 navigation.run()

@@ -37,6 +37,7 @@ def kind_label(kind: str) -> str:
 
 
 def login_configured() -> bool:
+    """Whether the school has set up sign-in (an [auth] section in .streamlit/secrets.toml)."""
     try:
         return "auth" in st.secrets
     except Exception:  # no secrets file at all is the normal single-user case
@@ -45,10 +46,37 @@ def login_configured() -> bool:
 
 def owner() -> tuple[str, str | None]:
     """(owner to record on new jobs, owner to filter lists by; None = see everything)."""
-    if login_configured() and st.user.is_logged_in:
-        email = str(st.user.get("email") or st.user.get("sub") or "")
-        return email, email
-    return SINGLE_USER, None
+    if not login_configured():
+        return SINGLE_USER, None
+    if not st.user.is_logged_in:
+        _sign_in_prompt()
+    email = str(st.user.get("email") or st.user.get("sub") or "").lower()
+    admins = load_config().admin_emails
+    return email, (None if email in admins else email)
+
+
+def _sign_in_prompt() -> None:
+    st.title("Teacher Printer")
+    st.write("Sign in with your school account to see your jobs and start new ones.")
+    st.button("Sign in", type="primary", on_click=st.login, key="sign_in")
+    st.stop()
+
+
+def sign_in_gate() -> None:
+    """With sign-in configured, stop here until the teacher has signed in; say who is signed in."""
+    if not login_configured():
+        with st.sidebar:
+            st.caption(
+                "Single-user mode: everyone who opens this address sees every job. "
+                "Your IT person can turn on sign-in (see the README)."
+            )
+        return
+    if not st.user.is_logged_in:
+        _sign_in_prompt()
+    email, viewer = owner()
+    with st.sidebar:
+        st.caption(f"Signed in as **{email}**" + (" · sees every job" if viewer is None else ""))
+        st.button("Sign out", on_click=st.logout, key="sign_out")
 
 
 def jobs_service() -> Jobs | None:

@@ -78,6 +78,12 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
     ),
     Setting(
+        "ADMIN_EMAILS",
+        "",
+        "With sign-in configured: comma-separated e-mail addresses of people who see everyone's jobs.",
+        lambda text: tuple(sorted({part.strip().lower() for part in text.split(",") if part.strip()})),
+    ),
+    Setting(
         "CORPUS_DIR",
         "",
         "Tests only: folder of real-world input files (default ../shared/corpus).",
@@ -100,6 +106,7 @@ class Config:
     step_timeout: int
     worker_lost_after: int
     sweep_interval: int
+    admin_emails: tuple[str, ...]
     corpus_dir: str
 
     @property
