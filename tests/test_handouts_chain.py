@@ -22,7 +22,9 @@ def run(jobs, config, burst, inputs, options):
 def test_four_per_sheet_of_two_files(jobs, config, burst, tmp_path):
     a = upload(config, make_pdf(tmp_path / "a.pdf", 5, "Alpha"))
     b = upload(config, make_pdf(tmp_path / "b.pdf", 2, "Beta"))
-    done, out = run(jobs, config, burst, [a, b], {"layout": "n_up", "per_sheet": 4, "output_name": "revision"})
+    done, out = run(
+        jobs, config, burst, [a, b], {"layout": "n_up", "per_sheet": 4, "output_name": "revision"}
+    )
     assert len(out.pages) == 2
     assert done.outputs[0].name == "revision.pdf"
     first = out.pages[0].extract_text()
@@ -42,9 +44,19 @@ def test_booklet_pads_to_four_and_tells_how_to_print(jobs, config, burst, tmp_pa
     assert width > height
 
 
-def test_bad_options_fail_with_plain_words(jobs, config, burst, tmp_path):
+def test_bad_options_are_refused_before_anything_is_queued(jobs, config, tmp_path):
     a = upload(config, make_pdf(tmp_path / "a.pdf", 2))
-    record = jobs.submit("handouts", "x", [a], {"layout": "n_up", "per_sheet": 5}, "t1")
+    with pytest.raises(BadOptions, match="5 pages per sheet is not offered"):
+        jobs.submit("handouts", "x", [a], {"layout": "n_up", "per_sheet": 5}, "t1")
+    assert jobs.list(None).total == 0
+    assert jobs.queue.count == 0
+
+
+def test_bad_options_reaching_a_worker_fail_with_plain_words(jobs, config, burst, tmp_path):
+    """Options are checked again in the step: a record edited by hand still fails cleanly."""
+    a = upload(config, make_pdf(tmp_path / "a.pdf", 2))
+    record = jobs.submit("handouts", "x", [a], {"layout": "n_up", "per_sheet": 4}, "t1")
+    jobs.store.transition(record.id, [Status.QUEUED], lambda r: r.options.update(per_sheet=5))
     burst()
     failed = jobs.get(record.id, "t1")
     assert failed.status == Status.FAILED

@@ -72,6 +72,7 @@ class Jobs:
         pipeline = get_pipeline(kind)
         # Only plain JSON crosses the queue: fail here, in the page, not in a worker.
         json.dumps({"inputs": inputs, "options": options}, allow_nan=False)
+        pipeline.check_options(options)
         for item in inputs:
             self.files.resolve(item["ref"])
         record = JobRecord(

@@ -74,11 +74,17 @@ class StepDef:
     weight: int = 1
 
 
+def no_option_checks(options: dict[str, Any]) -> None:
+    """Accept any options (the steps read only what they know)."""
+
+
 @dataclass(frozen=True)
 class Pipeline:
     kind: str
     label: str
     steps: tuple[StepDef, ...]
+    # Raises a TeacherPrinterError for options the steps could not use, before anything is queued.
+    check_options: Callable[[dict[str, Any]], None] = no_option_checks
 
 
 # -- Merge PDFs -------------------------------------------------------------------
@@ -192,6 +198,7 @@ PIPELINES: dict[str, Pipeline] = {
             StepDef("check", "Check files", check_pdfs, weight=1),
             StepDef("sheets", "Make sheets", handouts_step, weight=4),
         ),
+        check_options=HandoutOptions.from_dict,
     ),
 }
 
