@@ -69,6 +69,9 @@ def card(record: JobRecord) -> None:
         if record.active:
             st.progress(record.progress / 100, text=f"{record.progress} %  {record.progress_text}")
         st.caption(f"Steps: {step_line(record)}")
+        for step in record.steps:
+            for note in step.result.get("notes", []):
+                st.warning(note, icon=":material/info:")
         if record.status == Status.FINISHED:
             for index, output in enumerate(record.outputs):
                 st.download_button(

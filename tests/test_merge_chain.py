@@ -196,3 +196,24 @@ def test_merge_real_corpus_files(jobs, config, burst, corpus_dir):
     out = PdfReader(jobs.output_path(record.id, done.outputs[0], "t1"))
     assert len(out.pages) == sum(expected)
     assert done.steps[0].result["pages"] == sum(expected)
+
+
+@pytest.mark.corpus
+def test_repaired_file_is_used_and_the_teacher_is_told(jobs, config, burst, corpus_dir):
+    record = jobs.submit("merge", "x", [upload(config, corpus_dir / "pdf" / "xref_command_missing.pdf")], {}, "t1")
+    burst()
+    done = jobs.get(record.id, "t1")
+    assert done.status == Status.FINISHED, done.error
+    notes = done.steps[0].result["notes"]
+    assert len(notes) == 1 and "xref_command_missing.pdf" in notes[0] and "repaired" in notes[0]
+
+
+@pytest.mark.corpus
+@pytest.mark.parametrize("name", ["append-page-content-damaged.pdf", "Pages-tree-refs.pdf", "issue15590.pdf"])
+def test_unrecoverable_corpus_files_fail_with_a_clear_message(jobs, config, burst, corpus_dir, name):
+    record = jobs.submit("merge", "x", [upload(config, corpus_dir / "pdf" / name)], {}, "t1")
+    burst()
+    failed = jobs.get(record.id, "t1")
+    assert failed.status == Status.FAILED
+    assert failed.error.key in {"damaged_file", "empty_document"}, failed.error
+    assert name in failed.error.message

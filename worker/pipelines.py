@@ -119,6 +119,7 @@ def check_pdfs(ctx: StepContext) -> StepResult:
     """Open every input, count its pages, decrypt empty-password files; report every bad file."""
     expanded = _expand_inputs(ctx)
     checked: list[dict[str, Any]] = []
+    notes: list[str] = []
     problems: list[TeacherPrinterError] = []
     for number, (path, name) in enumerate(expanded, start=1):
         ctx.progress(number - 1, len(expanded), f"Checking {name}")
@@ -128,13 +129,15 @@ def check_pdfs(ctx: StepContext) -> StepResult:
             problems.append(exc)
             continue
         checked.append({"ref": ctx.files.ref(result.path), "name": name, "pages": result.pages})
+        if note := result.note(name):
+            notes.append(note)
     if len(problems) == 1:
         raise problems[0]
     if problems:
         lines = " ".join(p.message for p in problems)
         raise SeveralProblems(f"{len(problems)} files could not be used. {lines}", problems[0].hint)
     ctx.progress(len(expanded), len(expanded), "All files checked")
-    return StepResult({"files": checked, "pages": sum(f["pages"] for f in checked)})
+    return StepResult({"files": checked, "pages": sum(f["pages"] for f in checked), "notes": notes})
 
 
 def output_name(options: dict[str, Any], default: str, suffix: str) -> str:

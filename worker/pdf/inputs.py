@@ -45,6 +45,19 @@ class CheckedPdf:
     pages: int
     decrypted: bool = False
     repaired: bool = False
+    lost_pages: tuple[int, ...] = ()
+
+    def note(self, display_name: str) -> str:
+        """A sentence for the teacher when the file needed repair, else empty."""
+        if self.lost_pages:
+            listed = ", ".join(map(str, self.lost_pages[:20])) + (" …" if len(self.lost_pages) > 20 else "")
+            return (
+                f"{display_name} was damaged: page{'s' if len(self.lost_pages) > 1 else ''} {listed} could not "
+                "be read and were left out."
+            )
+        if self.repaired:
+            return f"{display_name} was slightly damaged and has been repaired; check the result."
+        return ""
 
 
 def looks_like_pdf(path: Path) -> bool:
@@ -102,8 +115,38 @@ def check_pdf(path: Path, display_name: str, normalised: Path, password: str = "
         raise LimitExceeded(f"{display_name} has {pages:,} pages; the limit is {MAX_PAGES:,}.")
     if not (decrypted or repaired):
         return CheckedPdf(path, pages)
-    writer = PdfWriter(clone_from=reader)
-    with atomic_path(normalised) as tmp:
-        writer.write(tmp)
-    log.info("normalised %s (decrypted=%s repaired=%s)", normalised.name, decrypted, repaired)
-    return CheckedPdf(normalised, pages, decrypted, repaired)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            writer = PdfWriter(clone_from=reader)
+            with atomic_path(normalised) as tmp:
+                writer.write(tmp)
+        lost: list[int] = []
+    except _READ_ERRORS:
+        # Whole-document copy failed on a damaged object: keep every page that still reads.
+        lost = _copy_readable_pages(reader, normalised, display_name)
+    log.info(
+        "normalised %s (decrypted=%s repaired=%s lost=%s)", normalised.name, decrypted, repaired, len(lost)
+    )
+    return CheckedPdf(normalised, pages - len(lost), decrypted, repaired, tuple(lost))
+
+
+def _copy_readable_pages(reader: PdfReader, dest: Path, display_name: str) -> list[int]:
+    """Write the pages that can be read to `dest`; return the 1-based numbers of those that cannot."""
+    lost = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        writer = PdfWriter()
+        for number, page in enumerate(reader.pages, start=1):
+            try:
+                writer.add_page(page)
+            except _READ_ERRORS:
+                lost.append(number)
+        if len(writer.pages) == 0:
+            raise DamagedFile(f"{display_name} is too damaged: none of its pages could be read.")
+        try:
+            with atomic_path(dest) as tmp:
+                writer.write(tmp)
+        except _READ_ERRORS as exc:
+            raise DamagedFile(f"{display_name} is too damaged to be copied ({type(exc).__name__}).") from exc
+    return lost

@@ -1,0 +1,92 @@
+"""Property test: random bytes and mutated real files never crash a validator or an operation.
+
+Every input either works or raises a TeacherPrinterError (a message for the teacher);
+any other exception is a bug that would show "something went wrong".
+"""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.conftest import corpus_path
+from tests.make_files import pdf_bytes, zip_of
+from worker.errors import TeacherPrinterError
+from worker.pdf.impose import n_up
+from worker.pdf.inputs import check_pdf
+from worker.zips import list_members
+
+SMALL_PDFS = sorted(
+    p for p in (corpus_path() or Path("/nonexistent")).glob("pdf/*.pdf") if p.stat().st_size < 130_000
+)
+SEEDS = [pdf_bytes(3, "Seed")] + [p.read_bytes() for p in SMALL_PDFS]
+
+FUZZ = settings(
+    max_examples=120,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    derandomize=True,
+)
+
+
+@st.composite
+def mutated(draw) -> bytes:
+    data = bytearray(draw(st.sampled_from(SEEDS)))
+    for _ in range(draw(st.integers(0, 8))):
+        kind = draw(st.sampled_from(["flip", "cut", "junk", "drop"]))
+        at = draw(st.integers(0, max(0, len(data) - 1)))
+        if kind == "flip" and data:
+            data[at] ^= draw(st.integers(1, 255))
+        elif kind == "cut":
+            del data[at:]
+        elif kind == "junk":
+            data[at:at] = draw(st.binary(min_size=1, max_size=64))
+        elif kind == "drop":
+            del data[at : at + draw(st.integers(1, 512))]
+    return bytes(data)
+
+
+def run_pdf_pipeline(data: bytes) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        src = Path(folder) / "input.pdf"
+        src.write_bytes(data)
+        try:
+            checked = check_pdf(src, "input.pdf", Path(folder) / "checked.pdf")
+            n_up(checked.path, Path(folder) / "out.pdf", 4)
+        except TeacherPrinterError as exc:
+            assert exc.message  # a real sentence for the teacher
+
+
+@FUZZ
+@given(st.binary(max_size=4096))
+def test_random_bytes_as_pdf(data):
+    run_pdf_pipeline(data)
+
+
+@FUZZ
+@given(mutated())
+def test_mutated_pdfs(data):
+    run_pdf_pipeline(data)
+
+
+@FUZZ
+@given(st.binary(max_size=2048) | mutated().map(lambda pdf: zip_of({"a.pdf": pdf, "../b.pdf": pdf})))
+def test_zip_listing(data):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "upload.zip"
+        path.write_bytes(data)
+        try:
+            members = list_members(path, "upload.zip")
+        except TeacherPrinterError:
+            return
+        assert all(".." not in m.name for m in members)
+
+
+@pytest.mark.corpus
+def test_every_corpus_pdf_gets_a_result_or_a_message(corpus_dir, tmp_path):
+    for path in sorted((corpus_dir / "pdf").glob("*.pdf")):
+        run_pdf_pipeline(path.read_bytes())
