@@ -80,3 +80,13 @@ class ServiceUnavailable(TeacherPrinterError):
 class NotAllowed(TeacherPrinterError):
     key = "not_allowed"
     default_hint = ""
+
+
+class SheetNotFound(TeacherPrinterError):
+    key = "sheet_not_found"
+    default_hint = "Pick one of the sheets listed for this file, or upload the file again."
+
+
+class BadPageRange(TeacherPrinterError):
+    key = "bad_page_range"
+    default_hint = "Type page numbers like 1-3, 5, 8- or the words all, odd, even or last."
