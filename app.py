@@ -14,6 +14,12 @@ navigation = st.navigation(
         "Tools": [
             st.Page("pages/handouts.py", title="Handouts", icon=":material/grid_view:", url_path="handouts"),
             st.Page("pages/merge.py", title="Merge PDFs", icon=":material/merge:", url_path="merge"),
+            st.Page(
+                "pages/spreadsheets.py",
+                title="Spreadsheets",
+                icon=":material/table:",
+                url_path="spreadsheets",
+            ),
         ],
         "Your work": [st.Page("pages/jobs.py", title="Jobs", icon=":material/list_alt:", url_path="jobs")],
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import streamlit as st
@@ -18,13 +19,21 @@ class Upload:
     info: UploadInfo
 
 
+Describe = Callable[[Config, str, str], UploadInfo]
+
+
 @st.cache_data(show_spinner=False, max_entries=1000)
-def _look(_config: Config, ref: str, name: str, data_dir: str) -> UploadInfo:
-    return describe_upload(_config, ref, name)
+def _look(_config: Config, ref: str, name: str, data_dir: str, how: str, _describe: Describe) -> UploadInfo:
+    return _describe(_config, ref, name)
 
 
 def upload_step(
-    config: Config, key: str, label: str, types: list[str], multiple: bool = True
+    config: Config,
+    key: str,
+    label: str,
+    types: list[str],
+    multiple: bool = True,
+    describe: Describe = describe_upload,
 ) -> list[Upload]:
     """Draw the uploader; return each file saved in the store (once per file) with a look inside."""
     files = st.file_uploader(
@@ -50,7 +59,7 @@ def upload_step(
                 st.error(exc.for_teacher(), icon=":material/error:")
                 continue
         stored = saved[file.file_id]
-        info = _look(config, stored.ref, stored.name, str(config.data_dir))
+        info = _look(config, stored.ref, stored.name, str(config.data_dir), describe.__name__, describe)
         if info.needs_password:
             stored, info = _unlock_form(config, key, file.file_id, stored, info, saved)
         uploads.append(Upload(stored, info))
@@ -74,5 +83,6 @@ def _unlock_form(
                 st.error("That password did not open the file. Check it and try again.")
             else:
                 saved[file_id] = unlocked
-                return unlocked, _look(config, unlocked.ref, unlocked.name, str(config.data_dir))
+                info = describe_upload(config, unlocked.ref, unlocked.name)
+                return unlocked, info
     return stored, info

@@ -20,6 +20,10 @@ with middle, st.container(border=True):
     st.subheader(":material/merge: Merge PDFs")
     st.write("Put several PDFs, or a ZIP of PDFs, together into one file, in the order you choose.")
     st.page_link("pages/merge.py", label="Merge PDFs", icon=":material/arrow_forward:")
+with left, st.container(border=True):
+    st.subheader(":material/table: Spreadsheets")
+    st.write("Class lists and mark sheets: CSV to a tidy Excel workbook, workbooks to CSV.")
+    st.page_link("pages/spreadsheets.py", label="Open Spreadsheets", icon=":material/arrow_forward:")
 with right, st.container(border=True):
     st.subheader(":material/list_alt: Jobs")
     st.write("See what is running, download what is done, and find out what went wrong.")

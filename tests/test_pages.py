@@ -33,7 +33,7 @@ def test_every_page_opens(app_env):
     assert_clean(at)
     assert "Teacher Printer" in at.title[0].value
     assert "Job service running" in texts(at)
-    for page in ("pages/handouts.py", "pages/merge.py", "pages/jobs.py", "pages/home.py"):
+    for page in ("pages/handouts.py", "pages/merge.py", "pages/spreadsheets.py", "pages/jobs.py", "pages/home.py"):
         at.switch_page(page).run()
         assert_clean(at)
 
@@ -170,3 +170,33 @@ def test_password_pdf_can_be_unlocked_on_the_page(app_env, config, tmp_path):
     at.button(key=password.key.replace("__pw__", "__unlock__")).click().run()
     assert_clean(at)
     assert {m.label: m.value for m in at.metric}["Pages in"] == "2"
+
+
+def test_spreadsheets_page_previews_and_converts(app_env, config, burst, jobs):
+    csv = "Class list 7B\n\nStudent ID,Name,Born\n00123,Zoë Ångström,2013-04-01\n00456,Пётр Иванов,2012-11-30\n"
+    at = app()
+    at.switch_page("pages/spreadsheets.py").run()
+    assert_clean(at)
+    at.file_uploader(key="sheets_files").upload("7B.csv", csv.encode("utf-8"), "text/csv")
+    at.run()
+    assert_clean(at)
+    assert "Column names read from row 3." in texts(at)
+    frame = at.dataframe[0].value
+    assert list(frame.columns) == ["Student ID", "Name", "Born"]
+    assert frame.iloc[0]["Student ID"] == "00123"
+    at.button(key="sheets_submit").click().run()
+    assert_clean(at)
+    assert "Submitted" in texts(at)
+    burst()
+    record = jobs.list(None).records[0]
+    assert record.status == Status.FINISHED, record.error
+    assert record.outputs[0].name == "7B.xlsx"
+
+
+def test_spreadsheets_page_refuses_a_pdf_named_csv(app_env):
+    at = app()
+    at.switch_page("pages/spreadsheets.py").run()
+    at.file_uploader(key="sheets_files").upload("marks.csv", pdf_bytes(1), "text/csv")
+    at.run()
+    assert_clean(at)
+    assert any("PDF" in e.value for e in at.error), [e.value for e in at.error]

@@ -14,11 +14,13 @@ from typing import Any
 
 from storage.files import FileStore, safe_name
 from storage.jobs import JobRecord
-from worker.errors import InputMissing, TeacherPrinterError
+from worker.errors import InputMissing, SheetNotFound, TeacherPrinterError
 from worker.handouts import HandoutOptions, make_handouts
 from worker.pdf.inputs import check_pdf
 from worker.pdf.merge import merge_pdfs
 from worker.progress import ProgressCallback
+from worker.sheets import list_sheets
+from worker.spreadsheets import SheetOptions, convert
 from worker.zips import extract_member, list_members
 
 PDF_MIME = "application/pdf"
@@ -172,6 +174,30 @@ def handouts_step(ctx: StepContext) -> StepResult:
     return StepResult(counts, [(out, PDF_MIME)])
 
 
+def check_sheets_step(ctx: StepContext) -> StepResult:
+    """Open every spreadsheet and find the chosen sheet, before any output is written."""
+    options = SheetOptions.from_dict(ctx.options)
+    found = []
+    for item in ctx.record.inputs:
+        infos = list_sheets(ctx.upload_path(item))
+        names = [i.name for i in infos]
+        if options.sheet is not None and not options.all_sheets and options.sheet not in names:
+            raise SheetNotFound(f"{item['name']} has no sheet called “{options.sheet}”.")
+        found.append({"name": item["name"], "sheets": names, "rows": sum(i.rows for i in infos)})
+    return StepResult({"files": found})
+
+
+def convert_sheets_step(ctx: StepContext) -> StepResult:
+    options = SheetOptions.from_dict(ctx.options)
+    outputs, counts = [], []
+    for item in ctx.record.inputs:
+        output, mime, result = convert(ctx.upload_path(item), ctx.outputs_dir, options, ctx.progress)
+        outputs.append((output, mime))
+        counts.append(result)
+    notes = [note for result in counts for note in result.pop("notes")]
+    return StepResult({"results": counts, "notes": notes}, outputs)
+
+
 def selftest_step(ctx: StepContext) -> StepResult:
     """A step that only proves a worker picks jobs up and can write to the shared volume."""
     probe = ctx.work_dir / "probe.txt"
@@ -193,6 +219,15 @@ PIPELINES: dict[str, Pipeline] = {
             StepDef("check", "Check files", check_pdfs, weight=1),
             StepDef("merge", "Merge", merge_step, weight=3),
         ),
+    ),
+    "spreadsheets": Pipeline(
+        kind="spreadsheets",
+        label="Spreadsheets",
+        steps=(
+            StepDef("check", "Check files", check_sheets_step, weight=1),
+            StepDef("convert", "Convert", convert_sheets_step, weight=4),
+        ),
+        check_options=SheetOptions.from_dict,
     ),
     "handouts": Pipeline(
         kind="handouts",
