@@ -8,7 +8,7 @@ from pages._ui import submit_button
 from pages._uploads import upload_step
 from storage.config import load_config
 from worker.errors import TeacherPrinterError
-from worker.handouts import HandoutOptions, plan_for_uploads, preview_for_upload
+from worker.kinds.handouts import HandoutOptions, plan_for_uploads, preview_for_upload
 
 config = load_config()
 

@@ -8,7 +8,7 @@ from pages._ui import submit_button
 from pages._uploads import upload_step
 from storage.config import load_config
 from worker.errors import TeacherPrinterError
-from worker.spreadsheets import (
+from worker.kinds.spreadsheets import (
     ACCEPTED,
     TASK_LABELS,
     SheetOptions,

@@ -8,7 +8,7 @@ from pypdf import PdfReader
 from storage.jobs import Status
 from tests.make_files import make_pdf
 from tests.test_merge_chain import upload
-from worker.handouts import BadOptions, HandoutOptions, plan
+from worker.kinds.handouts import BadOptions, HandoutOptions, plan
 
 
 def run(jobs, config, burst, inputs, options):

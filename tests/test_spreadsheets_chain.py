@@ -11,7 +11,7 @@ import pytest
 
 from storage.jobs import Status
 from tests.test_merge_chain import upload, upload_bytes
-from worker.spreadsheets import BadSheetOptions
+from worker.kinds.spreadsheets import BadSheetOptions
 
 
 def finished(jobs, burst, record):

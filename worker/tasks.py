@@ -38,8 +38,9 @@ from storage.jobs import (
 from storage.redis_conn import get_redis
 from worker.errors import NotAllowed
 from worker.failures import StepTimeLimitReached, describe_failure
-from worker.pipelines import StepContext, step_def
+from worker.pipelines import step_def
 from worker.progress import Throttle
+from worker.steps import StepContext
 
 PROGRESS_INTERVAL_S = 0.5
 RUN_STEP = "worker.tasks.run_step"

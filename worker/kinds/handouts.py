@@ -18,6 +18,16 @@ from worker.pdf.impose import n_up
 from worker.pdf.layout import GRIDS, PAPERS, grid_layout, plan_n_up
 from worker.pdf.source import open_source, read_page_sizes
 from worker.progress import ProgressCallback, no_progress
+from worker.steps import (
+    PDF_MIME,
+    Pipeline,
+    StepContext,
+    StepDef,
+    StepResult,
+    check_pdfs,
+    output_name,
+    single_source,
+)
 
 LAYOUTS = ("n_up", "booklet")
 ORIENTATIONS = ("auto", "portrait", "landscape")
@@ -209,3 +219,23 @@ def plan_for_uploads(config: Config, refs: list[str], options: HandoutOptions) -
 def preview_for_upload(config: Config, ref: str, options: HandoutOptions) -> bytes:
     """The first sheet of an uploaded file with these options, as PNG bytes."""
     return preview_png(FileStore(config).resolve(ref), options)
+
+
+def handouts_step(ctx: StepContext) -> StepResult:
+    options = HandoutOptions.from_dict(ctx.options)
+    source = single_source(ctx)
+    default = "booklet.pdf" if options.layout == "booklet" else f"handouts {options.per_sheet} per sheet.pdf"
+    out = ctx.outputs_dir / output_name(ctx.options, default, ".pdf")
+    counts = make_handouts(source, out, options, ctx.progress)
+    return StepResult(counts, [(out, PDF_MIME)])
+
+
+PIPELINE = Pipeline(
+    kind="handouts",
+    label="Handouts",
+    steps=(
+        StepDef("check", "Check files", check_pdfs, weight=1),
+        StepDef("sheets", "Make sheets", handouts_step, weight=4),
+    ),
+    check_options=HandoutOptions.from_dict,
+)

@@ -8,9 +8,10 @@ from typing import Any
 
 from storage.config import Config
 from storage.files import FileStore
-from worker.errors import TeacherPrinterError
+from worker.errors import SheetNotFound, TeacherPrinterError
 from worker.sheets import SheetInfo, Table, csv_to_xlsx, list_sheets, preview, xlsx_to_csv
 from worker.sheets.filetype import TEXT_SUFFIXES
+from worker.steps import Pipeline, StepContext, StepDef, StepResult
 from worker.uploads import UploadInfo
 
 TASKS = ("to_xlsx", "to_csv")
@@ -99,3 +100,38 @@ def convert(
         mime = ZIP_MIME if result.output.suffix == ".zip" else CSV_MIME
     counts = {"rows": result.rows, "columns": result.columns, "sheets": result.sheets, "notes": result.notes}
     return result.output, mime, counts
+
+
+def check_sheets_step(ctx: StepContext) -> StepResult:
+    """Open every spreadsheet and find the chosen sheet, before any output is written."""
+    options = SheetOptions.from_dict(ctx.options)
+    found = []
+    for item in ctx.record.inputs:
+        infos = list_sheets(ctx.upload_path(item))
+        names = [i.name for i in infos]
+        if options.sheet is not None and not options.all_sheets and options.sheet not in names:
+            raise SheetNotFound(f"{item['name']} has no sheet called “{options.sheet}”.")
+        found.append({"name": item["name"], "sheets": names, "rows": sum(i.rows for i in infos)})
+    return StepResult({"files": found})
+
+
+def convert_sheets_step(ctx: StepContext) -> StepResult:
+    options = SheetOptions.from_dict(ctx.options)
+    outputs, counts = [], []
+    for item in ctx.record.inputs:
+        output, mime, result = convert(ctx.upload_path(item), ctx.outputs_dir, options, ctx.progress)
+        outputs.append((output, mime))
+        counts.append(result)
+    notes = [note for result in counts for note in result.pop("notes")]
+    return StepResult({"results": counts, "notes": notes}, outputs)
+
+
+PIPELINE = Pipeline(
+    kind="spreadsheets",
+    label="Spreadsheets",
+    steps=(
+        StepDef("check", "Check files", check_sheets_step, weight=1),
+        StepDef("convert", "Convert", convert_sheets_step, weight=4),
+    ),
+    check_options=SheetOptions.from_dict,
+)

@@ -1,0 +1,156 @@
+"""What every kind of job is made of: steps that run in a context, and the shared first steps.
+
+A step reads its inputs from the file store (uploads, or what earlier steps left in
+their result), calls a pure operation with a progress callback, and returns plain
+JSON data plus the output files it wants listed on the Jobs page. Each kind of job
+lives in its own module under `worker/kinds/` and declares its `PIPELINE`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from storage.files import FileStore, safe_name
+from storage.jobs import JobRecord
+from worker.errors import InputMissing, TeacherPrinterError
+from worker.pdf.inputs import check_pdf
+from worker.pdf.merge import merge_pdfs
+from worker.progress import ProgressCallback
+from worker.zips import extract_member, list_members
+
+PDF_MIME = "application/pdf"
+
+
+@dataclass
+class StepContext:
+    """What a step may use: its job's record, the file store, a scratch folder, progress."""
+
+    record: JobRecord
+    index: int
+    files: FileStore
+    progress: ProgressCallback
+
+    @property
+    def options(self) -> dict[str, Any]:
+        return self.record.options
+
+    @property
+    def work_dir(self) -> Path:
+        return self.files.work_dir(self.record.id, self.index)
+
+    @property
+    def outputs_dir(self) -> Path:
+        folder = self.files.outputs_dir(self.record.id)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+
+    def result_of(self, name: str) -> dict[str, Any]:
+        for step in self.record.steps[: self.index]:
+            if step.name == name:
+                return step.result
+        raise KeyError(name)
+
+    def upload_path(self, item: dict[str, Any]) -> Path:
+        path = self.files.resolve(item["ref"])
+        if not path.is_file():
+            raise InputMissing(f"{item.get('name', 'A file')} is no longer on the server.")
+        return path
+
+
+@dataclass
+class StepResult:
+    data: dict[str, Any] = field(default_factory=dict)
+    outputs: list[tuple[Path, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StepDef:
+    name: str
+    label: str
+    run: Callable[[StepContext], StepResult]
+    weight: int = 1
+
+
+def no_option_checks(options: dict[str, Any]) -> None:
+    """Accept any options (the steps read only what they know)."""
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    kind: str
+    label: str
+    steps: tuple[StepDef, ...]
+    # Raises a TeacherPrinterError for options the steps could not use, before anything is queued.
+    check_options: Callable[[dict[str, Any]], None] = no_option_checks
+
+
+# -- Shared steps ---------------------------------------------------------------
+
+
+class SeveralProblems(TeacherPrinterError):
+    """More than one input failed its check; the message lists each."""
+
+
+def _expand_inputs(ctx: StepContext) -> list[tuple[Path, str]]:
+    """Every PDF to check, in order, with ZIPs unpacked into the step's scratch folder."""
+    expanded: list[tuple[Path, str]] = []
+    for item in ctx.record.inputs:
+        path = ctx.upload_path(item)
+        name = item.get("name", path.name)
+        if not name.lower().endswith(".zip"):
+            expanded.append((path, name))
+            continue
+        wanted = item.get("members")
+        members = list_members(path, name)
+        if wanted is not None:
+            by_name = {m.name: m for m in members}
+            members = [by_name[m] for m in wanted if m in by_name]
+        for member in members:
+            dest = ctx.work_dir / f"zip-{len(expanded):04d}-{member.display}"
+            extract_member(path, member.name, dest, name)
+            expanded.append((dest, f"{member.display} (in {name})"))
+    return expanded
+
+
+def check_pdfs(ctx: StepContext) -> StepResult:
+    """Open every input, count its pages, decrypt empty-password files; report every bad file."""
+    expanded = _expand_inputs(ctx)
+    checked: list[dict[str, Any]] = []
+    notes: list[str] = []
+    problems: list[TeacherPrinterError] = []
+    for number, (path, name) in enumerate(expanded, start=1):
+        ctx.progress(number - 1, len(expanded), f"Checking {name}")
+        try:
+            result = check_pdf(path, name, ctx.work_dir / f"checked-{number:04d}.pdf")
+        except TeacherPrinterError as exc:
+            problems.append(exc)
+            continue
+        checked.append({"ref": ctx.files.ref(result.path), "name": name, "pages": result.pages})
+        if note := result.note(name):
+            notes.append(note)
+    if len(problems) == 1:
+        raise problems[0]
+    if problems:
+        lines = " ".join(p.message for p in problems)
+        raise SeveralProblems(f"{len(problems)} files could not be used. {lines}", problems[0].hint)
+    ctx.progress(len(expanded), len(expanded), "All files checked")
+    return StepResult({"files": checked, "pages": sum(f["pages"] for f in checked), "notes": notes})
+
+
+def output_name(options: dict[str, Any], default: str, suffix: str) -> str:
+    name = safe_name(str(options.get("output_name") or default), fallback=Path(default).stem)
+    return name if name.lower().endswith(suffix) else name + suffix
+
+
+def single_source(ctx: StepContext) -> Path:
+    """The checked inputs as one PDF: the file itself, or several merged in order."""
+    files = ctx.result_of("check")["files"]
+    paths = [ctx.files.resolve(f["ref"]) for f in files]
+    if len(paths) == 1:
+        return paths[0]
+    combined = ctx.work_dir / "combined.pdf"
+    merge_pdfs(paths, combined)
+    return combined
