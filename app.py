@@ -6,7 +6,8 @@ import streamlit as st
 
 from pages._ui import sidebar_health, sign_in_gate
 
-st.set_page_config(page_title="Teacher Printer", page_icon=":material/print:", layout="wide")
+# An emoji icon: a :material: one makes the browser fetch it from Google, which a school network may block.
+st.set_page_config(page_title="Teacher Printer", page_icon="🖨️", layout="wide")
 
 navigation = st.navigation(
     {

@@ -63,7 +63,9 @@ def card(record: JobRecord) -> None:
         head, when = st.columns([5, 1])
         head.markdown(
             f"{STATUS_ICONS[record.status]} **{record.title}**  \n"
-            f":gray[{kind_label(record.kind)} · {STATUS_WORDS[record.status]}]"
+            f":gray[{kind_label(record.kind)} · {STATUS_WORDS[record.status]}"
+            + (f" · attempt {record.attempt}" if record.attempt > 1 else "")
+            + "]"
         )
         when.caption(ago(record.created_at))
         if record.active:
@@ -161,12 +163,13 @@ def job_list() -> None:
             key="jobs_older",
             on_click=lambda: st.session_state.update(jobs_page=page_number + 1),
         )
-    # When the last active job ends, redraw once without the timer.
+    # When work starts (a Retry pressed in this list) or the last active job ends, redraw the
+    # whole page once so that the refresh timer is switched on or off to match.
     try:
         still_active = jobs.any_active()
     except ServiceUnavailable:
-        still_active = True
-    if any_active and not still_active:
+        still_active = any_active
+    if still_active != any_active:
         st.rerun()
 
 

@@ -93,6 +93,8 @@ class Pipeline:
 class SeveralProblems(TeacherPrinterError):
     """More than one input failed its check; the message lists each."""
 
+    key = "several_problems"
+
 
 def _expand_inputs(ctx: StepContext) -> list[tuple[Path, str]]:
     """Every PDF to check, in order, with ZIPs unpacked into the step's scratch folder."""

@@ -1,0 +1,198 @@
+"""A teacher's journeys in a real Chromium, against the app started as `make run` starts it.
+
+Each journey starts on the Home page of the one app the module shares (see conftest.py)
+and gives its job a unique name, since every job stays on the Jobs page.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import uuid
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip(
+    "playwright.sync_api", reason="playwright is not installed (pip install -r requirements-dev.txt)"
+)
+
+from PIL import Image
+from playwright.sync_api import expect
+from pypdf import PdfReader
+
+from storage.jobs import Status
+from tests.e2e import ui
+from tests.make_files import make_pdf
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# Enough pages that the merge takes several seconds on a 2-core machine (MAX_PAGES is 5000 per file).
+BIG_PAGES = 4000
+
+
+def unique(label: str) -> str:
+    return f"{label} {uuid.uuid4().hex[:6]}"
+
+
+def page_signatures(path: Path) -> list[tuple[str, int, int, int]]:
+    """What tells pages apart: text, size (points) and rotation."""
+    return [
+        (page.extract_text().strip(), round(page.mediabox.width), round(page.mediabox.height), page.rotation)
+        for page in PdfReader(path).pages
+    ]
+
+
+def png_bytes() -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+@pytest.mark.corpus
+def test_merge_three_pdfs_in_a_chosen_order_and_download(page, corpus_dir: Path, tmp_path: Path):
+    google, simple, habibi, latex = (
+        corpus_dir / "pdf" / name
+        for name in (
+            "google-doc-document.pdf",
+            "SimplePDF2.0.pdf",
+            "habibi-rotated.pdf",
+            "pdflatex-4-pages.pdf",
+        )
+    )
+    assert [len(PdfReader(f).pages) for f in (google, simple, habibi)] == [1, 1, 4]
+    title = unique("Reordered")
+
+    ui.open_home(page)
+    ui.follow(page, "Merge PDFs")
+    expect(ui.main(page).get_by_role("heading", name="Merge PDFs")).to_be_visible()
+    ui.upload(page, [google, simple, habibi, latex])
+    ui.expect_order(page, [google.name, simple.name, habibi.name, latex.name])
+    expect(ui.main(page)).to_contain_text(f"{habibi.name} — 4 pages")
+
+    # The teacher changes their mind about the fourth file, then puts the rotated one first
+    # and the Google document last.
+    ui.expect_help(page, ui.row_button(page, latex.name, "drop"), "Leave this file out")
+    ui.press(page, latex.name, "drop")
+    ui.expect_order(page, [google.name, simple.name, habibi.name])
+    ui.expect_help(page, ui.row_button(page, habibi.name, "up"), "Move up")
+    ui.press(page, habibi.name, "up")
+    ui.expect_order(page, [google.name, habibi.name, simple.name])
+    ui.press(page, habibi.name, "up")
+    ui.expect_order(page, [habibi.name, google.name, simple.name])
+    expect(ui.row_button(page, habibi.name, "up")).to_be_disabled()
+    ui.expect_help(page, ui.row_button(page, google.name, "down"), "Move down")
+    ui.press(page, google.name, "down")
+    ui.expect_order(page, [habibi.name, simple.name, google.name])
+    expect(ui.main(page)).to_contain_text("You will get one PDF from 3 files with 6 pages")
+
+    ui.submit_merge(page, title)
+    ui.follow(page, "Follow it on the Jobs page")
+    expect(ui.main(page).get_by_role("heading", name="Jobs")).to_be_visible()
+    card = ui.job_card(page, f"Merge PDFs — {title}.pdf")
+    ui.expect_status(card, "Done")
+    expect(card).to_contain_text("✓ Check files")
+    expect(card).to_contain_text("✓ Merge")
+
+    merged = ui.download(page, card, tmp_path)
+    assert merged.name == f"{title}.pdf"
+    expected = page_signatures(habibi) + page_signatures(simple) + page_signatures(google)
+    assert len(set(expected)) == 6, (
+        "the inputs' pages must be told apart for the order check to mean anything"
+    )
+    assert page_signatures(merged) == expected
+
+
+@pytest.mark.corpus
+def test_damaged_and_fake_pdfs_fail_with_plain_words(page, corpus_dir: Path, tmp_path: Path):
+    good = corpus_dir / "pdf" / "SimplePDF2.0.pdf"
+    damaged = corpus_dir / "pdf" / "issue15590.pdf"  # no startxref: pypdf cannot read it even leniently
+    fake = tmp_path / "class photo.pdf"  # a PNG with a PDF's name
+    fake.write_bytes(png_bytes())
+    title = unique("Bad files")
+
+    ui.open_home(page)
+    ui.follow(page, "Merge PDFs")
+    ui.upload(page, [good, damaged, fake])
+    ui.expect_order(page, [good.name, damaged.name, fake.name])
+    # The page already warns before anything is submitted.
+    rows = ui.file_rows(page)
+    expect(rows.filter(has_text=damaged.name).get_by_test_id("stAlert")).to_contain_text("is damaged")
+    expect(rows.filter(has_text=fake.name).get_by_test_id("stAlert")).to_contain_text("is not a PDF")
+    expect(rows.filter(has_text=good.name).get_by_test_id("stAlert")).to_have_count(0)
+
+    ui.submit_merge(page, title)
+    ui.follow(page, "Follow it on the Jobs page")
+    card = ui.job_card(page, f"Merge PDFs — {title}.pdf")
+    ui.expect_status(card, "Failed")
+    message = card.get_by_test_id("stAlert")
+    expect(message).to_contain_text(f"{damaged.name} is damaged and could not be read")
+    expect(message).to_contain_text(f"{fake.name} is not a PDF")
+    expect(message).not_to_contain_text("Traceback")
+    expect(ui.download_button(card)).to_have_count(0)
+    expect(card.get_by_role("button", name="Retry")).to_be_visible()
+
+    details = card.get_by_test_id("stExpander")
+    details.get_by_text("What went wrong").click()
+    code = details.get_by_test_id("stCode")
+    expect(code).to_be_visible()
+    expect(code).to_contain_text("Traceback")
+    expect(code).to_contain_text(damaged.name)
+
+
+def test_a_retried_job_is_followed_to_its_end(page, tmp_path: Path):
+    fake = tmp_path / "scan.pdf"  # a PNG with a PDF's name: fails again on every attempt
+    fake.write_bytes(png_bytes())
+    title = unique("Retried")
+
+    ui.open_home(page)
+    ui.follow(page, "Merge PDFs")
+    ui.upload(page, [make_pdf(tmp_path / "notes.pdf", 2, "Notes"), fake])
+    ui.expect_order(page, ["notes.pdf", fake.name])
+    ui.submit_merge(page, title)
+    ui.follow(page, "Follow it on the Jobs page")
+    card = ui.job_card(page, f"Merge PDFs — {title}.pdf")
+    ui.expect_status(card, "Failed")
+
+    card.get_by_role("button", name="Retry").click()
+    # The second attempt fails within a second or two; the page must show it without a reload.
+    expect(card).to_contain_text(re.compile(r"Merge PDFs · (Waiting|Working|Failed) · attempt 2"))
+    ui.expect_status(card, "Failed", timeout=10_000)
+    expect(card.get_by_role("button", name="Retry")).to_be_visible()
+
+
+def test_closing_the_tab_mid_job_loses_nothing(page, context, app, tmp_path: Path):
+    inputs = [make_pdf(tmp_path / f"{label}.pdf", BIG_PAGES, label) for label in ("Alpha", "Beta", "Gamma")]
+    title = unique("Tab closed")
+    full_title = f"Merge PDFs — {title}.pdf"
+
+    ui.open_home(page)
+    ui.follow(page, "Merge PDFs")
+    ui.upload(page, inputs)
+    ui.expect_order(page, [f.name for f in inputs])
+    expect(ui.main(page)).to_contain_text(f"with {3 * BIG_PAGES} pages")
+    ui.submit_merge(page, title)
+    page.close()
+
+    jobs = app.jobs()
+    listing = jobs.list(None, search=title)
+    assert [r.title for r in listing.records] == [full_title]
+    record = listing.records[0]
+    assert record.status in (Status.QUEUED, Status.RUNNING), "the job ended before the tab closed"
+
+    again = context.new_page()
+    again.goto("/jobs")
+    card = ui.job_card(again, full_title)
+    # Still at work when the page opens: the page refreshes itself until it is done, no reload.
+    expect(card.get_by_role("progressbar")).to_be_visible()
+    ui.expect_status(card, "Done")
+    expect(card.get_by_role("progressbar")).to_have_count(0)
+
+    out = tmp_path / "downloaded"
+    out.mkdir()
+    pages = PdfReader(ui.download(again, card, out)).pages
+    assert len(pages) == 3 * BIG_PAGES
+    for index, text in ((0, "Alpha 1"), (BIG_PAGES, "Beta 1"), (-1, f"Gamma {BIG_PAGES}")):
+        assert pages[index].extract_text().strip() == text
+    assert jobs.get(record.id, None).status == Status.FINISHED
+    jobs.store.conn.close()
