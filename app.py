@@ -14,7 +14,7 @@ navigation = st.navigation(
         "": [st.Page("pages/home.py", title="Home", icon=":material/home:", default=True)],
         "Tools": [
             st.Page("pages/handouts.py", title="Handouts", icon=":material/grid_view:", url_path="handouts"),
-            st.Page("pages/merge.py", title="Merge PDFs", icon=":material/merge:", url_path="merge"),
+            st.Page("pages/merge.py", title="Merge & arrange", icon=":material/merge:", url_path="merge"),
             st.Page(
                 "pages/spreadsheets.py",
                 title="Spreadsheets",

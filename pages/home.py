@@ -17,9 +17,9 @@ with left, st.container(border=True):
     st.write("Several pages on each sheet to save paper, or a booklet to fold and staple.")
     st.page_link("pages/handouts.py", label="Make handouts", icon=":material/arrow_forward:")
 with middle, st.container(border=True):
-    st.subheader(":material/merge: Merge PDFs")
-    st.write("Put several PDFs, or a ZIP of PDFs, together into one file, in the order you choose.")
-    st.page_link("pages/merge.py", label="Merge PDFs", icon=":material/arrow_forward:")
+    st.subheader(":material/merge: Merge & arrange")
+    st.write("Put PDFs together in your order; keep, turn or number pages; make the file smaller; split it.")
+    st.page_link("pages/merge.py", label="Merge & arrange", icon=":material/arrow_forward:")
 with left, st.container(border=True):
     st.subheader(":material/table: Spreadsheets")
     st.write("Class lists and mark sheets: CSV to a tidy Excel workbook, workbooks to CSV.")

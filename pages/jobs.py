@@ -118,59 +118,57 @@ if problem := st.session_state.pop("jobs_flash_error", None):
     st.warning(problem)
 
 page_number = st.session_state.get("jobs_page", 0)
+
+
+@st.fragment(run_every=REFRESH_S)
+def live_card(job_id: str) -> None:
+    """A queued or running job's card, redrawn on its own every couple of seconds.
+
+    Only these cards refresh: finished cards keep their download buttons steady, so a
+    download never points at a button that a refresh has just replaced.
+    """
+    try:
+        record = jobs.get(job_id, viewer)
+    except ServiceUnavailable as exc:
+        st.error(exc.for_teacher())
+        return
+    if record is None or not record.active:
+        st.rerun()  # it ended (or went): redraw the page so it joins the finished cards
+    card(record)
+
+
 try:
-    any_active = jobs.any_active()
+    listing = jobs.list(
+        viewer, offset=page_number * PAGE_SIZE, limit=PAGE_SIZE, statuses=statuses, kinds=kinds, search=search
+    )
 except ServiceUnavailable as exc:
     service_banner(exc.message)
     st.stop()
 
-
-@st.fragment(run_every=REFRESH_S if any_active else None)
-def job_list() -> None:
-    try:
-        listing = jobs.list(
-            viewer,
-            offset=page_number * PAGE_SIZE,
-            limit=PAGE_SIZE,
-            statuses=statuses,
-            kinds=kinds,
-            search=search,
-        )
-    except ServiceUnavailable as exc:
-        st.error(exc.for_teacher())
-        return
-    if not listing.records:
-        st.info(
-            "No jobs yet. Pick a tool on the left to start one."
-            if listing.total == 0 and not (statuses or kinds or search)
-            else "No jobs match these filters."
-        )
-    for record in listing.records:
+if not listing.records:
+    st.info(
+        "No jobs yet. Pick a tool on the left to start one."
+        if listing.total == 0 and not (statuses or kinds or search)
+        else "No jobs match these filters."
+    )
+for record in listing.records:
+    if record.active:
+        live_card(record.id)
+    else:
         card(record)
-    if listing.total > PAGE_SIZE:
-        pages = (listing.total + PAGE_SIZE - 1) // PAGE_SIZE
-        st.caption(f"Page {page_number + 1} of {pages} · {listing.total} jobs")
-        back, forward, _ = st.columns([1, 1, 6])
-        back.button(
-            "Newer",
-            disabled=page_number == 0,
-            key="jobs_newer",
-            on_click=lambda: st.session_state.update(jobs_page=page_number - 1),
-        )
-        forward.button(
-            "Older",
-            disabled=page_number >= pages - 1,
-            key="jobs_older",
-            on_click=lambda: st.session_state.update(jobs_page=page_number + 1),
-        )
-    # When work starts (a Retry pressed in this list) or the last active job ends, redraw the
-    # whole page once so that the refresh timer is switched on or off to match.
-    try:
-        still_active = jobs.any_active()
-    except ServiceUnavailable:
-        still_active = any_active
-    if still_active != any_active:
-        st.rerun()
-
-
-job_list()
+if listing.total > PAGE_SIZE:
+    pages = (listing.total + PAGE_SIZE - 1) // PAGE_SIZE
+    st.caption(f"Page {page_number + 1} of {pages} · {listing.total} jobs")
+    back, forward, _ = st.columns([1, 1, 6])
+    back.button(
+        "Newer",
+        disabled=page_number == 0,
+        key="jobs_newer",
+        on_click=lambda: st.session_state.update(jobs_page=page_number - 1),
+    )
+    forward.button(
+        "Older",
+        disabled=page_number >= pages - 1,
+        key="jobs_older",
+        on_click=lambda: st.session_state.update(jobs_page=page_number + 1),
+    )

@@ -1,4 +1,5 @@
-"""Merge PDFs: several PDFs or ZIPs of PDFs into one file, in the teacher's order."""
+"""Merge & arrange: several PDFs or ZIPs of PDFs into one file, in the teacher's order, then
+pages picked, turned, numbered, made smaller or split."""
 
 from __future__ import annotations
 
@@ -7,11 +8,32 @@ import streamlit as st
 from pages._ui import submit_button
 from pages._uploads import upload_step
 from storage.config import load_config
+from worker.errors import TeacherPrinterError
+from worker.kinds.merge import MergeOptions, plan
 
 config = load_config()
 
-st.title("Merge PDFs")
-st.caption("Put several PDFs — or the PDFs inside a ZIP — together into one file, in the order you choose.")
+NUMBER_WORDS = {"page_x_of_y": "Page 3 of 12", "x": "3", "x_slash_y": "3 / 12", "text": "My own text"}
+POSITION_WORDS = {
+    "top-left": "Top left",
+    "top-centre": "Top centre",
+    "top-right": "Top right",
+    "bottom-left": "Bottom left",
+    "bottom-centre": "Bottom centre",
+    "bottom-right": "Bottom right",
+}
+SPLIT_WORDS = {
+    "none": "No, one PDF",
+    "every": "Every few pages",
+    "ranges": "By page ranges",
+    "pages": "One file per page",
+}
+
+st.title("Merge & arrange")
+st.caption(
+    "Put PDFs — or the PDFs inside a ZIP — together in the order you choose; keep or turn pages, "
+    "add page numbers, make the file smaller, or split it."
+)
 
 
 # -- 1. Upload ------------------------------------------------------------------------
@@ -101,22 +123,108 @@ if order:
         max_chars=120,
     )
 
-    known = [entries[k]["pages"] for k in order]
-    total = sum(p for p in known if p)
-    unknown = sum(1 for k in order if entries[k]["pages"] is None)
-    summary = f"You will get **one PDF** from **{len(order)} file{'s' if len(order) != 1 else ''}**"
-    if total:
-        summary += f" with **{total}{'+' if unknown else ''} pages**"
-    st.info(summary + ".", icon=":material/description:")
+    # -- 3. What to do with the pages --------------------------------------------------
+    st.subheader("3. Choose what to do with the pages")
+    chosen: dict = {"output_name": name or first}
+    with st.expander("Pages: keep some, turn them, add blank pages"):
+        chosen["keep"] = st.text_input(
+            "Pages to keep, in this order (empty keeps them all)",
+            placeholder="e.g. 1-3, 5, 8-   or   odd   or   last-1",
+            key="merge_keep",
+        )
+        chosen["rotate_all"] = st.selectbox(
+            "Turn every page",
+            [0, 90, 180, 270],
+            format_func=lambda d: "No" if d == 0 else f"{d}° clockwise",
+            key="merge_rotate",
+        )
+        chosen["blank_after"] = st.text_input(
+            "Add a blank page after pages (of the result)", placeholder="e.g. 4, 8", key="merge_blanks"
+        )
+        if len(order) > 1:
+            chosen["duplex"] = st.checkbox(
+                "Start each file on a front side (for printing on both sides)", key="merge_duplex"
+            )
+    with st.expander("Page numbers or a short text on every page"):
+        chosen["numbers"] = st.checkbox("Write on every page", key="merge_numbers")
+        if chosen["numbers"]:
+            left, right = st.columns(2)
+            chosen["number_style"] = left.selectbox(
+                "What", list(NUMBER_WORDS), format_func=NUMBER_WORDS.get, key="merge_number_style"
+            )
+            if chosen["number_style"] == "text":
+                chosen["stamp_text"] = left.text_input(
+                    "Text", placeholder="e.g. 7B — Homework due Friday", max_chars=120, key="merge_stamp_text"
+                )
+            chosen["position"] = right.selectbox(
+                "Where", list(POSITION_WORDS), index=4, format_func=POSITION_WORDS.get, key="merge_position"
+            )
+            chosen["font_size"] = float(right.slider("Size", 6, 24, 10, key="merge_font_size"))
+    with st.expander("Make the file smaller"):
+        chosen["compress"] = st.checkbox("Make the file smaller (good for e-mail)", key="merge_compress")
+        if chosen["compress"]:
+            chosen["image_dpi"] = st.selectbox(
+                "Pictures and scans",
+                [None, 150, 100, 72],
+                format_func=lambda d: "Keep them as they are" if d is None else f"Reduce to {d} dpi",
+                key="merge_dpi",
+                help="Lower numbers give smaller files; 150 dpi still prints well.",
+            )
+    with st.expander("Split into several files"):
+        chosen["split"] = st.radio(
+            "Split",
+            ["none", "every", "ranges", "pages"],
+            format_func=SPLIT_WORDS.get,
+            key="merge_split",
+        )
+        if chosen["split"] == "every":
+            chosen["split_every"] = int(st.number_input("Pages in each file", 1, 1000, 2, key="merge_every"))
+        if chosen["split"] == "ranges":
+            chosen["split_ranges"] = st.text_input(
+                "The pages of each file, separated by commas",
+                placeholder="e.g. 1-4, 5-9, 10-",
+                key="merge_ranges",
+            )
 
-    # -- 3. Go ---------------------------------------------------------------------------
-    submit_button(
-        "Merge PDFs",
-        "merge_submit",
-        "merge",
-        f"Merge PDFs — {name or first}.pdf",
-        [entries[k]["item"] for k in order],
-        {"output_name": name or first},
-    )
+    # -- 4. What you will get -----------------------------------------------------------
+    st.subheader("4. What you will get")
+    known = [entries[k]["pages"] for k in order]
+    ready = True
+    try:
+        options = MergeOptions.from_dict(chosen)
+        if all(known):
+            counts = plan(known, [entries[k]["label"] for k in order], options)
+            what = (
+                f"a ZIP of {counts.files} PDFs"
+                if counts.files > 1
+                else f"one PDF of {counts.result_pages} pages"
+            )
+            summary = f"You will get **{what}** from **{len(order)} file{'s' if len(order) != 1 else ''}**"
+            if counts.files > 1:
+                summary += f", {counts.result_pages} pages in all"
+            if counts.blank_pages:
+                summary += f", with {counts.blank_pages} blank page{'s' if counts.blank_pages != 1 else ''}"
+            st.info(summary + ".", icon=":material/description:")
+        else:
+            total = sum(p for p in known if p)
+            st.info(
+                f"You will get your PDF from **{len(order)} files** ({total}+ pages: the pages inside ZIP "
+                "files are counted when the job runs).",
+                icon=":material/description:",
+            )
+    except TeacherPrinterError as exc:
+        ready = False
+        st.error(exc.for_teacher(), icon=":material/error:")
+
+    # -- 5. Go ---------------------------------------------------------------------------
+    if ready:
+        submit_button(
+            "Merge PDFs",
+            "merge_submit",
+            "merge",
+            f"Merge & arrange — {name or first}.pdf",
+            [entries[k]["item"] for k in order],
+            options.to_dict(),
+        )
 else:
-    st.info("Add two or more PDFs (or a ZIP) to begin.", icon=":material/upload_file:")
+    st.info("Add one or more PDFs (or a ZIP) to begin.", icon=":material/upload_file:")

@@ -35,7 +35,7 @@ def test_merge_keeps_order_and_every_page(jobs, config, burst, tmp_path):
 
     done = jobs.get(record.id, "t1")
     assert done.status == Status.FINISHED, done.error
-    assert [s.status for s in done.steps] == [Status.FINISHED, Status.FINISHED]
+    assert [s.status for s in done.steps] == [Status.FINISHED] * 3
     assert done.progress == 100
     assert [o.name for o in done.outputs] == ["together.pdf"]
     out = jobs.output_path(record.id, done.outputs[0], "t1")
@@ -83,7 +83,7 @@ def test_password_pdf_fails_check_and_cancels_merge(jobs, config, burst, tmp_pat
 
     failed = jobs.get(record.id, "t1")
     assert failed.status == Status.FAILED
-    assert [s.status for s in failed.steps] == [Status.FAILED, Status.CANCELED]
+    assert [s.status for s in failed.steps] == [Status.FAILED, Status.CANCELED, Status.CANCELED]
     assert failed.error.key == "password_required"
     assert "Secret worksheet.pdf is protected by a password" in failed.error.message
     assert failed.error.hint
@@ -96,7 +96,7 @@ def test_password_pdf_fails_check_and_cancels_merge(jobs, config, burst, tmp_pat
     failed_again = jobs.get(record.id, "t1")
     assert failed_again.status == Status.FAILED
     assert failed_again.error.key == "password_required"
-    assert [s.status for s in failed_again.steps] == [Status.FAILED, Status.CANCELED]
+    assert [s.status for s in failed_again.steps] == [Status.FAILED, Status.CANCELED, Status.CANCELED]
 
     job_dir = FileStore(config).job_dir(record.id)
     assert job_dir.exists()
@@ -137,10 +137,10 @@ def test_retry_reuses_the_finished_check(jobs, config, burst, tmp_path):
     burst()
     failed = jobs.get(record.id, "t1")
     assert failed.status == Status.FAILED
-    assert [s.status for s in failed.steps] == [Status.FINISHED, Status.FAILED]
+    assert [s.status for s in failed.steps] == [Status.FINISHED, Status.FAILED, Status.CANCELED]
     source.write_bytes(saved)
     again = jobs.retry(record.id, "t1")
-    assert [s.status for s in again.steps] == [Status.FINISHED, Status.QUEUED]
+    assert [s.status for s in again.steps] == [Status.FINISHED, Status.QUEUED, Status.QUEUED]
     burst()
     done = jobs.get(record.id, "t1")
     assert done.status == Status.FINISHED, done.error
@@ -200,7 +200,9 @@ def test_merge_real_corpus_files(jobs, config, burst, corpus_dir):
 
 @pytest.mark.corpus
 def test_repaired_file_is_used_and_the_teacher_is_told(jobs, config, burst, corpus_dir):
-    record = jobs.submit("merge", "x", [upload(config, corpus_dir / "pdf" / "xref_command_missing.pdf")], {}, "t1")
+    record = jobs.submit(
+        "merge", "x", [upload(config, corpus_dir / "pdf" / "xref_command_missing.pdf")], {}, "t1"
+    )
     burst()
     done = jobs.get(record.id, "t1")
     assert done.status == Status.FINISHED, done.error
@@ -217,3 +219,64 @@ def test_unrecoverable_corpus_files_fail_with_a_clear_message(jobs, config, burs
     assert failed.status == Status.FAILED
     assert failed.error.key in {"damaged_file", "empty_document"}, failed.error
     assert name in failed.error.message
+
+
+def test_arrange_number_and_split_in_one_job(jobs, config, burst, tmp_path):
+    a = make_pdf(tmp_path / "a.pdf", 3, "Alpha")
+    b = make_pdf(tmp_path / "b.pdf", 2, "Beta")
+    options = {
+        "output_name": "pack",
+        "keep": "5, 1-3",
+        "rotate_all": 90,
+        "blank_after": "1",
+        "numbers": True,
+        "number_style": "page_x_of_y",
+        "split": "every",
+        "split_every": 3,
+    }
+    record = jobs.submit("merge", "x", [upload(config, a), upload(config, b)], options, "t1")
+    burst()
+    done = jobs.get(record.id, "t1")
+    assert done.status == Status.FINISHED, done.error
+    assert [o.name for o in done.outputs] == ["pack - parts.zip"]
+    import zipfile
+
+    with zipfile.ZipFile(jobs.output_path(record.id, done.outputs[0], "t1")) as archive:
+        names = sorted(archive.namelist())
+        assert len(names) == 2
+        first = PdfReader(io.BytesIO(archive.read(names[0])))
+        second = PdfReader(io.BytesIO(archive.read(names[1])))
+    texts = [p.extract_text() for p in first.pages] + [p.extract_text() for p in second.pages]
+    assert len(texts) == 5  # Beta 2, a blank, Alpha 1-3
+    assert "Beta 2" in texts[0] and "Page 1 of 5" in texts[0]
+    assert "Alpha" not in texts[1] and "Page 2 of 5" in texts[1]
+    assert "Alpha 3" in texts[4] and "Page 5 of 5" in texts[4]
+    assert [p.rotation % 360 for p in first.pages] == [90, 0, 90]  # the blank is made landscape instead
+
+    def shown(page):
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        return (height, width) if page.rotation % 180 else (width, height)
+
+    assert len({shown(p) for p in first.pages}) == 1
+    assert shown(first.pages[0])[0] > shown(first.pages[0])[1]
+
+
+def test_compress_keeps_the_original_when_nothing_is_gained(jobs, config, burst, tmp_path):
+    a = make_pdf(tmp_path / "a.pdf", 2, "Small")
+    record = jobs.submit("merge", "x", [upload(config, a)], {"compress": True}, "t1")
+    burst()
+    done = jobs.get(record.id, "t1")
+    assert done.status == Status.FINISHED, done.error
+    notes = done.steps[2].result["notes"]
+    assert len(notes) == 1 and ("smaller" in notes[0])
+    assert page_texts(jobs.output_path(record.id, done.outputs[0], "t1")) == ["Small 1", "Small 2"]
+
+
+def test_page_list_that_does_not_fit_is_refused_in_plain_words(jobs, config, burst, tmp_path):
+    a = make_pdf(tmp_path / "a.pdf", 3)
+    record = jobs.submit("merge", "x", [upload(config, a)], {"keep": "7"}, "t1")
+    burst()
+    failed = jobs.get(record.id, "t1")
+    assert failed.status == Status.FAILED
+    assert failed.error.key == "bad_page_range"
+    assert "Page 7 does not exist" in failed.error.message

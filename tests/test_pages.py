@@ -33,7 +33,13 @@ def test_every_page_opens(app_env):
     assert_clean(at)
     assert "Teacher Printer" in at.title[0].value
     assert "Job service running" in texts(at)
-    for page in ("pages/handouts.py", "pages/merge.py", "pages/spreadsheets.py", "pages/jobs.py", "pages/home.py"):
+    for page in (
+        "pages/handouts.py",
+        "pages/merge.py",
+        "pages/spreadsheets.py",
+        "pages/jobs.py",
+        "pages/home.py",
+    ):
         at.switch_page(page).run()
         assert_clean(at)
 
@@ -82,7 +88,7 @@ def test_merge_page_submits_and_jobs_page_shows_progress(app_env, config, burst)
 
     at.switch_page("pages/jobs.py").run()
     assert_clean(at)
-    assert "Merge PDFs" in texts(at)
+    assert "Merge & arrange" in texts(at)
     assert len(at.get("progress")) == 1
 
     burst()
@@ -173,7 +179,9 @@ def test_password_pdf_can_be_unlocked_on_the_page(app_env, config, tmp_path):
 
 
 def test_spreadsheets_page_previews_and_converts(app_env, config, burst, jobs):
-    csv = "Class list 7B\n\nStudent ID,Name,Born\n00123,Zoë Ångström,2013-04-01\n00456,Пётр Иванов,2012-11-30\n"
+    csv = (
+        "Class list 7B\n\nStudent ID,Name,Born\n00123,Zoë Ångström,2013-04-01\n00456,Пётр Иванов,2012-11-30\n"
+    )
     at = app()
     at.switch_page("pages/spreadsheets.py").run()
     assert_clean(at)
@@ -200,3 +208,29 @@ def test_spreadsheets_page_refuses_a_pdf_named_csv(app_env):
     at.run()
     assert_clean(at)
     assert any("PDF" in e.value for e in at.error), [e.value for e in at.error]
+
+
+def test_merge_page_arrange_options_counts_and_errors(app_env, config, burst, jobs):
+    at = app()
+    at.switch_page("pages/merge.py").run()
+    at.file_uploader(key="merge_files").upload("Quiz.pdf", pdf_bytes(6, "Q"), "application/pdf")
+    at.run()
+    assert "one PDF of 6 pages" in texts(at)
+    at.text_input(key="merge_keep").input("2-4, last").run()
+    at.text_input(key="merge_blanks").input("2").run()
+    assert_clean(at)
+    assert "one PDF of 5 pages" in texts(at) and "1 blank page" in texts(at)
+    at.text_input(key="merge_keep").input("9").run()
+    assert any("Page 9 does not exist" in e.value for e in at.error)
+    assert not [b for b in at.button if b.key == "merge_submit"]
+    at.text_input(key="merge_keep").input("").run()
+    at.checkbox(key="merge_numbers").check().run()
+    at.radio(key="merge_split").set_value("every").run()
+    at.number_input(key="merge_every").set_value(2).run()
+    assert "a ZIP of 4 PDFs" in texts(at)
+    at.button(key="merge_submit").click().run()
+    assert_clean(at)
+    burst()
+    record = jobs.list(None).records[0]
+    assert record.status == Status.FINISHED, record.error
+    assert record.outputs[0].name.endswith(".zip")

@@ -24,7 +24,7 @@ LOST_BOUND_S = 60
 
 @pytest.fixture(scope="module")
 def long_pdf(tmp_path_factory):
-    return make_pdf(tmp_path_factory.mktemp("long") / "long.pdf", 3000, "Long")
+    return make_pdf(tmp_path_factory.mktemp("long") / "long.pdf", 2400, "Long")
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def wait_for(predicate, timeout: float, every: float = 0.05):
 
 def test_progress_moves_during_a_long_merge(jobs, config, start_worker, long_pdf):
     item = upload(config, long_pdf)
-    record = jobs.submit("merge", "long", [item, item, item], {}, "t1")
+    record = jobs.submit("merge", "long", [item, item], {}, "t1")
     start_worker()
     seen: list[int] = []
 
@@ -98,17 +98,17 @@ def test_progress_moves_during_a_long_merge(jobs, config, start_worker, long_pdf
     assert final.status == Status.FINISHED, final.error
     assert final.progress == 100
     in_between = sorted({p for p in seen if 0 < p < 100})
-    assert len(in_between) >= 3, seen
+    assert len(in_between) >= 2, seen
     assert seen == sorted(seen), "progress never goes backwards"
-    assert len(PdfReader(jobs.output_path(record.id, final.outputs[0], None)).pages) == 9000
+    assert len(PdfReader(jobs.output_path(record.id, final.outputs[0], None)).pages) == 4800
 
 
 def test_sigkilled_worker_job_fails_within_bound_and_retry_completes(jobs, config, start_worker, long_pdf):
     item = upload(config, long_pdf)
-    record = jobs.submit("merge", "long", [item, item, item, item], {}, "t1")
+    record = jobs.submit("merge", "long", [item, item], {}, "t1")
     victim = start_worker()
     wait_for(
-        lambda: (r := jobs.get(record.id, None)).steps[1].status == Status.RUNNING and r.progress > 30, 120
+        lambda: (r := jobs.get(record.id, None)).steps[1].status == Status.RUNNING and r.progress > 20, 120
     )
 
     kill_hard(victim)  # the worker and its work-horse, as a crash or a machine going away would
@@ -124,7 +124,7 @@ def test_sigkilled_worker_job_fails_within_bound_and_retry_completes(jobs, confi
     assert took < LOST_BOUND_S
     assert lost.error.key == "worker_stopped"
     assert "stopped unexpectedly" in lost.error.message
-    assert [s.status for s in lost.steps] == [Status.FINISHED, Status.FAILED]
+    assert [s.status for s in lost.steps] == [Status.FINISHED, Status.FAILED, Status.CANCELED]
     assert lost.outputs == []
     outputs = config.data_dir / "jobs" / record.id / "outputs"
     assert (
@@ -134,7 +134,7 @@ def test_sigkilled_worker_job_fails_within_bound_and_retry_completes(jobs, confi
     jobs.retry(record.id, "t1")
     done = wait_for(lambda: (r := jobs.get(record.id, None)).status == Status.FINISHED and r, 120)
     assert done.steps[0].started_at == lost.steps[0].started_at, "the check step was not run again"
-    assert len(PdfReader(jobs.output_path(record.id, done.outputs[0], None)).pages) == 12000
+    assert len(PdfReader(jobs.output_path(record.id, done.outputs[0], None)).pages) == 4800
 
 
 def test_sigterm_lets_the_running_step_finish(jobs, config, start_worker, long_pdf):
@@ -142,15 +142,19 @@ def test_sigterm_lets_the_running_step_finish(jobs, config, start_worker, long_p
     record = jobs.submit("merge", "long", [item, item], {}, "t1")
     worker = start_worker()
     wait_for(lambda: jobs.get(record.id, None).steps[1].status == Status.RUNNING, 120)
-    os.kill(worker.pid, signal.SIGTERM)
+    os.kill(worker.pid, signal.SIGTERM)  # a deploy or `docker compose stop`
     assert worker.wait(timeout=120) == 0
-    final = jobs.get(record.id, None)
-    assert final.status == Status.FINISHED, final.error
+    between = jobs.get(record.id, None)
+    assert between.steps[1].status == Status.FINISHED, between.error
+    assert between.status == Status.RUNNING  # the next step waits for a worker: nothing lost
+    start_worker()  # the new release's worker picks it up
+    done = wait_for(lambda: (r := jobs.get(record.id, None)).status == Status.FINISHED and r, 120)
+    assert len(PdfReader(jobs.output_path(record.id, done.outputs[0], None)).pages) == 4800
 
 
 def test_cancel_stops_a_running_step(jobs, config, start_worker, long_pdf):
     item = upload(config, long_pdf)
-    record = jobs.submit("merge", "long", [item, item, item, item], {}, "t1")
+    record = jobs.submit("merge", "long", [item, item], {}, "t1")
     start_worker()
     wait_for(lambda: jobs.get(record.id, None).steps[1].status == Status.RUNNING, 120)
     jobs.cancel(record.id, "t1")
@@ -169,7 +173,7 @@ def test_step_over_its_time_limit_fails_naming_the_limit(jobs, config, start_wor
 
     short = Jobs()
     item = upload(config, long_pdf)
-    record = short.submit("merge", "long", [item, item, item, item], {}, "t1")
+    record = short.submit("merge", "long", [item, item], {}, "t1")
     start_worker()
     failed = wait_for(lambda: (r := jobs.get(record.id, None)).status == Status.FAILED and r, 60)
     assert failed.error.key == "timed_out", failed.error.details

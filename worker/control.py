@@ -132,13 +132,6 @@ class Jobs:
         except redis.RedisError as exc:
             raise _unreachable(exc) from exc
 
-    def any_active(self) -> bool:
-        """Whether any job (anyone's) is queued or running: the Jobs page refreshes only then."""
-        try:
-            return bool(self.store.active_ids())
-        except redis.RedisError as exc:
-            raise _unreachable(exc) from exc
-
     def sweep(self) -> None:
         """Mark jobs whose worker vanished as failed, as the workers' own sweep does."""
         from worker.sweep import sweep

@@ -80,7 +80,7 @@ def submit_merge(page: Page, output_name: str) -> None:
     name_box = main(page).get_by_label("Name of the merged PDF")
     name_box.fill(output_name)
     main(page).get_by_role("button", name="Merge PDFs").click()
-    expect(main(page).get_by_text(f"Submitted: Merge PDFs — {output_name}.pdf")).to_be_visible()
+    expect(main(page).get_by_text(f"Submitted: Merge & arrange — {output_name}.pdf")).to_be_visible()
 
 
 # -- Jobs ---------------------------------------------------------------------------
@@ -94,8 +94,8 @@ def job_card(page: Page, title: str) -> Locator:
 
 
 def expect_status(card: Locator, words: str, timeout: float = JOB_TIMEOUT_MS) -> None:
-    """The card's status line, e.g. 'Merge PDFs · Done'."""
-    expect(card).to_contain_text(f"Merge PDFs · {words}", timeout=timeout)
+    """The card's status line, e.g. 'Merge & arrange · Done'."""
+    expect(card).to_contain_text(f"Merge & arrange · {words}", timeout=timeout)
 
 
 def download_button(card: Locator) -> Locator:

@@ -1,23 +1,191 @@
-"""Merge PDFs: several PDFs, or the PDFs inside ZIPs, into one file in the teacher's order."""
+"""Merge & arrange: PDFs (or the PDFs inside ZIPs) into one file in the teacher's order, then
+optionally pick, turn and pad pages, number or stamp them, make the file smaller, or split it."""
 
 from __future__ import annotations
 
-from worker.pdf.merge import merge_pdfs
+import shutil
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from worker.errors import TeacherPrinterError
+from worker.pdf.arrange import ArrangePlan, arrange, plan_slots
+from worker.pdf.compress import compress
+from worker.pdf.ranges import parse_ranges
+from worker.pdf.split import split, split_groups
+from worker.pdf.stamp import NUMBER_STYLES, StampSpec, stamp
 from worker.steps import PDF_MIME, Pipeline, StepContext, StepDef, StepResult, check_pdfs, output_name
 
+ZIP_MIME = "application/zip"
+ROTATIONS = (0, 90, 180, 270)
+IMAGE_DPIS = (72, 100, 150, 200)
 
-def merge_step(ctx: StepContext) -> StepResult:
+
+class BadMergeOptions(TeacherPrinterError):
+    key = "bad_options"
+    default_hint = "Change the options on the page and try again."
+
+
+@dataclass(frozen=True)
+class MergeOptions:
+    """Everything a Merge & arrange job needs besides its files; plain JSON values only."""
+
+    output_name: str = ""
+    keep: str = ""  # pages of the merged document to keep, in this order ("" = all)
+    rotate_all: int = 0
+    blank_after: str = ""  # pages of the result after which a blank page goes
+    duplex: bool = False  # each file starts on a front side
+    numbers: bool = False
+    number_style: str = "page_x_of_y"  # a key of NUMBER_STYLES, or "text"
+    stamp_text: str = ""
+    position: str = "bottom-centre"
+    font_size: float = 10.0
+    compress: bool = False
+    image_dpi: int | None = None
+    split: str = "none"  # "none", "every", "ranges" or "pages"
+    split_every: int = 1
+    split_ranges: str = ""
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MergeOptions:
+        options = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        options.validate()
+        return options
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def validate(self) -> None:
+        if self.rotate_all not in ROTATIONS:
+            raise BadMergeOptions("Pages can only be turned by 90, 180 or 270 degrees.")
+        if self.split not in ("none", "every", "ranges", "pages"):
+            raise BadMergeOptions(f"“{self.split}” is not a way to split a PDF.")
+        if self.split == "every" and not 1 <= self.split_every <= 1000:
+            raise BadMergeOptions("Split every 1 to 1,000 pages.")
+        if self.image_dpi is not None and self.image_dpi not in IMAGE_DPIS:
+            raise BadMergeOptions(f"Pictures can be reduced to {', '.join(map(str, IMAGE_DPIS))} dpi.")
+        if self.numbers:
+            self.stamp_spec()
+
+    def arrange_plan(self, result_pages: int | None = None) -> ArrangePlan:
+        blanks: tuple[int, ...] = ()
+        if self.blank_after.strip() and result_pages is not None:
+            blanks = tuple(i + 1 for i in parse_ranges(self.blank_after, result_pages, "the result"))
+        return ArrangePlan(
+            order=self.keep.strip(), rotate_all=self.rotate_all, blank_after=blanks, duplex=self.duplex
+        )
+
+    def stamp_spec(self) -> StampSpec:
+        text = self.stamp_text if self.number_style == "text" else NUMBER_STYLES.get(self.number_style, "")
+        try:
+            return StampSpec(text=text, position=self.position, font_size=float(self.font_size))
+        except ValueError as exc:
+            raise BadMergeOptions(f"The page numbers or text cannot be used: {exc}.") from exc
+
+    @property
+    def needs_finishing(self) -> bool:
+        return self.numbers or self.compress or self.split != "none"
+
+
+@dataclass(frozen=True)
+class MergeCounts:
+    """What the teacher will get, before anything runs."""
+
+    source_pages: int
+    result_pages: int
+    blank_pages: int
+    files: int
+
+
+def plan(page_counts: list[int], names: list[str], options: MergeOptions) -> MergeCounts:
+    """Counts for these files and options, from page counts alone; raises for page lists that do not fit."""
+    kept = plan_slots(page_counts, options.arrange_plan(), names)
+    slots = plan_slots(page_counts, options.arrange_plan(len(kept)), names)
+    files = 1
+    if options.split != "none":
+        files = len(_split_groups(len(slots), options))
+    return MergeCounts(sum(page_counts), len(slots), sum(1 for s in slots if s.blank), files)
+
+
+def _split_groups(pages: int, options: MergeOptions) -> list[list[int]]:
+    if options.split == "every":
+        return split_groups(pages, every=options.split_every)
+    if options.split == "ranges":
+        return split_groups(pages, ranges=options.split_ranges)
+    return split_groups(pages)
+
+
+# -- steps ----------------------------------------------------------------------------
+
+
+def arrange_step(ctx: StepContext) -> StepResult:
+    """Put every checked file together in order, keeping, turning and padding pages as asked."""
+    options = MergeOptions.from_dict(ctx.options)
     files = ctx.result_of("check")["files"]
-    out = ctx.outputs_dir / output_name(ctx.options, "merged.pdf", ".pdf")
-    pages = merge_pdfs([ctx.files.resolve(f["ref"]) for f in files], out, ctx.progress)
-    return StepResult({"pages": pages}, [(out, PDF_MIME)])
+    sources = [ctx.files.resolve(f["ref"]) for f in files]
+    names = [f["name"] for f in files]
+    counts = [f["pages"] for f in files]
+    kept = len(plan_slots(counts, options.arrange_plan(), names))
+    name = output_name(ctx.options, "merged.pdf", ".pdf")
+    out = (ctx.work_dir if options.needs_finishing else ctx.outputs_dir) / name
+    result = arrange(sources, out, options.arrange_plan(kept), ctx.progress, names)
+    data = {"pages": result.pages, "blank_pages": result.blank_pages, "padding_pages": result.padding_pages}
+    if options.needs_finishing:
+        return StepResult({**data, "ref": ctx.files.ref(out)})
+    return StepResult(data, [(out, PDF_MIME)])
+
+
+def finish_step(ctx: StepContext) -> StepResult:
+    """Number or stamp the pages, make the file smaller, split it: whichever the teacher chose."""
+    options = MergeOptions.from_dict(ctx.options)
+    if not options.needs_finishing:
+        return StepResult({"nothing_to_do": True})
+    current = ctx.files.resolve(ctx.result_of("arrange")["ref"])
+    name = current.name
+    data: dict[str, Any] = {}
+    if options.numbers:
+        stamped = ctx.work_dir / f"numbered-{name}"
+        result = stamp(current, stamped, options.stamp_spec(), ctx.progress, name)
+        data["stamped_pages"] = result.stamped_pages
+        current = stamped
+    if options.compress:
+        smaller = ctx.work_dir / f"smaller-{name}"
+        result = compress(current, smaller, options.image_dpi, ctx.progress, name)
+        data.update(before_bytes=result.before_bytes, after_bytes=result.after_bytes)
+        if result.kept_original:
+            data["notes"] = [f"{name} could not be made smaller, so it was kept as it was."]
+        else:
+            saved = 100 * (1 - result.after_bytes / max(1, result.before_bytes))
+            data["notes"] = [
+                f"{name} is {saved:.0f} % smaller ({_mb(result.before_bytes)} → {_mb(result.after_bytes)})."
+            ]
+        current = smaller if smaller.exists() else current
+    if options.split != "none":
+        zip_name = Path(name).stem + " - parts.zip"
+        out = ctx.outputs_dir / zip_name
+        every = options.split_every if options.split == "every" else None
+        ranges = options.split_ranges if options.split == "ranges" else None
+        if options.split == "pages":
+            every = 1
+        result = split(current, out, every=every, ranges=ranges, progress=ctx.progress, name=name)
+        data.update(files=result.files)
+        return StepResult(data, [(out, ZIP_MIME)])
+    final = ctx.outputs_dir / name
+    shutil.copyfile(current, final)
+    return StepResult(data, [(final, PDF_MIME)])
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
 
 
 PIPELINE = Pipeline(
     kind="merge",
-    label="Merge PDFs",
+    label="Merge & arrange",
     steps=(
         StepDef("check", "Check files", check_pdfs, weight=1),
-        StepDef("merge", "Merge", merge_step, weight=3),
+        StepDef("arrange", "Put pages together", arrange_step, weight=3),
+        StepDef("finish", "Finish", finish_step, weight=2),
     ),
+    check_options=MergeOptions.from_dict,
 )
