@@ -55,6 +55,12 @@ layout = st.radio(
 left, right = st.columns(2)
 paper = left.selectbox("Paper", ["A4", "Letter", "A3"], key="handouts_paper")
 chosen: dict = {"layout": layout, "paper": paper}
+chosen["pages"] = st.text_input(
+    "Which pages (empty for all)",
+    placeholder="e.g. 2-9   or   1-3, 5, 8-   or   odd",
+    key="handouts_pages",
+    help="Leave out the cover or the answers: type the pages to use, in the order you want them.",
+)
 if layout == "n_up":
     chosen["per_sheet"] = right.selectbox("Pages per sheet", PER_SHEET, index=2, key="handouts_n")
     with st.expander("More options: orientation, margins, borders, order"):
@@ -71,6 +77,12 @@ if layout == "n_up":
         chosen["margin_mm"] = float(a.slider("Margin (mm)", 0, 30, 10, key="handouts_margin"))
         chosen["gap_mm"] = float(b.slider("Gap between pages (mm)", 0, 20, 5, key="handouts_gap"))
         chosen["borders"] = a.checkbox("Thin line around each page", key="handouts_borders")
+        chosen["placement"] = st.text_area(
+            "Place the pages yourself (optional): one line per sheet",
+            placeholder="3, 7\n1, -, 2, 4\n(a number is a page, - leaves the place empty)",
+            key="handouts_placement",
+            help="Each line is one sheet; pages go in reading order. This replaces “Which pages”.",
+        )
     chosen["duplex"] = st.checkbox("I will print on both sides", key="handouts_duplex")
 else:
     long_doc = right.checkbox(

@@ -80,3 +80,38 @@ def test_rotated_and_mixed_corpus_file_four_up(jobs, config, burst, corpus_dir):
     pages = len(PdfReader(source).pages)
     _done, out = run(jobs, config, burst, [upload(config, source)], {"layout": "n_up", "per_sheet": 4})
     assert len(out.pages) == (pages + 3) // 4
+
+
+def test_page_selection_and_free_placement(jobs, config, burst, tmp_path):
+    source = upload(config, make_pdf(tmp_path / "quiz.pdf", 8, "Q"))
+    done, out = run(jobs, config, burst, [source], {"layout": "n_up", "per_sheet": 4, "pages": "2-6"})
+    assert len(out.pages) == 2
+    assert all(f"Q {n}" in out.pages[0].extract_text() for n in (2, 3, 4, 5))
+    assert "Q 1" not in out.pages[0].extract_text() and "Q 6" in out.pages[1].extract_text()
+
+    placement = "3, 7\n1, -, 8"
+    done, out = run(jobs, config, burst, [source], {"layout": "n_up", "per_sheet": 4, "placement": placement})
+    assert len(out.pages) == 2
+    first, second = (p.extract_text() for p in out.pages)
+    assert "Q 3" in first and "Q 7" in first and "Q 1" not in first
+    assert "Q 1" in second and "Q 8" in second
+    assert done.steps[1].result["blank_cells"] == 2 + 2
+
+
+def test_booklet_of_selected_pages(jobs, config, burst, tmp_path):
+    source = upload(config, make_pdf(tmp_path / "quiz.pdf", 10, "Q"))
+    _done, out = run(jobs, config, burst, [source], {"layout": "booklet", "pages": "2-9"})
+    assert len(out.pages) == 4  # 8 pages, 2 sheets, both sides
+    outer = out.pages[0].extract_text()
+    assert "Q 9" in outer and "Q 2" in outer and "Q 1" not in outer
+
+
+def test_placement_mistakes_are_named(tmp_path):
+    from worker.errors import BadPageRange
+    from worker.kinds.handouts import parse_placement
+
+    with pytest.raises(BadPageRange, match="Sheet 2 lists 5 pages"):
+        parse_placement("1\n1,2,3,4,5", 8, 4)
+    with pytest.raises(BadPageRange, match="“9” is not a page"):
+        parse_placement("9", 8, 4)
+    assert parse_placement("2, -\n\n4", 8, 2) == [[1, None], [3, None]]

@@ -11,11 +11,13 @@ import pypdfium2 as pdfium
 
 from storage.config import Config
 from storage.files import FileStore
-from worker.errors import TeacherPrinterError
+from worker.errors import BadPageRange, TeacherPrinterError
+from worker.pdf.arrange import ArrangePlan, arrange
 from worker.pdf.booklet import BOOKLET_FOLD_GAP_MM, BOOKLET_MARGIN_MM, booklet, plan_booklet
 from worker.pdf.compose import write_sheets
-from worker.pdf.impose import n_up
+from worker.pdf.impose import place
 from worker.pdf.layout import GRIDS, PAPERS, grid_layout, plan_n_up
+from worker.pdf.ranges import parse_ranges
 from worker.pdf.source import open_source, read_page_sizes
 from worker.progress import ProgressCallback, no_progress
 from worker.steps import (
@@ -54,6 +56,8 @@ class HandoutOptions:
     order: str = "across"
     signature_sheets: int | None = None
     duplex: bool = False
+    pages: str = ""  # which pages, in the teacher's words ("1-3, 5, 8-"); empty: all
+    placement: str = ""  # free placement: one line per sheet, page numbers or "-" for a blank cell
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> HandoutOptions:
@@ -98,11 +102,49 @@ class HandoutCounts:
     orientation: str
 
 
+def parse_placement(text: str, page_count: int, per_sheet: int) -> list[list[int | None]]:
+    """Sheets from the teacher's lines ("1, 2, -, 7"): 0-based page indexes, None for a blank cell."""
+    sheets: list[list[int | None]] = []
+    for line_number, line in enumerate(text.strip().splitlines(), start=1):
+        cells = [cell.strip() for cell in line.replace(";", ",").split(",") if cell.strip()]
+        if not cells:
+            continue
+        if len(cells) > per_sheet:
+            raise BadPageRange(
+                f"Sheet {line_number} lists {len(cells)} pages, but a sheet holds {per_sheet}.",
+                "Put fewer pages on that line, or choose more pages per sheet.",
+            )
+        sheet: list[int | None] = []
+        for cell in cells:
+            if cell.lower() in ("-", "blank", "x"):
+                sheet.append(None)
+                continue
+            if not cell.isdigit() or not 1 <= int(cell) <= page_count:
+                raise BadPageRange(
+                    f"Sheet {line_number}: “{cell}” is not a page of this PDF (it has {page_count} pages).",
+                    "Use page numbers, or - for an empty place.",
+                )
+            sheet.append(int(cell) - 1)
+        sheets.append(sheet + [None] * (per_sheet - len(sheet)))
+    if not sheets:
+        raise BadPageRange("The placement has no sheets.", "Write one line per sheet, e.g. 1, 2, 3, 4.")
+    return sheets
+
+
+def sheets_for(page_count: int, options: HandoutOptions) -> list[list[int | None]]:
+    """Which source page goes in which cell of which sheet, for N per sheet."""
+    if options.placement.strip():
+        return parse_placement(options.placement, page_count, options.per_sheet)
+    chosen = parse_ranges(options.pages, page_count) if options.pages.strip() else list(range(page_count))
+    return [list(chosen[i : i + options.per_sheet]) for i in range(0, len(chosen), options.per_sheet)]
+
+
 def plan(page_sizes: list[tuple[float, float]], options: HandoutOptions) -> HandoutCounts:
     """Counts for these pages and options, without writing anything."""
     pages = len(page_sizes)
     if options.layout == "booklet":
-        booklet_plan = plan_booklet(pages, options.signature_sheets)
+        selected = len(parse_ranges(options.pages, pages)) if options.pages.strip() else pages
+        booklet_plan = plan_booklet(selected, options.signature_sheets)
         return HandoutCounts(
             pages,
             len(booklet_plan.sides),
@@ -112,19 +154,21 @@ def plan(page_sizes: list[tuple[float, float]], options: HandoutOptions) -> Hand
             options.paper,
             "landscape",
         )
+    sheets = sheets_for(pages, options)
+    used = sorted({i for sheet in sheets for i in sheet if i is not None})
     layout_plan = plan_n_up(
-        page_sizes, options.per_sheet, options.paper, options.orientation, options.margin_mm, options.gap_mm
+        [page_sizes[i] for i in used] or page_sizes[:1],
+        options.per_sheet,
+        options.paper,
+        options.orientation,
+        options.margin_mm,
+        options.gap_mm,
     )
-    sides = layout_plan.sheets
+    sides = len(sheets)
+    blanks = sum(options.per_sheet - sum(cell is not None for cell in sheet) for sheet in sheets)
     sheets_of_paper = (sides + 1) // 2 if options.duplex else sides
     return HandoutCounts(
-        pages,
-        sides,
-        sheets_of_paper,
-        sides,
-        layout_plan.blank_cells,
-        options.paper,
-        layout_plan.layout.orientation,
+        pages, sides, sheets_of_paper, sides, blanks, options.paper, layout_plan.layout.orientation
     )
 
 
@@ -133,7 +177,12 @@ def make_handouts(
 ) -> dict[str, Any]:
     """Run the chosen layout on `src`; returns the counts as plain data for the job record."""
     if options.layout == "booklet":
-        result = booklet(src, out, options.paper, options.signature_sheets, progress)
+        with tempfile.TemporaryDirectory(prefix="tp-booklet-") as folder:
+            source = src
+            if options.pages.strip():
+                source = Path(folder) / src.name
+                arrange([src], source, ArrangePlan(order=options.pages), names=[src.name])
+            result = booklet(source, out, options.paper, options.signature_sheets, progress)
         return {
             "source_pages": result.source_pages,
             "output_pages": result.sides,
@@ -141,9 +190,11 @@ def make_handouts(
             "blank_pages_added": result.blank_pages_added,
             "instructions": result.instructions,
         }
-    result = n_up(
+    sheets = sheets_for(len(open_source(src).pages), options)
+    result = place(
         src,
         out,
+        sheets,
         options.per_sheet,
         options.paper,
         options.orientation,
@@ -171,14 +222,18 @@ def preview_png(src: Path, options: HandoutOptions, width_px: int = PREVIEW_WIDT
         sheet = Path(folder) / "first-sheet.pdf"
         if options.layout == "booklet":
             reader = open_source(src)
-            first_side = plan_booklet(len(reader.pages), options.signature_sheets).sides[0]
+            count = len(reader.pages)
+            chosen = parse_ranges(options.pages, count) if options.pages.strip() else list(range(count))
+            first_side = plan_booklet(len(chosen), options.signature_sheets).sides[0]
+            cells = [None if i is None else chosen[i] for i in first_side]
             layout = grid_layout(options.paper, "landscape", 2, 1, BOOKLET_MARGIN_MM, BOOKLET_FOLD_GAP_MM)
-            write_sheets(reader, src.name, sheet, layout, [list(first_side)], False, no_progress)
+            write_sheets(reader, src.name, sheet, layout, [cells], False, no_progress)
         else:
-            count = len(open_source(src).pages)
-            n_up(
+            first = sheets_for(len(open_source(src).pages), options)[:1]
+            place(
                 src,
                 sheet,
+                first,
                 options.per_sheet,
                 options.paper,
                 options.orientation,
@@ -186,7 +241,6 @@ def preview_png(src: Path, options: HandoutOptions, width_px: int = PREVIEW_WIDT
                 options.gap_mm,
                 options.borders,
                 options.order,
-                pages=list(range(min(options.per_sheet, count))),
             )
         return render_page_png(sheet, 0, width_px)
 
