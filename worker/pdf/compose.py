@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,7 +9,8 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
-from worker.errors import EmptyDocument, LimitExceeded, StorageFailed
+from storage.files import atomic_path
+from worker.errors import EmptyDocument, LimitExceeded
 from worker.pdf.layout import Layout, Matrix, placement_matrix
 from worker.pdf.limits import MAX_SHEETS
 from worker.pdf.xobject import FormCache
@@ -93,17 +92,9 @@ def write_sheets(
 
 
 def save(writer: PdfWriter, out: Path) -> None:
-    """Write `out` atomically: a crash never leaves half a file under its name."""
-    tmp = out.with_name(f".{out.name}.{os.getpid()}.part")
-    try:
-        with open(tmp, "wb") as fh:
-            writer.write(fh)
-        os.replace(tmp, out)
-    except OSError as exc:
-        raise StorageFailed(f"The result could not be saved ({exc.strerror or exc}).") from exc
-    finally:
-        with contextlib.suppress(FileNotFoundError):
-            tmp.unlink()
+    """Write `out` atomically through the file store: a crash never leaves half a file under its name."""
+    with atomic_path(out) as tmp, open(tmp, "wb") as fh:
+        writer.write(fh)
 
 
 def _numbers(values: Matrix | tuple[float, ...]) -> bytes:

@@ -13,13 +13,12 @@ import csv
 import datetime as dt
 import io
 import math
-import os
 import re
 import zipfile
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -27,6 +26,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from storage.files import atomic_path
 from worker.errors import EmptyDocument, UnsupportedFile
 from worker.progress import ProgressCallback, no_progress
 from worker.sheets.detect import detect_header_row
@@ -38,6 +38,9 @@ from worker.sheets.safety import DEFAULT_LIMITS, Limits, guard_text, is_risky
 from worker.sheets.source import Row, Source
 from worker.sheets.text_source import TextSource
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 # Rows read first to decide each column's type and width.
 SAMPLE_ROWS = 2000
 # Rows between two progress reports.
@@ -48,18 +51,6 @@ MIN_WIDTH, MAX_WIDTH = 6, 60
 MAX_CELL_TEXT = 32767
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 _BOLD = Font(bold=True)
-
-
-@contextmanager
-def _atomic(dest: Path) -> Iterator[Path]:
-    """A temporary path that becomes `dest` only when writing finished without error."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    part = dest.with_name(f".{dest.name}.{os.getpid()}.part")
-    try:
-        yield part
-        os.replace(part, dest)
-    finally:
-        part.unlink(missing_ok=True)
 
 
 def safe_file_name(name: str, fallback: str = "Sheet") -> str:
@@ -239,7 +230,7 @@ def _text_to_xlsx(
     if header and last > header:
         sheet.auto_filter.ref = f"A{header}:{get_column_letter(max(columns, 1))}{last}"
 
-    with _atomic(dest) as part:
+    with atomic_path(dest) as part:
         book.save(part)
     progress(total_rows, total_rows, f"Converted {total_rows:,} rows")
     notes = [*src.notes, *cells.notes()]
@@ -394,12 +385,12 @@ def xlsx_to_csv(
         if len(chosen) == 1:
             output = out_dir / f"{stem}.csv"
             files = [output.name]
-            with _atomic(output) as part, part.open("w", encoding=encoding, newline="") as handle:
+            with atomic_path(output) as part, part.open("w", encoding=encoding, newline="") as handle:
                 one(chosen[0], handle)
         else:
             output = out_dir / f"{stem}.zip"
             files = _member_names(chosen)
-            with _atomic(output) as part, zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as archive:
+            with atomic_path(output) as part, zipfile.ZipFile(part, "w", zipfile.ZIP_DEFLATED) as archive:
                 for info, member in zip(chosen, files, strict=True):
                     with archive.open(member, "w", force_zip64=True) as raw:
                         handle = io.TextIOWrapper(raw, encoding=encoding, newline="")
@@ -414,4 +405,127 @@ def xlsx_to_csv(
     progress(total, total, f"Wrote {rows:,} rows")
     return ConvertResult(
         output=output, files=files, sheets=len(chosen), rows=rows, columns=columns, notes=notes
+    )
+
+
+# -- DataFrames as formatted sheets or CSV (shared by combine, split and clean) -----------------
+
+# How dates read into a DataFrame are shown: the way a file wrote them is not kept there.
+DATE_FORMAT, DATETIME_FORMAT = "yyyy-mm-dd", "yyyy-mm-dd hh:mm"
+# Rows turned into plain values at a time, so a large frame is never copied whole.
+_CHUNK_ROWS = 5000
+
+
+def plain_rows(frame: pd.DataFrame) -> Iterator[list[object]]:
+    """The rows of a DataFrame as plain Python values: None for missing, datetime for Timestamp."""
+    for start in range(0, len(frame), _CHUNK_ROWS):
+        chunk = frame.iloc[start : start + _CHUNK_ROWS]
+        columns = [
+            [
+                None if missing else _plain(value)
+                for value, missing in zip(column.tolist(), column.isna().tolist(), strict=True)
+            ]
+            for _, column in chunk.items()
+        ]
+        yield from (list(row) for row in zip(*columns, strict=True))
+
+
+def _plain(value: object) -> object:
+    if hasattr(value, "to_pydatetime"):
+        return value.to_pydatetime()
+    if hasattr(value, "item"):
+        return value.item()  # a NumPy scalar
+    return value
+
+
+def _xlsx_value(cells: _XlsxCells, value: object) -> object:
+    if isinstance(value, str):
+        return cells.text(value)
+    if isinstance(value, dt.datetime):
+        return cells.date(value, DATE_FORMAT if value.time() == dt.time() else DATETIME_FORMAT)
+    if isinstance(value, dt.date):
+        return cells.date(value, DATE_FORMAT)
+    return value
+
+
+def write_frames(
+    dest: Path,
+    sheets: Iterable[tuple[str, pd.DataFrame]],
+    *,
+    guard: bool = True,
+    total: int = 0,
+    progress: ProgressCallback = no_progress,
+) -> list[str]:
+    """Write (title, DataFrame) pairs as the sheets of one .xlsx laid out as csv_to_xlsx does; returns notes."""
+    book = Workbook(write_only=True)
+    cells: _XlsxCells | None = None
+    done = 0
+    for title, frame in sheets:
+        sheet = book.create_sheet(title)
+        if cells is None:
+            cells = _XlsxCells(sheet, guard)
+        cells.sheet = sheet  # one counter for the whole workbook
+        names = [str(name) for name in frame.columns]
+        end = get_column_letter(max(len(names), 1))
+        dimension = f"A1:{end}{len(frame) + 1}"
+        sheet.calculate_dimension = lambda dimension=dimension: dimension
+        sample = list(plain_rows(frame.iloc[:SAMPLE_ROWS]))
+        for index, name in enumerate(names):
+            shown = [
+                _shown_length(v.date() if isinstance(v, dt.datetime) and v.time() == dt.time() else v)
+                for v in (row[index] for row in sample)
+            ]
+            longest = max([len(name) * 1.2, *shown])
+            width = min(MAX_WIDTH, max(MIN_WIDTH, math.ceil(longest) + 2))
+            sheet.column_dimensions[get_column_letter(index + 1)].width = width
+        sheet.freeze_panes = "A2"
+        sheet.append([cells.text(name, bold=True) for name in names])
+        for row in plain_rows(frame):
+            sheet.append([_xlsx_value(cells, value) for value in row])
+            done += 1
+            if done % REPORT_EVERY == 0:
+                progress(done, max(total, done), f"Wrote {done:,} rows")
+        if len(frame) and names:
+            sheet.auto_filter.ref = dimension
+    if cells is None:
+        raise EmptyDocument("There is nothing to write: every table chosen is empty.")
+    with atomic_path(dest) as part:
+        book.save(part)
+    progress(done, done, f"Wrote {done:,} rows")
+    return cells.notes()
+
+
+def write_frame_csv(
+    handle: io.TextIOBase,
+    frame: pd.DataFrame,
+    *,
+    delimiter: str = ",",
+    decimal: str = ".",
+    guard: bool = True,
+) -> int:
+    """Write a DataFrame, header first, as CSV text; returns how many cells the formula guard changed."""
+    writer = csv.writer(handle, delimiter=delimiter)
+    guarded = 0
+
+    def texts(values: list[object]) -> list[str]:
+        nonlocal guarded
+        out = [csv_text(value, decimal) for value in values]
+        if guard:
+            for index, (value, text) in enumerate(zip(values, out, strict=True)):
+                if isinstance(value, str) and is_risky(text):
+                    out[index] = guard_text(text)
+                    guarded += 1
+        return out
+
+    writer.writerow(texts([str(name) for name in frame.columns]))
+    for row in plain_rows(frame):
+        writer.writerow(texts(row))
+    return guarded
+
+
+def csv_guard_note(guarded: int) -> str:
+    """The note telling a teacher how many CSV cells the formula guard marked."""
+    return (
+        f"{guarded:,} {'cell starts' if guarded == 1 else 'cells start'} with = + - or @; an apostrophe "
+        "was put in front so that a spreadsheet program shows them as text instead of running them."
     )
