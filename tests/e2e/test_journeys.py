@@ -196,3 +196,51 @@ def test_closing_the_tab_mid_job_loses_nothing(page, context, app, tmp_path: Pat
         assert pages[index].extract_text().strip() == text
     assert jobs.get(record.id, None).status == Status.FINISHED
     jobs.store.conn.close()
+
+
+@pytest.mark.corpus
+def test_handouts_four_per_sheet_with_preview(page, corpus_dir: Path, tmp_path: Path):
+    source = corpus_dir / "pdf" / "pdflatex-4-pages.pdf"
+    worksheet = make_pdf(tmp_path / f"{unique('Fractions')}.pdf", 9, "Fractions")
+    ui.open_home(page)
+    ui.follow(page, "Make handouts")
+    expect(ui.main(page).get_by_role("heading", name="Handouts")).to_be_visible()
+    ui.upload(page, [source, worksheet])
+    main = ui.main(page)
+    # Four per sheet is the default; the page shows the counts and a picture of the first sheet.
+    expect(main.get_by_test_id("stMetric").filter(has_text="Pages in")).to_contain_text("13")
+    expect(main.get_by_test_id("stMetric").filter(has_text="Sheets of paper")).to_contain_text("4")
+    expect(main.get_by_test_id("stImage").locator("img")).to_be_visible()
+    main.get_by_role("button", name="Make handouts").click()
+    expect(main.get_by_text("Submitted: Handouts · 4 per sheet")).to_be_visible()
+    ui.follow(page, "Follow it on the Jobs page")
+    card = ui.main(page).locator('[class*="st-key-job-"]').filter(has_text=source.name).first
+    ui.expect_status(card, "Done", tool="Handouts")
+    result = ui.download(page, card, tmp_path)
+    reader = PdfReader(result)
+    assert len(reader.pages) == 4
+    assert float(reader.pages[0].mediabox.width) < float(reader.pages[0].mediabox.height)  # A4, upright
+    assert "Fractions 1" in reader.pages[1].extract_text()
+
+
+@pytest.mark.corpus
+def test_spreadsheet_csv_to_workbook(page, corpus_dir: Path, tmp_path: Path):
+    import openpyxl
+
+    source = corpus_dir / "csv" / "test_latin1.csv"
+    ui.open_home(page)
+    ui.follow(page, "Open Spreadsheets")
+    ui.upload(page, [source])
+    main = ui.main(page)
+    expect(main.get_by_text("Column names read from row")).to_be_visible()
+    expect(main.get_by_test_id("stDataFrame")).to_be_visible()
+    main.get_by_role("button", name="Convert").click()
+    expect(main.get_by_text("Submitted: Spreadsheets")).to_be_visible()
+    ui.follow(page, "Follow it on the Jobs page")
+    card = ui.main(page).locator('[class*="st-key-job-"]').filter(has_text=source.name).first
+    ui.expect_status(card, "Done", tool="Spreadsheets")
+    result = ui.download(page, card, tmp_path)
+    assert result.suffix == ".xlsx"
+    sheet = openpyxl.load_workbook(result).active
+    text = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None)
+    assert sheet.max_row >= 2 and "Ã" not in text

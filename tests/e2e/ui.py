@@ -93,9 +93,11 @@ def job_card(page: Page, title: str) -> Locator:
     return card
 
 
-def expect_status(card: Locator, words: str, timeout: float = JOB_TIMEOUT_MS) -> None:
+def expect_status(
+    card: Locator, words: str, timeout: float = JOB_TIMEOUT_MS, tool: str = "Merge & arrange"
+) -> None:
     """The card's status line, e.g. 'Merge & arrange · Done'."""
-    expect(card).to_contain_text(f"Merge & arrange · {words}", timeout=timeout)
+    expect(card).to_contain_text(f"{tool} · {words}", timeout=timeout)
 
 
 def download_button(card: Locator) -> Locator:
