@@ -103,3 +103,58 @@ def test_corpus_encrypted_workbook_fails_with_a_clear_message(jobs, config, burs
     failed = jobs.get(record.id, None)
     assert failed.status == Status.FAILED
     assert failed.error.key == "password_required"
+
+
+CLASS_LIST = (
+    "Year 8 list\n\nName,Class,Mark\n"
+    "  ANNA   SMITH ,8A,5\nБорис Петров,8B,4\n  ANNA   SMITH ,8A,5\n,,\nΖωή Παππά,8A,=1+1\nLê Văn Tám,,3\n"
+)
+
+
+def run_task(jobs, config, burst, options, files=None):
+    files = files or [upload_bytes(config, "year8.csv", CLASS_LIST.encode())]
+    record = jobs.submit("spreadsheets", "x", files, options, "t1")
+    return finished(jobs, burst, record)
+
+
+def test_split_by_class_into_sheets(jobs, config, burst):
+    done = run_task(jobs, config, burst, {"task": "split", "split_column": "Class"})
+    book = openpyxl.load_workbook(jobs.output_path(done.id, done.outputs[0], None))
+    assert book.sheetnames == ["8A", "8B", "(blank)"]
+    assert [c.value for c in book["8B"][2]] == ["Борис Петров", "8B", 4]
+    assert book["8A"]["C4"].value == "=1+1" and book["8A"]["C4"].data_type == "s"
+
+
+def test_clean_reports_what_changed(jobs, config, burst):
+    done = run_task(jobs, config, burst, {"task": "clean", "name_columns": ["Name"]})
+    notes = " ".join(done.steps[1].result["notes"])
+    assert "duplicate" in notes.lower() and "space" in notes.lower()
+    path = jobs.output_path(done.id, done.outputs[0], None)
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    names = [r[0] for r in rows if r and r[0] not in ("Year 8 list", "Name")]
+    assert names.count("Anna Smith") == 1
+    assert "Борис Петров" in names and "Lê Văn Tám" in names
+
+
+def test_printable_table_in_any_script(jobs, config, burst):
+    from pypdf import PdfReader
+
+    done = run_task(jobs, config, burst, {"task": "print", "title": "Year 8 — marks"})
+    assert done.outputs[0].mime == "application/pdf"
+    text = PdfReader(jobs.output_path(done.id, done.outputs[0], None)).pages[0].extract_text()
+    for word in ("Year 8 — marks", "Борис", "Ζωή", "Văn", "Page 1 of 1"):
+        assert word in text, word
+
+
+def test_combine_two_class_lists_stacked(jobs, config, burst):
+    a = upload_bytes(config, "8A.csv", b"Name,Mark\nAnna,5\n")
+    b = upload_bytes(config, "8B.csv", b"name,Mark,Email\nBoris,4,b@school.org\n")
+    done = run_task(
+        jobs, config, burst, {"task": "combine", "combine_mode": "stack", "output_name": "year 8"}, [a, b]
+    )
+    assert done.outputs[0].name == "year 8.xlsx"
+    sheet = openpyxl.load_workbook(jobs.output_path(done.id, done.outputs[0], None)).active
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0][:3] == ["Source", "Name", "Mark"]
+    assert rows[1][:3] == ["8A.csv", "Anna", 5] and rows[2][:3] == ["8B.csv", "Boris", 4]
+    assert any("Email" in note for note in done.steps[1].result["notes"])

@@ -234,7 +234,7 @@ def test_spreadsheet_csv_to_workbook(page, corpus_dir: Path, tmp_path: Path):
     main = ui.main(page)
     expect(main.get_by_text("Column names read from row")).to_be_visible()
     expect(main.get_by_test_id("stDataFrame")).to_be_visible()
-    main.get_by_role("button", name="Convert").click()
+    main.get_by_role("button", name="Make it").click()
     expect(main.get_by_text("Submitted: Spreadsheets")).to_be_visible()
     ui.follow(page, "Follow it on the Jobs page")
     card = ui.main(page).locator('[class*="st-key-job-"]').filter(has_text=source.name).first

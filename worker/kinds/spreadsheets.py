@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -10,12 +10,24 @@ from storage.config import Config
 from storage.files import FileStore
 from worker.errors import SheetNotFound, TeacherPrinterError
 from worker.sheets import SheetInfo, Table, csv_to_xlsx, list_sheets, preview, xlsx_to_csv
+from worker.sheets.clean import clean_table
+from worker.sheets.combine import combine
 from worker.sheets.filetype import TEXT_SUFFIXES
-from worker.steps import Pipeline, StepContext, StepDef, StepResult
+from worker.sheets.printable import printable_table
+from worker.sheets.split import split_by_column
+from worker.steps import Pipeline, StepContext, StepDef, StepResult, output_name
 from worker.uploads import UploadInfo
 
-TASKS = ("to_xlsx", "to_csv")
-TASK_LABELS = {"to_xlsx": "Make an Excel workbook (.xlsx)", "to_csv": "Make CSV files"}
+TASKS = ("to_xlsx", "to_csv", "combine", "split", "clean", "print")
+TASK_LABELS = {
+    "to_xlsx": "Make an Excel workbook (.xlsx)",
+    "to_csv": "Make CSV files",
+    "combine": "Combine files into one workbook",
+    "split": "Split by a column (e.g. by class)",
+    "clean": "Clean up (spaces, empty rows, duplicates)",
+    "print": "Make a printable PDF table",
+}
+PDF_MIME = "application/pdf"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV_MIME = "text/csv"
 ZIP_MIME = "application/zip"
@@ -37,6 +49,15 @@ class SheetOptions:
     header_row: int | None = None
     guard: bool = True
     bom: bool = True
+    combine_mode: str = "sheets"  # "sheets": one sheet per file; "stack": all rows in one sheet
+    split_column: str = ""
+    split_into: str = "sheets"  # "sheets", "xlsx" (a ZIP of workbooks) or "csv" (a ZIP of CSV files)
+    trim: bool = True
+    drop_empty: bool = True
+    drop_duplicates: bool = True
+    name_columns: list[str] = field(default_factory=list)
+    title: str = ""
+    paper: str = "A4"
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> SheetOptions:
@@ -45,6 +66,16 @@ class SheetOptions:
             raise BadSheetOptions(f"“{options.task}” is not something the Spreadsheets page can do.")
         if options.header_row is not None and not 0 <= options.header_row <= 1000:
             raise BadSheetOptions("The header row must be a row number between 0 (no header) and 1000.")
+        if options.task == "split" and not options.split_column.strip():
+            raise BadSheetOptions("Choose the column to split by.")
+        if options.combine_mode not in ("sheets", "stack") or options.split_into not in (
+            "sheets",
+            "xlsx",
+            "csv",
+        ):
+            raise BadSheetOptions("These combine or split options cannot be used.")
+        if options.paper not in ("A4", "Letter"):
+            raise BadSheetOptions("Printable tables come on A4 or Letter paper.")
         return options
 
     def to_dict(self) -> dict[str, Any]:
@@ -77,7 +108,8 @@ def preview_of(config: Config, ref: str, sheet: str | None, header_row: int | No
 def convert(
     source: Path, out_dir: Path, options: SheetOptions, progress: Any
 ) -> tuple[Path, str, dict[str, Any]]:
-    """Run the chosen conversion; returns the output, its MIME type and the counts for the record."""
+    """Run the chosen task on one file; returns the output, its MIME type and the counts for the record."""
+    sheet, header = options.sheet, options.header_row
     if options.task == "to_xlsx":
         if not is_text_file(source.name):
             raise BadSheetOptions(
@@ -85,21 +117,65 @@ def convert(
                 "Choose “Make CSV files” for a workbook, or upload a CSV file.",
             )
         result = csv_to_xlsx(
-            source,
-            out_dir / f"{source.stem}.xlsx",
-            header_row=options.header_row,
-            guard=options.guard,
-            progress=progress,
+            source, out_dir / f"{source.stem}.xlsx", header_row=header, guard=options.guard, progress=progress
         )
-        mime = XLSX_MIME
-    else:
-        sheets = None if options.all_sheets or options.sheet is None else [options.sheet]
+        return (
+            result.output,
+            XLSX_MIME,
+            _counts(result.rows, result.columns, result.notes, sheets=result.sheets),
+        )
+    if options.task == "to_csv":
+        sheets = None if options.all_sheets or sheet is None else [sheet]
         result = xlsx_to_csv(
             source, out_dir, sheets=sheets, bom=options.bom, guard=options.guard, progress=progress
         )
         mime = ZIP_MIME if result.output.suffix == ".zip" else CSV_MIME
-    counts = {"rows": result.rows, "columns": result.columns, "sheets": result.sheets, "notes": result.notes}
-    return result.output, mime, counts
+        return result.output, mime, _counts(result.rows, result.columns, result.notes, sheets=result.sheets)
+    if options.task == "split":
+        split = split_by_column(
+            source, out_dir, options.split_column, sheet=sheet, header_row=header,
+            into=options.split_into, guard=options.guard, progress=progress,
+        )  # fmt: skip
+        mime = XLSX_MIME if split.output.suffix == ".xlsx" else ZIP_MIME
+        return split.output, mime, _counts(split.rows, None, split.notes, groups=split.groups)
+    if options.task == "clean":
+        cleaned = clean_table(
+            source, out_dir, sheet=sheet, header_row=header, trim=options.trim, drop_empty=options.drop_empty,
+            drop_duplicates=options.drop_duplicates, name_columns=options.name_columns, guard=options.guard,
+            progress=progress,
+        )  # fmt: skip
+        report = [
+            f"{c.text}" + (f" For example: {', '.join(c.examples)}." if c.examples else "")
+            for c in cleaned.changes
+        ]
+        mime = CSV_MIME if cleaned.output.suffix == ".csv" else XLSX_MIME
+        return cleaned.output, mime, _counts(cleaned.rows, cleaned.columns, [*report, *cleaned.notes])
+    printed = printable_table(
+        source, out_dir / f"{source.stem}.pdf", sheet=sheet, header_row=header,
+        title=options.title or None, paper=options.paper, progress=progress,
+    )  # fmt: skip
+    return (
+        printed.output,
+        PDF_MIME,
+        _counts(printed.rows, printed.columns, printed.notes, pages=printed.pages),
+    )
+
+
+def combine_files(
+    sources: list[tuple[Path, str | None]], dest: Path, options: SheetOptions, progress: Any
+) -> dict[str, Any]:
+    """Several files (or every sheet of one workbook) into one workbook; returns counts and notes."""
+    result = combine(sources, dest, mode=options.combine_mode, guard=options.guard, progress=progress)
+    notes = list(result.notes)
+    for label, columns in result.missing.items():
+        notes.append(
+            f"{label} has no column {', '.join(f'“{c}”' for c in columns)}; those cells are left empty."
+        )
+    return _counts(result.rows, result.columns, notes, sheets=result.sheets)
+
+
+def _counts(rows: int, columns: int | None, notes: list[str], **more: Any) -> dict[str, Any]:
+    return {"rows": rows, "columns": columns, "notes": list(notes), **more}
 
 
 def check_sheets_step(ctx: StepContext) -> StepResult:
@@ -117,6 +193,19 @@ def check_sheets_step(ctx: StepContext) -> StepResult:
 
 def convert_sheets_step(ctx: StepContext) -> StepResult:
     options = SheetOptions.from_dict(ctx.options)
+    if options.task == "combine":
+        paths = [ctx.upload_path(item) for item in ctx.record.inputs]
+        if len(paths) == 1:
+            sources = [(paths[0], name) for name in ctx.result_of("check")["files"][0]["sheets"]]
+        else:
+            sources = [
+                (path, options.sheet if not is_text_file(path.name) and options.sheet else None)
+                for path in paths
+            ]
+        dest = ctx.outputs_dir / output_name(ctx.options, "combined.xlsx", ".xlsx")
+        result = combine_files(sources, dest, options, ctx.progress)
+        notes = result.pop("notes")
+        return StepResult({"results": [result], "notes": notes}, [(dest, XLSX_MIME)])
     outputs, counts = [], []
     for item in ctx.record.inputs:
         output, mime, result = convert(ctx.upload_path(item), ctx.outputs_dir, options, ctx.progress)
@@ -131,7 +220,7 @@ PIPELINE = Pipeline(
     label="Spreadsheets",
     steps=(
         StepDef("check", "Check files", check_sheets_step, weight=1),
-        StepDef("convert", "Convert", convert_sheets_step, weight=4),
+        StepDef("convert", "Make the result", convert_sheets_step, weight=4),
     ),
     check_options=SheetOptions.from_dict,
 )
