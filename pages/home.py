@@ -20,6 +20,10 @@ with middle, st.container(border=True):
     st.subheader(":material/merge: Merge & arrange")
     st.write("Put PDFs together in your order; keep, turn or number pages; make the file smaller; split it.")
     st.page_link("pages/merge.py", label="Merge & arrange", icon=":material/arrow_forward:")
+with right, st.container(border=True):
+    st.subheader(":material/groups: Class sets")
+    st.write("One copy of a worksheet for every student on your class list, each with the student's name.")
+    st.page_link("pages/class_sets.py", label="Make a class set", icon=":material/arrow_forward:")
 with left, st.container(border=True):
     st.subheader(":material/table: Spreadsheets")
     st.write("Class lists and mark sheets: CSV to a tidy Excel workbook, workbooks to CSV.")

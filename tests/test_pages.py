@@ -35,6 +35,7 @@ def test_every_page_opens(app_env):
     assert "Job service running" in texts(at)
     for page in (
         "pages/handouts.py",
+        "pages/class_sets.py",
         "pages/merge.py",
         "pages/spreadsheets.py",
         "pages/jobs.py",
@@ -234,3 +235,72 @@ def test_merge_page_arrange_options_counts_and_errors(app_env, config, burst, jo
     record = jobs.list(None).records[0]
     assert record.status == Status.FINISHED, record.error
     assert record.outputs[0].name.endswith(".zip")
+
+
+def selectbox(at: AppTest, label: str):
+    return next(s for s in at.selectbox if s.label == label)
+
+
+def test_class_sets_page_preselects_columns_previews_counts_and_submits(app_env, config, burst, jobs):
+    class_list = (
+        "Klassenliste 9 — Schuljahr 2026\n\nVorname;Nachname;Klasse\nПётр;Иванов;9A\n"
+        "Νίκος;Παπαδόπουλος;9B\n  Minh Khai ; Nguyễn ;9A\nZoë;Ångström;9B\n小明;王;9B\n"
+    )
+    at = app()
+    at.switch_page("pages/class_sets.py").run()
+    assert_clean(at)
+    at.file_uploader(key="class_sets_worksheet").upload("Fractions.pdf", pdf_bytes(3, "F"), "application/pdf")
+    at.file_uploader(key="class_sets_list").upload("9.csv", class_list.encode(), "text/csv")
+    at.run()
+    assert_clean(at)
+    assert selectbox(at, "First name column").value == "Vorname"
+    assert selectbox(at, "Surname column").value == "Nachname"
+    assert selectbox(at, "Class column (if any)").value == "Klasse"
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics == {
+        "Students": "5",
+        "Pages per copy": "3",
+        "Pages in the print file": "15",
+        "Sheets of paper": "15",
+    }
+    assert len(at.get("image")) == 1
+    assert "Extra spaces were removed from 2 names." in texts(at)
+    assert "1 name uses letters the font on this server cannot print: “小明 王”" in texts(at)
+    at.checkbox(key="class_sets_duplex").check().run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Pages per copy"], metrics["Sheets of paper"]) == ("4", "10")
+    classes = next(m for m in at.multiselect if m.label == "Only these classes")
+    classes.select("9A").run()
+    assert {m.label: m.value for m in at.metric}["Students"] == "2"
+    at.button(key="class_sets_submit").click().run()
+    assert_clean(at)
+    assert "Submitted" in texts(at)
+    burst()
+    record = jobs.list(None).records[0]
+    assert record.kind == "class_sets" and record.status == Status.FINISHED, record.error
+    assert "Иванов" not in record.title
+    assert [o.name for o in record.outputs] == [
+        "Fractions class set.pdf",
+        "Fractions class set - single copies.zip",
+        "Fractions class set - checklist.xlsx",
+    ]
+    at.switch_page("pages/jobs.py").run()
+    assert_clean(at)
+    assert len(at.get("download_button")) == 3
+
+
+def test_class_sets_page_explains_a_list_without_names(app_env):
+    at = app()
+    at.switch_page("pages/class_sets.py").run()
+    at.file_uploader(key="class_sets_worksheet").upload("Quiz.pdf", pdf_bytes(1), "application/pdf")
+    at.file_uploader(key="class_sets_list").upload(
+        "marks.csv", b"Student ID,Mark\n1001,5\n1002,7\n", "text/csv"
+    )
+    at.run()
+    assert_clean(at)
+    assert "Choose the column with the students' names." in texts(at)
+    assert not [b for b in at.button if b.key == "class_sets_submit"]
+    next(r for r in at.radio if r.label == "The names are in").set_value(False).run()
+    assert_clean(at)
+    assert any("holds numbers, not names" in e.value for e in at.error), [e.value for e in at.error]
+    assert not [b for b in at.button if b.key == "class_sets_submit"]

@@ -6,10 +6,10 @@ Each kind lives in its own module under `worker/kinds/` and declares its `PIPELI
 
 from __future__ import annotations
 
-from worker.kinds import handouts, merge, selftest, spreadsheets
+from worker.kinds import class_sets, handouts, merge, selftest, spreadsheets
 from worker.steps import Pipeline, StepDef
 
-KINDS = (merge, handouts, spreadsheets, selftest)
+KINDS = (merge, handouts, class_sets, spreadsheets, selftest)
 PIPELINES: dict[str, Pipeline] = {kind.PIPELINE.kind: kind.PIPELINE for kind in KINDS}
 
 

@@ -11,7 +11,9 @@ from playwright.sync_api import expect
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def test_bookmarked_jobs_page_on_a_fresh_server(page):
+def test_bookmarked_pages_on_a_fresh_server(page):
+    page.goto("/class_sets")  # the very first request this server sees
+    expect(page.get_by_test_id("stMain").get_by_role("heading", name="Class sets")).to_be_visible()
     page.goto("/jobs")
     nav = page.get_by_test_id("stSidebarNav")
     expect(nav).to_contain_text("Merge & arrange")
@@ -19,3 +21,14 @@ def test_bookmarked_jobs_page_on_a_fresh_server(page):
     expect(nav).not_to_contain_text("uploads")  # the helper modules in pages/ are not pages
     expect(page.get_by_test_id("stSidebar")).to_contain_text("Job service running")
     expect(page.get_by_test_id("stMain").get_by_role("heading", name="Jobs")).to_be_visible()
+
+
+def test_every_tool_page_can_be_bookmarked(page):
+    for path, heading in (
+        ("/class_sets", "Class sets"),
+        ("/handouts", "Handouts"),
+        ("/merge", "Merge & arrange"),
+    ):
+        page.goto(path)
+        expect(page.get_by_test_id("stMain").get_by_role("heading", name=heading)).to_be_visible()
+        expect(page.get_by_test_id("stSidebarNav")).to_contain_text("Class sets")

@@ -1,0 +1,299 @@
+"""Class sets: one copy of a worksheet for every student on a class list, each with its name."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+
+import streamlit as st
+
+from pages._ui import submit_button
+from pages._uploads import upload_step
+from storage.config import load_config
+from worker.classlist import ListSpec, guess_columns
+from worker.errors import TeacherPrinterError
+from worker.kinds.class_sets import (
+    PER_SHEET,
+    ClassSetOptions,
+    class_list_of,
+    columns_of,
+    plan,
+    preview_for_upload,
+    unprintable,
+)
+from worker.kinds.spreadsheets import ACCEPTED, describe_sheet_upload, is_text_file, sheets_of
+
+config = load_config()
+
+st.title("Class sets")
+st.caption(
+    "One copy of a worksheet for every student on your class list, each with the student's name on it, "
+    "ready for the printer — plus a file per student and a checklist to tick off."
+)
+
+NONE = "(none)"
+SORT_WORDS = {"surname": "Surname", "first_name": "First name", "list": "As in the list"}
+VERTICAL = {"top": "Top margin", "bottom": "Bottom margin"}
+HORIZONTAL = {"left": "Left", "centre": "Centre", "right": "Right"}
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def sheet_list(ref: str, data_dir: str):
+    return sheets_of(config, ref)
+
+
+@st.cache_data(show_spinner="Reading the class list…", max_entries=128)
+def list_shape(ref: str, sheet: str | None, header_row: int | None, data_dir: str):
+    return columns_of(config, ref, sheet, header_row)
+
+
+@st.cache_data(show_spinner="Reading the names…", max_entries=128)
+def students(ref: str, name: str, options: dict, data_dir: str):
+    return class_list_of(config, ref, name, ClassSetOptions.from_dict(options))
+
+
+def list_part(options: ClassSetOptions) -> dict:
+    """Only what reading the list depends on, so label choices do not read it again."""
+    return {k: v for k, v in options.to_dict().items() if k in ListSpec.__dataclass_fields__}
+
+
+@st.cache_data(show_spinner="Drawing a preview…", max_entries=64)
+def preview(ref: str, student: dict, options: dict, data_dir: str) -> bytes:
+    return preview_for_upload(config, ref, student, ClassSetOptions.from_dict(options))
+
+
+def stop_with(exc: TeacherPrinterError) -> None:
+    st.error(exc.for_teacher(), icon=":material/error:")
+    st.stop()
+
+
+def column_choice(label: str, columns: list[str], guess: str | None, key: str, optional: bool = True):
+    choices = [None, *columns] if optional else columns
+    index = choices.index(guess) if guess in choices else 0
+    return st.selectbox(label, choices, index=index, format_func=lambda c: NONE if c is None else c, key=key)
+
+
+# -- 1. Upload ------------------------------------------------------------------------
+st.subheader("1. Choose the worksheet and the class list")
+left, right = st.columns(2)
+with left:
+    worksheets = upload_step(
+        config, "class_sets_worksheet", "The worksheet: one or more PDFs (used one after the other)", ["pdf"]
+    )
+with right:
+    lists = upload_step(
+        config,
+        "class_sets_list",
+        "The class list: a spreadsheet (.xlsx, .xls, .ods) or a CSV file",
+        ACCEPTED,
+        multiple=False,
+        describe=describe_sheet_upload,
+    )
+usable = [u for u in worksheets if u.info.pages]
+for upload in worksheets:
+    if upload.info.problem and not upload.info.needs_password:
+        st.warning(f"{upload.stored.name}: {upload.info.problem}", icon=":material/warning:")
+if lists and lists[0].info.problem:
+    st.error(lists[0].info.problem, icon=":material/error:")
+    st.stop()
+if not usable or not lists:
+    st.info("Add a worksheet and a class list to begin.", icon=":material/upload_file:")
+    st.stop()
+list_ref, list_name = lists[0].stored.ref, lists[0].stored.name
+data_dir = str(config.data_dir)
+
+# -- 2. The names ---------------------------------------------------------------------
+st.subheader("2. Choose the names")
+sheet = None
+if not is_text_file(list_name):
+    try:
+        infos = sheet_list(list_ref, data_dir)
+    except TeacherPrinterError as exc:
+        stop_with(exc)
+    if len(infos) > 1:
+        labels = {i.name: f"{i.name} ({i.rows:,} rows){' · hidden' if i.hidden else ''}" for i in infos}
+        visible = [i.name for i in infos if not i.hidden and not i.empty] or [i.name for i in infos]
+        sheet = st.selectbox(
+            "Sheet",
+            list(labels),
+            index=list(labels).index(visible[0]),
+            format_func=labels.get,
+            key="class_sets_sheet",
+        )
+with st.expander("The column names are not read from the right row?"):
+    header_choice = st.number_input(
+        "Row with the column names (0 if there is none)",
+        min_value=0,
+        max_value=1000,
+        value=None,
+        placeholder="Found by itself",
+        key="class_sets_header",
+    )
+header_row = None if header_choice is None else int(header_choice)
+try:
+    shape = list_shape(list_ref, sheet, header_row, data_dir)
+except TeacherPrinterError as exc:
+    stop_with(exc)
+columns = shape.columns
+guess = guess_columns(columns)
+# Widgets keyed by the columns: another list gets fresh guesses, not the last list's choices.
+sig = hashlib.sha1("\x1f".join(columns).encode()).hexdigest()[:8]
+st.caption(
+    f"Column names read from row {shape.header_row}: " + ", ".join(f"“{c}”" for c in columns[:12])
+    if shape.header_row
+    else "No row with column names: columns are called A, B, C…"
+)
+
+split = st.radio(
+    "The names are in",
+    [True, False],
+    index=0 if (guess.first_name or guess.surname or not guess.full_name) else 1,
+    format_func=lambda s: "A first-name column and a surname column" if s else "One column",
+    horizontal=True,
+    key=f"class_sets_split_{sig}",
+)
+chosen: dict = {"sheet": sheet, "header_row": header_row}
+a, b, c = st.columns(3)
+if split:
+    with a:
+        chosen["first_name_column"] = column_choice(
+            "First name column", columns, guess.first_name, f"class_sets_first_{sig}"
+        )
+    with b:
+        chosen["surname_column"] = column_choice(
+            "Surname column", columns, guess.surname, f"class_sets_surname_{sig}"
+        )
+else:
+    with a:
+        chosen["name_column"] = column_choice(
+            "Name column", columns, guess.full_name or columns[0], f"class_sets_name_{sig}", optional=False
+        )
+with c:
+    chosen["class_column"] = column_choice(
+        "Class column (if any)", columns, guess.group, f"class_sets_class_{sig}"
+    )
+if not (chosen.get("name_column") or chosen.get("first_name_column") or chosen.get("surname_column")):
+    st.info("Choose the column with the students' names.", icon=":material/person_search:")
+    st.stop()
+
+sorts = ["surname", "first_name", "list"] if split else ["surname", "list"]
+sort_words = SORT_WORDS if split else {"surname": "Alphabetical", "list": "As in the list"}
+a, b = st.columns(2)
+chosen["sort"] = a.radio(
+    "Order of the copies" + (" (grouped by class)" if chosen["class_column"] else ""),
+    sorts,
+    format_func=sort_words.get,
+    horizontal=True,
+    key=f"class_sets_sort_{split}",
+)
+if split:
+    chosen["name_order"] = b.radio(
+        "Write names as",
+        ["first_last", "last_first"],
+        format_func={"first_last": "First name Surname", "last_first": "Surname First name"}.get,
+        horizontal=True,
+        key="class_sets_order",
+    )
+
+try:
+    everyone = students(list_ref, list_name, list_part(ClassSetOptions.from_dict(chosen)), data_dir)
+except TeacherPrinterError as exc:
+    stop_with(exc)
+if chosen["class_column"] and everyone.classes:
+    chosen["classes"] = st.multiselect(
+        "Only these classes",
+        list(everyone.classes),
+        format_func=lambda g: f"{g} ({everyone.classes[g]})",
+        placeholder="Every class",
+        key=f"class_sets_classes_{sig}",
+    )
+
+# -- 3. What goes on each copy -------------------------------------------------------
+st.subheader("3. Choose what goes on each copy")
+a, b, c, d = st.columns(4)
+chosen["show_name"] = a.checkbox("Student's name", value=True, key="class_sets_show_name")
+if chosen["class_column"]:
+    chosen["show_class"] = b.checkbox("Class", value=True, key="class_sets_show_class")
+else:
+    chosen["show_class"] = False
+if c.checkbox("Date", value=False, key="class_sets_show_date"):
+    day = c.date_input("Date", value=dt.date.today(), key="class_sets_date", label_visibility="collapsed")
+    chosen["date_text"] = f"{day.day} {day.strftime('%b')} {day.year}"
+chosen["extra_text"] = d.text_input(
+    "Text (optional)", placeholder="Homework — due Friday", max_chars=60, key="class_sets_text"
+)
+a, b, c = st.columns(3)
+vertical = a.selectbox("Where", list(VERTICAL), format_func=VERTICAL.get, key="class_sets_vertical")
+horizontal = b.selectbox(
+    "Side", list(HORIZONTAL), index=2, format_func=HORIZONTAL.get, key="class_sets_horizontal"
+)
+chosen["position"] = f"{vertical}-{horizontal}"
+chosen["font_size"] = float(c.slider("Text size (pt)", 8, 20, 11, key="class_sets_size"))
+chosen["make_room"] = st.checkbox(
+    "Shrink each page slightly to make room, so the name never covers the worksheet",
+    value=True,
+    key="class_sets_room",
+)
+a, b = st.columns(2)
+chosen["duplex"] = a.checkbox(
+    "I will print on both sides",
+    key="class_sets_duplex",
+    help="A blank page is added after a copy with an odd number of pages, so every copy starts on a new sheet.",
+)
+chosen["per_sheet"] = b.selectbox("Pages per sheet", PER_SHEET, key="class_sets_per_sheet")
+if chosen["per_sheet"] > 1:
+    chosen["paper"] = b.selectbox("Paper", ["A4", "Letter", "A3"], key="class_sets_paper")
+
+try:
+    options = ClassSetOptions.from_dict(chosen)
+    found = students(list_ref, list_name, list_part(options), data_dir)
+except TeacherPrinterError as exc:
+    stop_with(exc)
+
+# -- 4. What you will get ------------------------------------------------------------
+st.subheader("4. What you will get")
+pages = sum(u.info.pages or 0 for u in usable)
+counts = plan(len(found.students), pages, options)
+try:
+    picture = preview(usable[0].stored.ref, found.students[0].to_dict(), options.to_dict(), data_dir)
+except TeacherPrinterError as exc:
+    stop_with(exc)
+facts, image = st.columns([2, 3])
+with facts:
+    st.metric("Students", counts.students)
+    st.metric("Pages per copy", counts.padded_pages)
+    st.metric("Pages in the print file", counts.total_pages)
+    st.metric("Sheets of paper", counts.sheets_of_paper)
+    if counts.blank_pages:
+        st.caption(
+            f"A blank page is added to each copy of {pages} page{'s' if pages != 1 else ''} "
+            f"so that every copy starts on a new sheet ({counts.blank_pages:,} in all)."
+        )
+    st.caption("You also get a ZIP with one PDF per student and a checklist to tick off.")
+    for note in found.notes:
+        st.info(note, icon=":material/info:")
+    if options.show_name and (cannot := unprintable(found.students)):
+        listed = ", ".join(f"“{s.display}”" for s in cannot[:10]) + (" …" if len(cannot) > 10 else "")
+        st.warning(
+            f"{len(cannot)} name{'s use' if len(cannot) != 1 else ' uses'} letters the font on this server "
+            f"cannot print: {listed}. {'Those copies get' if len(cannot) != 1 else 'That copy gets'} a line "
+            "to write the name on by hand.",
+            icon=":material/warning:",
+        )
+with image, st.container(border=True):
+    st.image(picture, caption="The first page of the first student's copy", width="stretch")
+
+# -- Go ---------------------------------------------------------------------------------
+first = usable[0].stored.name.rsplit(".", 1)[0]
+name = st.text_input("Name of the result", value=f"{first} class set", key="class_sets_name", max_chars=120)
+which = f" ({', '.join(options.classes)})" if options.classes else ""
+submit_button(
+    "Make the class set",
+    "class_sets_submit",
+    "class_sets",
+    f"Class set · {counts.students} students{which} — {usable[0].stored.name}"
+    + (f" and {len(usable) - 1} more" if len(usable) > 1 else ""),
+    [{"ref": u.stored.ref, "name": u.stored.name, "role": "worksheet"} for u in usable]
+    + [{"ref": list_ref, "name": list_name, "role": "class_list"}],
+    {**options.to_dict(), "output_name": name or f"{first} class set"},
+)

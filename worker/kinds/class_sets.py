@@ -1,0 +1,472 @@
+"""Class sets: one named copy of a worksheet for every student on a class list.
+
+The chain: read the class list (students saved as JSON in the step's work folder, so
+names stay out of the job record), make one PDF per student from a labelled template
+(`worker.pdf.named_copies`), assemble the print file in the chosen order with duplex
+padding and optional pages per sheet, then package a ZIP of single copies and a
+checklist workbook. Progress texts and logs never carry a name.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import zipfile
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from storage.config import Config
+from storage.files import FileStore, atomic_path, safe_name
+from worker.classlist import (
+    NAME_ORDERS,
+    SORTS,
+    ClassList,
+    ListSpec,
+    Student,
+    list_columns,
+    load_students,
+    read_class_list,
+    save_students,
+)
+from worker.errors import InputMissing, LimitExceeded, TeacherPrinterError
+from worker.fonts import missing_glyphs, text_font
+from worker.kinds.handouts import render_page_png
+from worker.pdf.impose import n_up
+from worker.pdf.inputs import check_pdf
+from worker.pdf.layout import PAPERS
+from worker.pdf.merge import merge_pdfs
+from worker.pdf.named_copies import (
+    MAX_FONT_PT,
+    MAX_MARGIN_MM,
+    MAX_PRINT_PAGES,
+    MIN_FONT_PT,
+    CopyMaker,
+    LabelStyle,
+    Template,
+    describe,
+    make_template,
+    padded_pages,
+)
+from worker.pdf.stamp import POSITIONS
+from worker.progress import ProgressCallback
+from worker.steps import PDF_MIME, Pipeline, StepContext, StepDef, StepResult, output_name
+
+PER_SHEET = (1, 2, 4)
+MAX_TEXT_CHARS = 60
+SEPARATOR = "  ·  "
+# Printed instead of a name the font cannot draw, so that it can be written by hand.
+WRITE_IN = "Name: ____________________"
+ZIP_MIME = "application/zip"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+PREVIEW_WIDTH_PX = 900
+MAX_LISTED = 10
+
+
+class BadClassSetOptions(TeacherPrinterError):
+    key = "bad_options"
+    default_hint = "Change the options on the Class sets page and try again."
+
+
+@dataclass(frozen=True)
+class ClassSetOptions:
+    """Everything a Class sets job needs besides its files; plain JSON values only."""
+
+    sheet: str | None = None
+    header_row: int | None = None
+    name_column: str | None = None
+    first_name_column: str | None = None
+    surname_column: str | None = None
+    class_column: str | None = None
+    classes: tuple[str, ...] = ()
+    name_order: str = "first_last"
+    sort: str = "surname"
+    show_name: bool = True
+    show_class: bool = True
+    date_text: str = ""
+    extra_text: str = ""
+    position: str = "top-right"
+    font_size: float = 11.0
+    margin_mm: float = 6.0
+    make_room: bool = True
+    duplex: bool = False
+    per_sheet: int = 1
+    paper: str = "A4"
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ClassSetOptions:
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        if "classes" in known:
+            known["classes"] = tuple(str(c) for c in known["classes"] or ())
+        for key in ("date_text", "extra_text"):
+            if key in known:
+                known[key] = " ".join(str(known[key] or "").split())
+        options = cls(**known)
+        options.validate()
+        return options
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["classes"] = list(self.classes)
+        return data
+
+    def validate(self) -> None:
+        problems = []
+        if not (self.name_column or self.first_name_column or self.surname_column):
+            problems.append("choose the column with the students' names")
+        if self.sort not in SORTS or self.name_order not in NAME_ORDERS:
+            problems.append("unknown order of names")
+        if self.position not in POSITIONS:
+            problems.append(f"unknown place for the label {self.position!r}")
+        if not MIN_FONT_PT <= self.font_size <= MAX_FONT_PT:
+            problems.append(f"the text size must be between {MIN_FONT_PT:g} and {MAX_FONT_PT:g} pt")
+        if not 0 <= self.margin_mm <= MAX_MARGIN_MM:
+            problems.append(f"the distance from the edge must be between 0 and {MAX_MARGIN_MM:g} mm")
+        if self.per_sheet not in PER_SHEET:
+            problems.append(f"{self.per_sheet} pages per sheet is not offered (1, 2 or 4)")
+        if self.paper not in PAPERS:
+            problems.append(f"unknown paper {self.paper!r}")
+        if self.header_row is not None and not 0 <= self.header_row <= 1000:
+            problems.append("the header row must be between 0 (no header) and 1000")
+        for words, text in (("date", self.date_text), ("extra text", self.extra_text)):
+            if len(text) > MAX_TEXT_CHARS:
+                problems.append(f"the {words} is longer than {MAX_TEXT_CHARS} characters")
+        if not (self.show_name or self.show_class or self.date_text or self.extra_text):
+            problems.append("choose at least one thing to write on each copy")
+        if problems:
+            raise BadClassSetOptions("These class set options cannot be used: " + "; ".join(problems) + ".")
+        missing = missing_glyphs(self.date_text + self.extra_text, text_font())
+        if missing:
+            shown = ", ".join(f"“{c}”" for c in sorted(missing)[:10])
+            raise BadClassSetOptions(
+                f"The text to print has characters the font on this server cannot print: {shown}.",
+                "Remove them or write them another way, then try again.",
+            )
+
+    def list_spec(self) -> ListSpec:
+        return ListSpec(
+            sheet=self.sheet,
+            header_row=self.header_row,
+            name_column=self.name_column,
+            first_name_column=self.first_name_column,
+            surname_column=self.surname_column,
+            class_column=self.class_column,
+            classes=self.classes,
+            name_order=self.name_order,
+            sort=self.sort,
+        )
+
+    def label_style(self) -> LabelStyle:
+        return LabelStyle(self.position, self.font_size, self.margin_mm, self.make_room)
+
+
+@dataclass(frozen=True)
+class ClassSetCounts:
+    """What the teacher will get, before anything runs."""
+
+    students: int
+    pages_per_copy: int  # the worksheet's pages
+    padded_pages: int  # per copy in the print file, blank pages included
+    total_pages: int  # of the print file before any pages-per-sheet
+    printed_sides: int
+    sheets_of_paper: int
+    blank_pages: int
+
+
+def plan(students: int, worksheet_pages: int, options: ClassSetOptions) -> ClassSetCounts:
+    """Counts for this many students and worksheet pages, without writing anything."""
+    padded = padded_pages(worksheet_pages, options.per_sheet, options.duplex)
+    total = students * padded
+    sides = total // options.per_sheet
+    sheets = sides // 2 if options.duplex else sides
+    return ClassSetCounts(
+        students, worksheet_pages, padded, total, sides, sheets, students * (padded - worksheet_pages)
+    )
+
+
+def label_text(student: Student, options: ClassSetOptions, font: Path) -> tuple[str, bool]:
+    """The line printed on one student's copy, and whether their name had to become a write-in line."""
+    parts: list[str] = []
+    write_in = False
+    if options.show_name:
+        name = student.display
+        if missing_glyphs(name, font):
+            name, write_in = WRITE_IN, True
+        parts.append(name)
+    # A class the font cannot print is left out; the copies are still told apart by their names.
+    if options.show_class and student.group and not missing_glyphs(student.group, font):
+        parts.append(student.group)
+    parts.extend(text for text in (options.date_text, options.extra_text) if text)
+    return SEPARATOR.join(parts), write_in
+
+
+# -- what the page shows ----------------------------------------------------------------------------
+
+
+def columns_of(config: Config, ref: str, sheet: str | None, header_row: int | None) -> ClassList:
+    """The columns and header row of an uploaded class list (no students yet)."""
+    return list_columns(FileStore(config).resolve(ref), sheet, header_row)
+
+
+def class_list_of(config: Config, ref: str, name: str, options: ClassSetOptions) -> ClassList:
+    """The students of an uploaded class list as the job will read them."""
+    return read_class_list(FileStore(config).resolve(ref), options.list_spec(), name)
+
+
+def preview_for_upload(
+    config: Config, worksheet_ref: str, student: dict[str, Any], options: ClassSetOptions
+) -> bytes:
+    """The first page of one student's copy, as PNG bytes."""
+    text, _ = label_text(Student.from_dict(student), options, text_font())
+    source = FileStore(config).resolve(worksheet_ref)
+    with tempfile.TemporaryDirectory(prefix="tp-class-set-") as folder:
+        template = make_template(source, [text], Path(folder), options.label_style(), pages=[0])
+        copy = Path(folder) / "copy.pdf"
+        CopyMaker(template).write_copy(0, copy)
+        return render_page_png(copy, 0, PREVIEW_WIDTH_PX)
+
+
+# -- the steps --------------------------------------------------------------------------------------
+
+
+def _role(item: dict[str, Any]) -> str:
+    role = item.get("role")
+    if role in ("worksheet", "class_list"):
+        return role
+    return "worksheet" if str(item.get("name", "")).lower().endswith(".pdf") else "class_list"
+
+
+def read_list_step(ctx: StepContext) -> StepResult:
+    """Read the class list into a JSON file of students; any problem names the column or rows."""
+    options = ClassSetOptions.from_dict(ctx.options)
+    items = [item for item in ctx.record.inputs if _role(item) == "class_list"]
+    if not items:
+        raise InputMissing("No class list was given.", "Upload a class list on the Class sets page.")
+    item = items[0]
+    found = read_class_list(ctx.upload_path(item), options.list_spec(), item.get("name"), ctx.progress)
+    dest = ctx.work_dir / "students.json"
+    save_students(found.students, dest)
+    return StepResult({"students_file": ctx.files.ref(dest), **found.counts(), "notes": found.notes})
+
+
+def _worksheet(ctx: StepContext) -> tuple[Path, str, list[str]]:
+    """The worksheet PDFs checked and, when there are several, combined in order."""
+    items = [item for item in ctx.record.inputs if _role(item) == "worksheet"]
+    if not items:
+        raise InputMissing("No worksheet was given.", "Upload the worksheet PDF on the Class sets page.")
+    paths, notes = [], []
+    for number, item in enumerate(items, start=1):
+        name = item.get("name", "the worksheet")
+        checked = check_pdf(ctx.upload_path(item), name, ctx.work_dir / f"worksheet-{number}.pdf")
+        paths.append(checked.path)
+        if note := checked.note(name):
+            notes.append(note)
+    if len(paths) == 1:
+        return paths[0], items[0].get("name", paths[0].name), notes
+    combined = ctx.work_dir / "worksheet.pdf"
+    merge_pdfs(paths, combined)
+    return combined, items[0].get("name", "worksheet.pdf"), notes
+
+
+def make_copies_step(ctx: StepContext) -> StepResult:
+    """One PDF per student in the work folder, all from one labelled template."""
+    options = ClassSetOptions.from_dict(ctx.options)
+    students = load_students(ctx.files.resolve(ctx.result_of("read_list")["students_file"]))
+    worksheet, name, notes = _worksheet(ctx)
+    font = text_font()
+    labels, write_ins = [], []
+    for student in students:
+        text, write_in = label_text(student, options, font)
+        labels.append(text)
+        if write_in:
+            write_ins.append(student)
+    total = len(students) + 5
+    # The template takes about as long as a handful of copies: 5 of the step's units.
+    template = make_template(
+        worksheet,
+        labels,
+        ctx.work_dir / "template",
+        options.label_style(),
+        name,
+        progress=lambda done, _steps, text: ctx.progress(done, total, text),
+    )
+    counts = plan(len(students), template.pages, options)
+    if counts.total_pages > MAX_PRINT_PAGES:
+        raise LimitExceeded(
+            f"The print file would have {counts.total_pages:,} pages; the limit is {MAX_PRINT_PAGES:,}.",
+            "Make the class set for fewer students, or a shorter worksheet, at a time.",
+        )
+    folder = ctx.work_dir / "copies"
+    folder.mkdir(parents=True, exist_ok=True)
+    outs = [folder / f"copy-{number:04d}.pdf" for number in range(1, len(students) + 1)]
+    CopyMaker(template).write_copies(outs, lambda done, _n, text: ctx.progress(5 + done, total, text))
+    notes.extend(_label_notes(students, write_ins, template))
+    return StepResult(
+        {
+            "template": ctx.files.ref(Path(template.folder) / "template.json"),
+            "copies_dir": ctx.files.ref(folder),
+            **describe(template),
+            "notes": notes,
+        }
+    )
+
+
+def unprintable(students: list[Student]) -> list[Student]:
+    """The students whose name has letters the font on this server cannot print."""
+    font = text_font()
+    return [s for s in students if missing_glyphs(s.display, font)]
+
+
+def _who(students: list[Student]) -> str:
+    shown = ", ".join(f"“{s.display}” (row {s.row})" for s in students[:MAX_LISTED])
+    more = f" and {len(students) - MAX_LISTED:,} more" if len(students) > MAX_LISTED else ""
+    return shown + more
+
+
+def _label_notes(students: list[Student], write_ins: list[Student], template: Template) -> list[str]:
+    notes = []
+    if write_ins:
+        font = text_font()
+        letters = sorted({c for s in write_ins for c in missing_glyphs(s.display, font)})
+        shown = " ".join(letters[:20])
+        notes.append(
+            f"{len(write_ins)} name{'s use' if len(write_ins) != 1 else ' uses'} letters the font on this "
+            f"server cannot print ({shown}): {_who(write_ins)}. "
+            f"{'Their copies have' if len(write_ins) != 1 else 'That copy has'} a line to write the name on "
+            "instead."
+        )
+    if template.annotated_pages:
+        count = template.annotated_pages
+        notes.append(
+            f"Links, comments and form fields on {count} page{'s' if count != 1 else ''} of the worksheet "
+            "are not kept on the copies. For a form you filled in, save it with Print → Save as PDF "
+            "and upload that."
+        )
+    if template.shortened:
+        cut = [students[i] for i in template.shortened]
+        notes.append(f"The label was too long for the page and was shortened with “…” for {_who(cut)}.")
+    elif template.fitted:
+        count = len(template.fitted)
+        notes.append(
+            f"The label was printed smaller on {count} cop{'ies' if count != 1 else 'y'} so that it fits."
+        )
+    return notes
+
+
+def assemble_step(ctx: StepContext) -> StepResult:
+    """The print file: every copy in order, padded so each starts on a fresh sheet, optionally N per sheet."""
+    options = ClassSetOptions.from_dict(ctx.options)
+    template = Template.load(ctx.files.resolve(ctx.result_of("copies")["template"]))
+    maker = CopyMaker(template)
+    out = ctx.outputs_dir / output_name(ctx.options, "class set.pdf", ".pdf")
+    pad_to = options.per_sheet * (2 if options.duplex else 1)
+    order = list(range(template.copies))
+    if options.per_sheet == 1:
+        result = maker.write_collated(order, out, pad_to, ctx.progress)
+        sides = result.pages
+    else:
+        collated = ctx.work_dir / "collated.pdf"
+        result = maker.write_collated(order, collated, pad_to, _half(ctx.progress, first=True))
+        placed = n_up(
+            collated, out, options.per_sheet, options.paper, progress=_half(ctx.progress, first=False)
+        )
+        sides = placed.sheets
+    counts = plan(template.copies, template.pages, options)
+    return StepResult(
+        {
+            "pages": result.pages,
+            "pages_per_copy": result.pages_per_copy,
+            "blank_pages": result.blank_pages,
+            "printed_sides": sides,
+            "sheets_of_paper": counts.sheets_of_paper,
+        },
+        [(out, PDF_MIME)],
+    )
+
+
+def _half(progress: ProgressCallback, first: bool) -> ProgressCallback:
+    def report(done: int, total: int, text: str) -> None:
+        fraction = done / total if total else 0
+        progress(int(1000 * (fraction / 2 + (0 if first else 0.5))), 1000, text)
+
+    return report
+
+
+def _zip_name(stem: str, used: set[str]) -> str:
+    """A safe, unique member name: a slash in a class (“7/B”) stays part of the name."""
+    stem = stem.replace("/", "_").replace("\\", "_").strip(" .") or "copy"
+    base = safe_name(stem + ".pdf", fallback="copy")
+    name, number = base, 1
+    while name.casefold() in used:
+        number += 1
+        name = f"{base[:-4]} ({number}).pdf"
+    used.add(name.casefold())
+    return name
+
+
+def package_step(ctx: StepContext) -> StepResult:
+    """A ZIP with one PDF per student, and a checklist workbook to tick off."""
+    students = load_students(ctx.files.resolve(ctx.result_of("read_list")["students_file"]))
+    copies = ctx.result_of("copies")
+    folder = ctx.files.resolve(copies["copies_dir"])
+    pages = copies["pages_per_copy"]
+    stem = Path(output_name(ctx.options, "class set.pdf", ".pdf")).stem
+    archive = ctx.outputs_dir / safe_name(f"{stem} - single copies.zip")
+    checklist = ctx.outputs_dir / safe_name(f"{stem} - checklist.xlsx")
+    used: set[str] = set()
+    names = []
+    # The copies are mostly compressed streams already: the fastest level saves as much as the best.
+    with atomic_path(archive) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
+        for number, student in enumerate(students, start=1):
+            source = folder / f"copy-{number:04d}.pdf"
+            if not source.is_file():
+                raise InputMissing(
+                    "A copy made in the previous step is missing.", "Press Retry to make the copies again."
+                )
+            names.append(_zip_name(student.file_stem, used))
+            zf.write(source, names[-1])
+            ctx.progress(number, len(students) + 1, f"Packing copy {number} of {len(students)}")
+    write_checklist(checklist, students, names, pages)
+    ctx.progress(len(students) + 1, len(students) + 1, "Checklist written")
+    return StepResult({"files": len(names)}, [(archive, ZIP_MIME), (checklist, XLSX_MIME)])
+
+
+def write_checklist(dest: Path, students: list[Student], files: list[str], pages: int) -> None:
+    """A workbook with one row per student and an empty column to tick."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("Checklist")
+    sheet.freeze_panes = "A2"
+    for column, width in zip("ABCDEF", (6, 32, 10, 8, 44, 12), strict=True):
+        sheet.column_dimensions[column].width = width
+    bold = Font(bold=True)
+
+    def text(value: object, header: bool = False) -> WriteOnlyCell:
+        cell = WriteOnlyCell(sheet, value)
+        if isinstance(value, str):
+            # Kept as text even when it starts with = + - or @: never a formula.
+            cell.data_type = "s"
+        if header:
+            cell.font = bold
+        return cell
+
+    sheet.append([text(h, header=True) for h in ("No.", "Student", "Class", "Pages", "File", "✓")])
+    for number, (student, file) in enumerate(zip(students, files, strict=True), start=1):
+        sheet.append([number, text(student.display), text(student.group), pages, text(file), None])
+    with atomic_path(dest) as tmp:
+        book.save(tmp)
+
+
+PIPELINE = Pipeline(
+    kind="class_sets",
+    label="Class sets",
+    steps=(
+        StepDef("read_list", "Read class list", read_list_step, weight=1),
+        StepDef("copies", "Make the named copies", make_copies_step, weight=3),
+        StepDef("assemble", "Assemble the print file", assemble_step, weight=2),
+        StepDef("package", "Package", package_step, weight=1),
+    ),
+    check_options=ClassSetOptions.from_dict,
+)
