@@ -244,3 +244,42 @@ def test_spreadsheet_csv_to_workbook(page, corpus_dir: Path, tmp_path: Path):
     sheet = openpyxl.load_workbook(result).active
     text = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None)
     assert sheet.max_row >= 2 and "Ã" not in text
+
+
+@pytest.mark.corpus
+def test_class_set_one_named_copy_per_student(page, corpus_dir: Path, tmp_path: Path):
+    import zipfile
+
+    worksheet = corpus_dir / "pdf" / "pdflatex-4-pages.pdf"
+    class_list = tmp_path / f"{unique('9C')}.csv"
+    class_list.write_text(
+        "Class list 9C\n\nFirst name,Surname,Class\nZoë,Ångström,9C\n Пётр ,Иванов,9C\n\nNguyễn,Thị Hoa,9C\n",
+        encoding="utf-8",
+    )
+    ui.open_home(page)
+    ui.follow(page, "Make a class set")
+    inputs = page.locator(ui.UPLOAD_INPUT)
+    inputs.nth(0).set_input_files(str(worksheet))
+    inputs.nth(1).set_input_files(str(class_list))
+    main = ui.main(page)
+    # The name columns are found by themselves; the first student's first page is previewed.
+    expect(main.get_by_test_id("stImage").locator("img")).to_be_visible()
+    expect(main.get_by_test_id("stMetric").filter(has_text="Students")).to_contain_text("3")
+    main.get_by_role("button", name="Make the class set").click()
+    expect(main.get_by_text("Submitted: Class set · 3 students")).to_be_visible()
+    ui.follow(page, "Follow it on the Jobs page")
+    card = ui.main(page).locator('[class*="st-key-job-"]').filter(has_text="Class set · 3 students").first
+    ui.expect_status(card, "Done", tool="Class sets")
+    zip_button = card.get_by_role("button", name=re.compile(r"^Download .*\.zip"))
+    with page.expect_download() as info:
+        zip_button.click()
+    archive = tmp_path / info.value.suggested_filename
+    info.value.save_as(archive)
+    with zipfile.ZipFile(archive) as bundle:
+        names = sorted(bundle.namelist())
+        assert len(names) == 3
+        texts = {n: PdfReader(io.BytesIO(bundle.read(n))).pages[0].extract_text() for n in names}
+    assert any("Ångström" in n for n in names)
+    joined = " ".join(texts.values())
+    for student in ("Zoë Ångström", "Пётр Иванов", "Nguyễn"):
+        assert student in joined, student
