@@ -91,3 +91,39 @@ def test_records_rebuilt_from_manifests_when_redis_comes_back_empty(jobs, config
     jobs.retry(waiting.id, None)
     burst()
     assert jobs.get(waiting.id, None).status == Status.FINISHED
+
+
+@pytest.mark.slow
+def test_worker_process_reconnects_after_a_redis_restart(own_redis, tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from worker.control import Jobs
+
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "worker"], cwd=ROOT, env=dict(os.environ),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        jobs = Jobs()
+
+        def finished(job_id: str) -> bool:
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                if jobs.get(job_id, None).status == Status.FINISHED:
+                    return True
+                time.sleep(0.2)
+            return False
+
+        assert finished(jobs.submit("selftest", "before", [], {}, "t").id)
+        own_redis.stop()
+        time.sleep(3)  # the worker meets a dead connection or two
+        assert worker.poll() is None, "the worker died with Redis"
+        own_redis.start()
+        assert finished(jobs.submit("selftest", "after", [], {}, "t").id)
+        assert worker.poll() is None
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
