@@ -60,6 +60,18 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("MAX_UPLOAD_MB", "200", "Largest file a teacher may upload, in megabytes.", _positive_int),
     Setting(
+        "SHEET_MAX_ROWS",
+        "500000",
+        "Most rows a spreadsheet may have; larger ones are refused with a message.",
+        _positive_int,
+    ),
+    Setting(
+        "SHEET_MAX_COLUMNS",
+        "1000",
+        "Most columns a spreadsheet may have; wider ones are refused with a message.",
+        _positive_int,
+    ),
+    Setting(
         "STEP_TIMEOUT",
         "600",
         "Longest a single step of a job may run, in seconds, before it is stopped and failed.",
@@ -103,6 +115,8 @@ class Config:
     queue_name: str
     retention_days: int
     max_upload_mb: int
+    sheet_max_rows: int
+    sheet_max_columns: int
     step_timeout: int
     worker_lost_after: int
     sweep_interval: int

@@ -158,3 +158,21 @@ def test_combine_two_class_lists_stacked(jobs, config, burst):
     assert rows[0][:3] == ["Source", "Name", "Mark"]
     assert rows[1][:3] == ["8A.csv", "Anna", 5] and rows[2][:3] == ["8B.csv", "Boris", 4]
     assert any("Email" in note for note in done.steps[1].result["notes"])
+
+
+def test_row_limit_from_the_settings_is_named_in_the_message(jobs, config, burst, monkeypatch):
+    monkeypatch.setenv("SHEET_MAX_ROWS", "3")
+    from worker.control import Jobs
+
+    small = Jobs()
+    rows = "".join(f"Pupil {n},{n}\n" for n in range(10))
+    item = upload_bytes(config, "big.csv", ("Name,Mark\n" + rows).encode())
+    record = small.submit("spreadsheets", "x", [item], {"task": "to_xlsx"}, "t1")
+    from storage.config import load_config
+    from tests.conftest import run_worker_burst
+
+    run_worker_burst(load_config())
+    failed = jobs.get(record.id, None)
+    assert failed.status == Status.FAILED
+    assert failed.error.key == "limit_exceeded"
+    assert "3" in failed.error.message and "row" in failed.error.message, failed.error.message

@@ -9,7 +9,16 @@ from typing import Any
 from storage.config import Config
 from storage.files import FileStore
 from worker.errors import SheetNotFound, TeacherPrinterError
-from worker.sheets import SheetInfo, Table, csv_to_xlsx, list_sheets, preview, xlsx_to_csv
+from worker.sheets import (
+    DEFAULT_LIMITS,
+    Limits,
+    SheetInfo,
+    Table,
+    csv_to_xlsx,
+    list_sheets,
+    preview,
+    xlsx_to_csv,
+)
 from worker.sheets.clean import clean_table
 from worker.sheets.combine import combine
 from worker.sheets.filetype import TEXT_SUFFIXES
@@ -82,6 +91,16 @@ class SheetOptions:
         return asdict(self)
 
 
+def sheet_limits(config: Config) -> Limits:
+    """The spreadsheet limits the IT person set (upload size, rows, columns)."""
+    return Limits(
+        max_file_bytes=config.max_upload_mb * 1024 * 1024,
+        max_rows=config.sheet_max_rows,
+        max_columns=config.sheet_max_columns,
+        max_cells=max(config.sheet_max_rows * 20, DEFAULT_LIMITS.max_cells),
+    )
+
+
 def is_text_file(name: str) -> bool:
     return Path(name).suffix.lower() in TEXT_SUFFIXES
 
@@ -89,7 +108,7 @@ def is_text_file(name: str) -> bool:
 def describe_sheet_upload(config: Config, ref: str, name: str) -> UploadInfo:
     """Check an uploaded spreadsheet opens and count its sheets; never raises for bad files."""
     try:
-        infos = list_sheets(FileStore(config).resolve(ref))
+        infos = list_sheets(FileStore(config).resolve(ref), limits=sheet_limits(config))
     except TeacherPrinterError as exc:
         return UploadInfo(ref, name, "sheet", problem=exc.for_teacher())
     visible = [i for i in infos if not i.hidden]
@@ -97,16 +116,18 @@ def describe_sheet_upload(config: Config, ref: str, name: str) -> UploadInfo:
 
 
 def sheets_of(config: Config, ref: str) -> list[SheetInfo]:
-    return list_sheets(FileStore(config).resolve(ref))
+    return list_sheets(FileStore(config).resolve(ref), limits=sheet_limits(config))
 
 
 def preview_of(config: Config, ref: str, sheet: str | None, header_row: int | None, rows: int = 20) -> Table:
     """The first rows of a sheet as the job will read them (header found, types inferred)."""
-    return preview(FileStore(config).resolve(ref), sheet, rows, header_row=header_row)
+    return preview(
+        FileStore(config).resolve(ref), sheet, rows, header_row=header_row, limits=sheet_limits(config)
+    )
 
 
 def convert(
-    source: Path, out_dir: Path, options: SheetOptions, progress: Any
+    source: Path, out_dir: Path, options: SheetOptions, progress: Any, limits: Limits = DEFAULT_LIMITS
 ) -> tuple[Path, str, dict[str, Any]]:
     """Run the chosen task on one file; returns the output, its MIME type and the counts for the record."""
     sheet, header = options.sheet, options.header_row
@@ -117,7 +138,12 @@ def convert(
                 "Choose “Make CSV files” for a workbook, or upload a CSV file.",
             )
         result = csv_to_xlsx(
-            source, out_dir / f"{source.stem}.xlsx", header_row=header, guard=options.guard, progress=progress
+            source,
+            out_dir / f"{source.stem}.xlsx",
+            header_row=header,
+            guard=options.guard,
+            limits=limits,
+            progress=progress,
         )
         return (
             result.output,
@@ -127,14 +153,20 @@ def convert(
     if options.task == "to_csv":
         sheets = None if options.all_sheets or sheet is None else [sheet]
         result = xlsx_to_csv(
-            source, out_dir, sheets=sheets, bom=options.bom, guard=options.guard, progress=progress
+            source,
+            out_dir,
+            sheets=sheets,
+            bom=options.bom,
+            guard=options.guard,
+            limits=limits,
+            progress=progress,
         )
         mime = ZIP_MIME if result.output.suffix == ".zip" else CSV_MIME
         return result.output, mime, _counts(result.rows, result.columns, result.notes, sheets=result.sheets)
     if options.task == "split":
         split = split_by_column(
             source, out_dir, options.split_column, sheet=sheet, header_row=header,
-            into=options.split_into, guard=options.guard, progress=progress,
+            into=options.split_into, guard=options.guard, limits=limits, progress=progress,
         )  # fmt: skip
         mime = XLSX_MIME if split.output.suffix == ".xlsx" else ZIP_MIME
         return split.output, mime, _counts(split.rows, None, split.notes, groups=split.groups)
@@ -142,7 +174,7 @@ def convert(
         cleaned = clean_table(
             source, out_dir, sheet=sheet, header_row=header, trim=options.trim, drop_empty=options.drop_empty,
             drop_duplicates=options.drop_duplicates, name_columns=options.name_columns, guard=options.guard,
-            progress=progress,
+            limits=limits, progress=progress,
         )  # fmt: skip
         report = [
             f"{c.text}" + (f" For example: {', '.join(c.examples)}." if c.examples else "")
@@ -152,7 +184,7 @@ def convert(
         return cleaned.output, mime, _counts(cleaned.rows, cleaned.columns, [*report, *cleaned.notes])
     printed = printable_table(
         source, out_dir / f"{source.stem}.pdf", sheet=sheet, header_row=header,
-        title=options.title or None, paper=options.paper, progress=progress,
+        title=options.title or None, paper=options.paper, limits=limits, progress=progress,
     )  # fmt: skip
     return (
         printed.output,
@@ -162,10 +194,16 @@ def convert(
 
 
 def combine_files(
-    sources: list[tuple[Path, str | None]], dest: Path, options: SheetOptions, progress: Any
+    sources: list[tuple[Path, str | None]],
+    dest: Path,
+    options: SheetOptions,
+    progress: Any,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> dict[str, Any]:
     """Several files (or every sheet of one workbook) into one workbook; returns counts and notes."""
-    result = combine(sources, dest, mode=options.combine_mode, guard=options.guard, progress=progress)
+    result = combine(
+        sources, dest, mode=options.combine_mode, guard=options.guard, limits=limits, progress=progress
+    )
     notes = list(result.notes)
     for label, columns in result.missing.items():
         notes.append(
@@ -183,7 +221,7 @@ def check_sheets_step(ctx: StepContext) -> StepResult:
     options = SheetOptions.from_dict(ctx.options)
     found = []
     for item in ctx.record.inputs:
-        infos = list_sheets(ctx.upload_path(item))
+        infos = list_sheets(ctx.upload_path(item), limits=sheet_limits(ctx.files.config))
         names = [i.name for i in infos]
         if options.sheet is not None and not options.all_sheets and options.sheet not in names:
             raise SheetNotFound(f"{item['name']} has no sheet called “{options.sheet}”.")
@@ -203,12 +241,14 @@ def convert_sheets_step(ctx: StepContext) -> StepResult:
                 for path in paths
             ]
         dest = ctx.outputs_dir / output_name(ctx.options, "combined.xlsx", ".xlsx")
-        result = combine_files(sources, dest, options, ctx.progress)
+        result = combine_files(sources, dest, options, ctx.progress, sheet_limits(ctx.files.config))
         notes = result.pop("notes")
         return StepResult({"results": [result], "notes": notes}, [(dest, XLSX_MIME)])
     outputs, counts = [], []
     for item in ctx.record.inputs:
-        output, mime, result = convert(ctx.upload_path(item), ctx.outputs_dir, options, ctx.progress)
+        output, mime, result = convert(
+            ctx.upload_path(item), ctx.outputs_dir, options, ctx.progress, sheet_limits(ctx.files.config)
+        )
         outputs.append((output, mime))
         counts.append(result)
     notes = [note for result in counts for note in result.pop("notes")]
