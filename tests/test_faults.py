@@ -113,3 +113,62 @@ def test_two_hundred_jobs_from_ten_teachers_all_finish_once(jobs, config, app_en
     assert jobs.queue.count == 0
     grown_mb = (jobs.store.conn.info("memory")["used_memory"] - redis_before) / 1024**2
     assert grown_mb < 20, f"Redis grew by {grown_mb:.1f} MB for 200 small jobs"
+
+
+def test_image_bomb_inside_a_pdf_is_never_decoded_whole(tmp_path):
+    """An image that declares 20,000 × 20,000 pixels (1.2 GB) behind a few KB of data."""
+    import zlib
+
+    from pypdf import PdfWriter
+    from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, NumberObject, StreamObject
+
+    from worker.errors import TeacherPrinterError
+    from worker.pdf.compress import compress
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(595, 842)
+    image = StreamObject()
+    image._data = zlib.compress(b"\0" * 1_200_000)
+    image.update(
+        {
+            NameObject("/Type"): NameObject("/XObject"),
+            NameObject("/Subtype"): NameObject("/Image"),
+            NameObject("/Width"): NumberObject(20000),
+            NameObject("/Height"): NumberObject(20000),
+            NameObject("/ColorSpace"): NameObject("/DeviceRGB"),
+            NameObject("/BitsPerComponent"): NumberObject(8),
+            NameObject("/Filter"): NameObject("/FlateDecode"),
+        }
+    )
+    page[NameObject("/Resources")] = DictionaryObject(
+        {NameObject("/XObject"): DictionaryObject({NameObject("/Im0"): writer._add_object(image)})}
+    )
+    content = DecodedStreamObject()
+    content.set_data(b"q 500 0 0 700 40 60 cm /Im0 Do Q")
+    page[NameObject("/Contents")] = writer._add_object(content)
+    src = tmp_path / "bomb.pdf"
+    writer.write(src)
+    try:
+        result = compress(src, tmp_path / "out.pdf", image_dpi=72)
+    except TeacherPrinterError as exc:
+        assert exc.message
+    else:
+        assert result.images_downsampled == 0
+        assert result.kept_original
+
+
+def test_redis_tls_and_password_come_through_the_url():
+    import redis
+
+    from storage.config import load_config
+    from storage.redis_conn import get_redis
+
+    client = get_redis(load_config({"REDIS_URL": "rediss://:s3cret@redis.school.internal:6380/2"}))
+    kwargs = client.connection_pool.connection_kwargs
+    assert client.connection_pool.connection_class is redis.SSLConnection
+    assert (kwargs["host"], kwargs["port"], kwargs["db"], kwargs["password"]) == (
+        "redis.school.internal",
+        6380,
+        2,
+        "s3cret",
+    )

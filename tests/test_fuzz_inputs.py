@@ -86,6 +86,45 @@ def test_zip_listing(data):
         assert all(".." not in m.name for m in members)
 
 
+SMALL_SHEETS = sorted(
+    p
+    for folder in ("sheets", "csv")
+    for p in (corpus_path() or Path("/nonexistent")).glob(f"{folder}/*")
+    if p.is_file() and p.stat().st_size < 100_000
+)
+SHEET_SEEDS = [(b"Name,Class\nAnna,7A\n", ".csv")] + [(p.read_bytes(), p.suffix) for p in SMALL_SHEETS]
+
+
+@st.composite
+def mutated_sheet(draw) -> tuple[bytes, str]:
+    data, suffix = draw(st.sampled_from(SHEET_SEEDS))
+    data = bytearray(data)
+    for _ in range(draw(st.integers(0, 6))):
+        at = draw(st.integers(0, max(0, len(data) - 1)))
+        if draw(st.booleans()) and data:
+            data[at] ^= draw(st.integers(1, 255))
+        else:
+            del data[at : at + draw(st.integers(1, 256))]
+    return bytes(data), draw(st.sampled_from([suffix, ".csv", ".xlsx"]))
+
+
+@FUZZ
+@given(mutated_sheet())
+def test_mutated_spreadsheets(sample):
+    from worker.sheets import list_sheets, preview
+
+    data, suffix = sample
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / f"list{suffix}"
+        path.write_bytes(data)
+        try:
+            sheets = list_sheets(path)
+            if sheets:
+                preview(path, sheets[0].name, 5)
+        except TeacherPrinterError as exc:
+            assert exc.message
+
+
 @pytest.mark.corpus
 def test_every_corpus_pdf_gets_a_result_or_a_message(corpus_dir, tmp_path):
     for path in sorted((corpus_dir / "pdf").glob("*.pdf")):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import struct
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -127,7 +128,8 @@ def _sniff_zip(path: Path, limits: Limits) -> FileType:
                     raise UnsupportedFile(
                         f"“{name}” is an OpenDocument file but not a spreadsheet.", ACCEPTED_HINT
                     )
-    except zipfile.BadZipFile as exc:
+    except (zipfile.BadZipFile, OSError, EOFError, zlib.error, ValueError, NotImplementedError) as exc:
+        # A broken container shows up as any of these, depending on which byte is wrong.
         raise DamagedFile(
             f"“{name}” is damaged: it is packed like a workbook, but the packing is broken."
         ) from exc
