@@ -127,3 +127,44 @@ def test_worker_process_reconnects_after_a_redis_restart(own_redis, tmp_path):
     finally:
         worker.terminate()
         worker.wait(timeout=60)
+
+
+@pytest.mark.slow
+def test_running_job_completes_through_a_redis_restart(own_redis, tmp_path):
+    import os
+    import subprocess
+    import sys
+    import time
+
+    from worker.control import Jobs
+
+    item = upload(load_config_now(), make_pdf(tmp_path / "long.pdf", 2400, "Long"))
+    jobs = Jobs()
+    record = jobs.submit("merge", "long", [item, item], {}, "t")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "worker"], cwd=ROOT, env=dict(os.environ),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while jobs.get(record.id, None).steps[1].status != Status.RUNNING:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        own_redis.stop()  # in the middle of the merge
+        time.sleep(1)
+        own_redis.start()
+        deadline = time.monotonic() + 120
+        while (current := jobs.get(record.id, None)).status not in (Status.FINISHED, Status.FAILED):
+            assert time.monotonic() < deadline
+            time.sleep(0.3)
+        assert current.status == Status.FINISHED, current.error
+        assert len(page_texts(jobs.output_path(record.id, current.outputs[0], None))) == 4800
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+
+
+def load_config_now():
+    from storage.config import load_config
+
+    return load_config()
