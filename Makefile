@@ -45,8 +45,8 @@ format: $(DEV) ## Rewrite the code in the house style
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(DEV) ## Measure speed and memory; prints tables
-	@for script in bench/bench_*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+bench: $(RUNTIME) ## Measure speed and memory of everything; prints tables (BENCH_ARGS=--quick: a smoke check)
+	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 clean: ## Remove the virtual environment and caches (keeps ./data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,143 +1,113 @@
-"""Benchmark of the Merge & arrange operations: page numbers, split into single pages, compress.
+"""Merge & arrange's single-file operations: page numbers, split into single pages, compress.
 
-Run: .venv/bin/python bench/bench_pdf_ops.py
+Run: .venv/bin/python bench/bench_pdf_ops.py [--quick]   (or `make bench`, which runs every section)
 
-Each measurement runs the operation in a fresh Python process, three times; the
-table shows the median wall time of that process (imports included), the time of
-the operation alone, pages per second of the whole process, and the peak
-resident memory of the process. A small runner process starts each one and reads
-its peak from getrusage(RUSAGE_CHILDREN), which then covers that process alone.
-Nothing here asserts on time.
+Each measurement runs in fresh Python processes; the table shows medians, pages per
+second, the peak memory of the process doing the work, and the time as a ratio to qpdf
+rewriting the same file when qpdf is installed. Compress runs on a scan with OCR from the
+corpus (lossless, then with images downsampled). Nothing here asserts on time.
 """
 
 from __future__ import annotations
 
-import json
-import resource
-import statistics
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT.parent / "shared" / "corpus" / "pdf"
-RUNS = 3
-GENERATED_PAGES = 1000
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench._measure import (  # noqa: E402
+    CORPUS_ABSENT,
+    MEDIAN_NOTE,
+    Inputs,
+    Row,
+    corpus_pdf,
+    inputs_for,
+    measure_row,
+    print_section,
+    script_main,
+    skipped,
+    task,
+)
+from bench.bench_floor import Floors  # noqa: E402
+
+SECTION = "pdf"
+SCAN = "Seige_of_Vicksburg_Sample_OCR.pdf"
+SCAN_LABEL = f"scan with OCR ({SCAN})"
 SCAN_DPI = 72
 
 
-def run_one(operation: str, src: Path, out: Path) -> None:
-    """Grandchild: run one operation and print its timing and a summary as JSON."""
-    sys.path.insert(0, str(ROOT))
-    start = time.perf_counter()
-    if operation == "page numbers":
-        from worker.pdf.stamp import StampSpec, stamp
+@task("worker.pdf.stamp")
+def page_numbers(src: str, out: str) -> dict[str, Any]:
+    """Number every page ("Page x of y", bottom centre)."""
+    from worker.pdf.stamp import StampSpec, stamp
 
-        stamped = stamp(src, out, StampSpec())
-        pages, summary = stamped.pages, f"{stamped.stamped_pages} pages numbered"
-    elif operation == "split per page":
-        from worker.pdf.split import split
-
-        parts = split(src, out)
-        pages, summary = parts.source_pages, f"{parts.files} files, ZIP {out.stat().st_size / 1024**2:.0f} MB"
-    else:
-        from pypdf import PdfReader
-
-        from worker.pdf.compress import compress
-
-        dpi = SCAN_DPI if operation.startswith("compress, images") else None
-        packed = compress(src, out, image_dpi=dpi)
-        pages = len(PdfReader(out).pages)
-        kept = ", original kept" if packed.kept_original else ""
-        summary = (
-            f"{packed.before_bytes / 1024:.0f} → {packed.after_bytes / 1024:.0f} KB, "
-            f"{packed.images_downsampled} images{kept}"
-        )
-    seconds = time.perf_counter() - start
-    print(json.dumps({"work": seconds, "pages": pages, "summary": summary}))
+    result = stamp(Path(src), Path(out), StampSpec())
+    return {"units": result.pages, "summary": f"{result.stamped_pages:,} pages numbered"}
 
 
-def run_measured(operation: str, src: Path, out: Path) -> None:
-    """Child: start the grandchild, then report its wall time and peak memory (kilobytes on Linux)."""
-    start = time.perf_counter()
-    done = subprocess.run(
-        [sys.executable, __file__, "--one", operation, str(src), str(out)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    wall = time.perf_counter() - start
-    child = json.loads(done.stdout.strip().splitlines()[-1])
-    child["wall"] = wall
-    child["peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(json.dumps(child))
+@task("worker.pdf.split")
+def split_pages(src: str, out: str) -> dict[str, Any]:
+    """Split into one PDF per page, delivered as a ZIP."""
+    from worker.pdf.split import split
+
+    result = split(Path(src), Path(out))
+    size = Path(out).stat().st_size / 1024**2
+    return {"units": result.source_pages, "summary": f"{result.files:,} files, ZIP {size:.0f} MB"}
 
 
-def measure(operation: str, src: Path, out: Path) -> dict:
-    """Median of RUNS fresh processes."""
-    runs = []
-    for _ in range(RUNS):
-        done = subprocess.run(
-            [sys.executable, __file__, "--measured", operation, str(src), str(out)],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+@task("worker.pdf.compress", "pypdf")
+def compress_task(src: str, out: str, dpi: str) -> dict[str, Any]:
+    """Compress losslessly, or (with `dpi`) also downsample the images."""
+    from pypdf import PdfReader
+
+    from worker.pdf.compress import compress
+
+    result = compress(Path(src), Path(out), image_dpi=int(dpi) if dpi else None)
+    kept = ", original kept" if result.kept_original else ""
     return {
-        "pages": runs[0]["pages"],
-        "wall": statistics.median(r["wall"] for r in runs),
-        "work": statistics.median(r["work"] for r in runs),
-        "peak": statistics.median(r["peak_mb"] for r in runs),
-        "summary": runs[0]["summary"],
+        "units": len(PdfReader(out).pages),
+        "summary": f"{result.before_bytes / 1024:.0f} → {result.after_bytes / 1024:.0f} KB, "
+        f"{result.images_downsampled} images{kept}",
     }
 
 
-def main() -> None:
-    sys.path.insert(0, str(ROOT))
-    from bench.bench_impose import make_text_pdf
-
-    with tempfile.TemporaryDirectory(prefix="bench-pdf-ops-") as tmp:
-        scratch = Path(tmp)
-        generated = make_text_pdf(scratch / "generated-1000.pdf", GENERATED_PAGES)
-        manual = ("KOMA-Script manual (scrguide-en.pdf)", CORPUS / "scrguide-en.pdf")
-        made = (f"generated text PDF, {GENERATED_PAGES:,} pages", generated)
-        scan = (
-            "scan with OCR (Seige_of_Vicksburg_Sample_OCR.pdf)",
-            CORPUS / "Seige_of_Vicksburg_Sample_OCR.pdf",
-        )
-        cases = [
-            ("page numbers", manual, "out.pdf"),
-            ("page numbers", made, "out.pdf"),
-            ("split per page", manual, "out.zip"),
-            ("split per page", made, "out.zip"),
-            ("compress, lossless", scan, "out.pdf"),
-            (f"compress, images {SCAN_DPI} dpi", scan, "out.pdf"),
-        ]
-        header = (
-            f"{'operation':<24} {'input':<52} {'pages':>6} {'process s':>9} {'work s':>7} "
-            f"{'pages/s':>8} {'peak MB':>8}  result"
-        )
-        print(f"median of {RUNS} fresh processes each; 'process s' is the whole process, imports included")
-        print(header)
-        print("-" * len(header))
-        for operation, (label, path), out_name in cases:
-            if not path.is_file():
-                print(f"skipped {operation} on {label}: the corpus is not present in this clone")
+def main(quick: bool = False, inputs: Inputs | None = None, floors: Floors | None = None) -> list[Row]:
+    """Measure page numbers and split on each PDF case, and compress on the scan; print and return the rows."""
+    rows: list[Row] = []
+    with inputs_for(inputs, quick) as made:
+        for operation, func, out_name in (
+            ("page numbers", page_numbers, "numbered.pdf"),
+            ("split per page", split_pages, "pages.zip"),
+        ):
+            for label, path in made.pdf_cases():
+                if path is None:
+                    rows.append(skipped(SECTION, operation, label, CORPUS_ABSENT))
+                    continue
+                out = made.out(out_name)
+                rows.append(measure_row(SECTION, operation, label, func, [path, out], made, floor_key=[path]))
+        scan = corpus_pdf(SCAN)
+        for operation, dpi in (
+            ("compress, lossless", ""),
+            (f"compress, images {SCAN_DPI} dpi", str(SCAN_DPI)),
+        ):
+            if scan is None:
+                rows.append(skipped(SECTION, operation, SCAN_LABEL, CORPUS_ABSENT))
                 continue
-            row = measure(operation, path, scratch / out_name)
-            rate = row["pages"] / row["wall"]
-            print(
-                f"{operation:<24} {label:<52} {row['pages']:>6} {row['wall']:>9.2f} {row['work']:>7.2f} "
-                f"{rate:>8.0f} {row['peak']:>8.0f}  {row['summary']}"
+            out = made.out("compressed.pdf")
+            rows.append(
+                measure_row(
+                    SECTION, operation, SCAN_LABEL, compress_task, [scan, out, dpi], made, floor_key=[scan]
+                )
             )
+        (floors or Floors.setup(made, install=False)).attach(rows)
+        print_section(
+            "PDF operations: page numbers, split, compress", rows, MEDIAN_NOTE.format(runs=made.runs)
+        )
+    return rows
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 5 and sys.argv[1] in ("--one", "--measured"):
-        runner = run_one if sys.argv[1] == "--one" else run_measured
-        runner(sys.argv[2], Path(sys.argv[3]), Path(sys.argv[4]))
-    else:
-        main()
+    script_main(main, __doc__)

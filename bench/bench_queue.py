@@ -1,133 +1,187 @@
 """The queue itself: what our job tracking costs over bare RQ, and how soon an idle worker starts.
 
-Run: .venv/bin/python bench/bench_queue.py   (or `make bench`)
+Run: .venv/bin/python bench/bench_queue.py [--quick]   (or `make bench`, which runs every section)
 
 1. Throughput: 500 one-step "System check" jobs submitted through the product's own
    `Jobs.submit` and run by one in-process worker, against 500 no-op jobs enqueued
-   directly with bare RQ (JSON serializer) on the same Redis, run the same way.
-2. Latency: from `submit` to the step starting, with an idle `python -m worker`
-   process waiting (median of 20).
-Each side runs 3 times; the table shows medians. Nothing here asserts on time.
+   directly with bare RQ (JSON serializer) on the same private Redis, run the same way.
+   Each side runs 3 times in one fresh process; the table shows medians, and that
+   process's peak memory.
+2. Latency: from `submit` to the step starting, with an idle `python -m worker` process
+   waiting (median of 20); the peak memory is that worker's.
+Nothing here asserts on time.
 """
 
 from __future__ import annotations
 
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
 
-JOBS = 500
-RUNS = 3
-LATENCY_SAMPLES = 20
+from bench._measure import (  # noqa: E402
+    Inputs,
+    Row,
+    inputs_for,
+    measure_task,
+    print_section,
+    say,
+    script_main,
+    task,
+)
+
+SECTION = "queue"
+JOBS, RUNS, LATENCY_SAMPLES = 500, 3, 20
+QUICK_JOBS, QUICK_RUNS, QUICK_LATENCY_SAMPLES = 50, 1, 5
 
 
-def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _private_redis(folder: str) -> Any:
+    """A private redis-server in `folder`, with this process's settings pointing at it."""
+    from storage.redis_server import EmbeddedRedis
+
+    server = EmbeddedRedis(Path(folder) / "redis", persistent=False).start()
+    os.environ.update(REDIS_URL=server.url, DATA_DIR=str(Path(folder) / "data"), QUEUE_NAME="bench")
+    return server
 
 
-def main() -> None:
+@task("rq", "storage.config", "storage.redis_conn", "storage.redis_server", "worker.control", "worker.tasks")
+def throughput(jobs: str, runs: str) -> dict[str, Any]:
+    """Submit and run `jobs` tracked jobs, then as many bare RQ no-ops, `runs` times each: medians."""
     from rq import Queue, SimpleWorker
     from rq.serializers import JSONSerializer
 
     from storage.config import load_config
     from storage.redis_conn import get_redis
-    from storage.redis_server import EmbeddedRedis
     from worker.control import Jobs
     from worker.tasks import make_worker
 
+    count = int(jobs)
+    ours, bare, submit_only = [], [], []
     with tempfile.TemporaryDirectory(prefix="tp-bench-queue-") as folder:
-        server = EmbeddedRedis(Path(folder) / "redis", persistent=False).start()
+        server = _private_redis(folder)
         try:
-            os.environ.update(REDIS_URL=server.url, DATA_DIR=str(Path(folder) / "data"), QUEUE_NAME="bench")
             config = load_config()
             conn = get_redis(config)
-            ours, bare, submit_only = [], [], []
-            for _ in range(RUNS):
+            for _ in range(int(runs)):
                 conn.flushdb()
-                jobs = Jobs(config)
+                tracked = Jobs(config)
                 start = time.perf_counter()
-                for n in range(JOBS):
-                    jobs.submit("selftest", f"check {n}", [], {}, "bench")
+                for n in range(count):
+                    tracked.submit("selftest", f"check {n}", [], {}, "bench")
                 submitted = time.perf_counter()
                 make_worker(config, conn, inline=True).work(burst=True, logging_level="WARNING")
                 ours.append(time.perf_counter() - start)
                 submit_only.append(submitted - start)
-                assert jobs.list(None, statuses=["finished"]).total == JOBS
+                finished = tracked.list(None, statuses=["finished"]).total
+                if finished != count:
+                    raise RuntimeError(f"only {finished} of {count} tracked jobs finished")
 
                 conn.flushdb()
                 queue = Queue("bench-bare", connection=conn, serializer=JSONSerializer)
                 start = time.perf_counter()
-                for _ in range(JOBS):
+                for _ in range(count):
                     queue.enqueue("bench._bare_tasks.noop")
                 SimpleWorker([queue], connection=conn, serializer=JSONSerializer).work(
                     burst=True, logging_level="WARNING"
                 )
                 bare.append(time.perf_counter() - start)
-            memory_after_throughput = peak_mb()
-            latencies = measure_latency(config)
         finally:
             server.stop()
-
-    ours_s, bare_s = statistics.median(ours), statistics.median(bare)
-    print(
-        f"Queue benchmark: {JOBS} jobs, one worker, median of {RUNS} runs (python {sys.version.split()[0]})"
-    )
-    print()
-    print(f"| {'what':<46} | {'seconds':>8} | {'jobs/s':>8} |")
-    print(f"|{'-' * 48}|{'-' * 10}|{'-' * 10}|")
-    print(f"| {'Teacher Printer: submit + run (tracked)':<46} | {ours_s:8.2f} | {JOBS / ours_s:8.0f} |")
-    print(f"| {'  of which submitting':<46} | {statistics.median(submit_only):8.2f} | {'':>8} |")
-    print(f"| {'bare RQ: enqueue + run (no-op)':<46} | {bare_s:8.2f} | {JOBS / bare_s:8.0f} |")
-    print(f"| {'ratio (ours / bare)':<46} | {ours_s / bare_s:8.2f} | {'':>8} |")
-    print()
-    print(
-        f"Submit → step started, idle worker (median of {LATENCY_SAMPLES}): "
-        f"{statistics.median(latencies) * 1000:.0f} ms (p90 {sorted(latencies)[int(0.9 * len(latencies))] * 1000:.0f} ms)"
-    )
-    print(f"Peak memory of the benchmark process: {memory_after_throughput:.0f} MB")
+    return {
+        "ours": statistics.median(ours),
+        "bare": statistics.median(bare),
+        "submit": statistics.median(submit_only),
+    }
 
 
-def measure_latency(config) -> list[float]:
+@task("storage.redis_server")
+def latency(samples: str) -> dict[str, Any]:
+    """Submit → step started with an idle `python -m worker`: median and p90 seconds, the worker's peak MB."""
+    with tempfile.TemporaryDirectory(prefix="tp-bench-latency-") as folder:
+        server = _private_redis(folder)
+        try:
+            # Started while this process is still small: a child's peak memory counts its parent's size
+            # at the time it was started (see bench/_measure.py).
+            worker = subprocess.Popen(
+                [sys.executable, "-m", "worker"], cwd=ROOT, env=dict(os.environ),
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            try:
+                from storage.config import load_config
+                from worker.control import Jobs
+
+                jobs = Jobs(load_config())
+                _wait_finished(jobs, jobs.submit("selftest", "warm-up", [], {}, "bench").id)
+                waits = []
+                for n in range(int(samples)):
+                    record = jobs.submit("selftest", f"latency {n}", [], {}, "bench")
+                    done = _wait_finished(jobs, record.id)
+                    waits.append(done.steps[0].started_at - record.created_at)
+            finally:
+                worker.terminate()
+                _, _, usage = os.wait4(worker.pid, 0)  # this worker's own peak memory
+                worker.returncode = 0
+        finally:
+            server.stop()
+    waits.sort()
+    return {
+        "median": statistics.median(waits),
+        "p90": waits[min(len(waits) - 1, int(0.9 * len(waits)))],
+        "worker_peak_mb": usage.ru_maxrss / 1024,
+    }
+
+
+def _wait_finished(jobs: Any, job_id: str) -> Any:
+    """The job's record once it has finished (or an error after 60 s)."""
     from storage.jobs import Status
-    from worker.control import Jobs
 
-    jobs = Jobs(config)
-    jobs.store.conn.flushdb()
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "worker"], cwd=ROOT, env=dict(os.environ),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
-    try:
-        warm = jobs.submit("selftest", "warm-up", [], {}, "bench")
-        wait_finished(jobs, warm.id, Status)
-        samples = []
-        for n in range(LATENCY_SAMPLES):
-            record = jobs.submit("selftest", f"latency {n}", [], {}, "bench")
-            done = wait_finished(jobs, record.id, Status)
-            samples.append(done.steps[0].started_at - record.created_at)
-        return samples
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
-
-
-def wait_finished(jobs, job_id: str, status):
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         record = jobs.get(job_id, None)
-        if record.status == status.FINISHED:
+        if record.status == Status.FINISHED:
             return record
         time.sleep(0.005)
-    raise SystemExit(f"job {job_id} did not finish within 60 s")
+    raise RuntimeError(f"job {job_id} did not finish within 60 s")
+
+
+def main(quick: bool = False, inputs: Inputs | None = None, floors: object = None) -> list[Row]:
+    """Measure throughput against bare RQ and submit-to-start latency; print and return the rows."""
+    jobs, runs, samples = (
+        (QUICK_JOBS, QUICK_RUNS, QUICK_LATENCY_SAMPLES) if quick else (JOBS, RUNS, LATENCY_SAMPLES)
+    )
+    with inputs_for(inputs, quick):
+        say(f"queue throughput: {jobs} jobs, ours and bare RQ, {runs} run(s) each")
+        done = measure_task(throughput, jobs, runs, runs=1)
+        say(f"queue latency: {samples} jobs on an idle worker")
+        waited = measure_task(latency, samples, runs=1)
+    ours, bare, submit = done.result["ours"], done.result["bare"], done.result["submit"]
+    label = f"{jobs} selftest jobs, in-process worker"
+    size = f"{jobs:,} jobs"
+    rows = [
+        Row(SECTION, "queue: submit + run (tracked)", label, size, ours, jobs, "jobs", done.peak_mb,
+            floor_seconds=bare, floor_name="bare RQ"),
+        Row(SECTION, "  of which submitting", label, size, submit, jobs, "jobs", summary=False),
+        Row(SECTION, "queue: bare RQ enqueue + run", f"{jobs} no-op jobs, in-process worker", size, bare, jobs,
+            "jobs", done.peak_mb, result="peak MB: the same process as the row above"),
+        Row(SECTION, "queue: submit → step started", "idle `python -m worker`", f"{samples} jobs",
+            waited.result["median"], peak_mb=waited.result["worker_peak_mb"],
+            result=f"p90 {waited.result['p90'] * 1000:.0f} ms; peak MB: the worker's"),
+    ]  # fmt: skip
+    print_section(
+        "Queue: our tracking over bare RQ, and submit-to-start latency",
+        rows,
+        f"median of {runs} run(s) in one fresh process; 'vs floor' is ours over bare RQ on the same Redis.",
+    )
+    return rows
 
 
 if __name__ == "__main__":
-    main()
+    script_main(main, __doc__)
