@@ -27,7 +27,10 @@ navigation = st.navigation(
                 url_path="spreadsheets",
             ),
         ],
-        "Your work": [st.Page("pages/jobs.py", title="Jobs", icon=":material/list_alt:", url_path="jobs")],
+        "Your work": [
+            st.Page("pages/jobs.py", title="Jobs", icon=":material/list_alt:", url_path="jobs"),
+            st.Page("pages/files.py", title="My files", icon=":material/folder:", url_path="files"),
+        ],
     }
 )
 sign_in_gate()

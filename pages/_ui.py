@@ -164,6 +164,11 @@ def ago(timestamp: float, now: float | None = None) -> str:
     return f"{days} day{'s' if days != 1 else ''} ago"
 
 
+def run_again_key(kind: str) -> str:
+    """The session key of the note saying a tool page was filled from an earlier job."""
+    return f"{kind}__again"
+
+
 def submit_button(label: str, key: str, kind: str, title: str, inputs: list[dict], options: dict) -> None:
     """The one primary button of a tool page, and the confirmation (or why nothing was sent)."""
     if st.button(label, type="primary", key=key):
@@ -179,6 +184,7 @@ def submit_button(label: str, key: str, kind: str, title: str, inputs: list[dict
             try:
                 record = jobs.submit(kind, title, inputs, options, owner()[0])
                 st.session_state[f"{key}__done"] = record.title
+                st.session_state.pop(run_again_key(kind), None)
             except ServiceUnavailable as exc:
                 st.session_state.pop(f"{key}__done", None)
                 st.error(

@@ -7,6 +7,17 @@ import hashlib
 
 import streamlit as st
 
+from pages._presets import (
+    Fields,
+    Fill,
+    choice,
+    choices,
+    fill_widgets,
+    preset_bar,
+    receive_run_again,
+    run_again_note,
+    whole,
+)
 from pages._ui import submit_button
 from pages._uploads import upload_step
 from storage.config import load_config
@@ -35,6 +46,41 @@ NONE = "(none)"
 SORT_WORDS = {"surname": "Surname", "first_name": "First name", "list": "As in the list"}
 VERTICAL = {"top": "Top margin", "bottom": "Bottom margin"}
 HORIZONTAL = {"left": "Left", "centre": "Centre", "right": "Right"}
+PAPERS = ["A4", "Letter", "A3"]
+
+
+def label_place(position: str) -> dict | None:
+    """The two widgets of the label's place ("top-right": top margin, right)."""
+    vertical, _, horizontal = position.partition("-")
+    return (
+        {"class_sets_vertical": vertical, "class_sets_horizontal": horizontal}
+        if vertical in VERTICAL and horizontal in HORIZONTAL
+        else None
+    )
+
+
+# The widgets of the options on each copy (section 3), so that a preset or "Run again…" can fill
+# them in; the widgets of the names depend on the class list and are mapped where they are drawn.
+COPY_WIDGETS: Fields = {
+    "show_name": "class_sets_show_name",
+    "show_class": "class_sets_show_class",
+    # A copy is dated today: a saved date would be last week's by the time it is used again.
+    "date_text": lambda text: {"class_sets_show_date": bool(text), "class_sets_date": dt.date.today()},
+    "extra_text": "class_sets_text",
+    "position": label_place,
+    "font_size": whole("class_sets_size", 8, 20),
+    "make_room": "class_sets_room",
+    "duplex": "class_sets_duplex",
+    "per_sheet": choice("class_sets_per_sheet", PER_SHEET),
+    "paper": choice("class_sets_paper", PAPERS),
+    "output_name": "class_sets_name",
+}
+
+
+def upload_of(item: dict) -> str:
+    """Which upload step an input of an earlier class set belongs to."""
+    role = item.get("role") or ("worksheet" if str(item.get("name", "")).lower().endswith(".pdf") else "")
+    return "class_sets_worksheet" if role == "worksheet" else "class_sets_list"
 
 
 @st.cache_data(show_spinner=False, max_entries=128)
@@ -62,8 +108,24 @@ def preview(ref: str, student: dict, options: dict, data_dir: str) -> bytes:
     return preview_for_upload(config, ref, student, ClassSetOptions.from_dict(options))
 
 
-def stop_with(exc: TeacherPrinterError) -> None:
-    st.error(exc.for_teacher(), icon=":material/error:")
+presets_here = None  # where the presets go once the names section is drawn
+presets_drawn = False
+
+
+def offer_presets(options: dict | None) -> None:
+    """Draw the presets at the top of the names section, once per run."""
+    global presets_drawn
+    if presets_here is not None and not presets_drawn:
+        presets_drawn = True
+        with presets_here:
+            preset_bar("class_sets", options)
+
+
+def stop_with(exc: TeacherPrinterError | None = None) -> None:
+    """Stop the page here (saying why, if given), with the presets still on offer."""
+    offer_presets(None)
+    if exc is not None:
+        st.error(exc.for_teacher(), icon=":material/error:")
     st.stop()
 
 
@@ -72,6 +134,9 @@ def column_choice(label: str, columns: list[str], guess: str | None, key: str, o
     index = choices.index(guess) if guess in choices else 0
     return st.selectbox(label, choices, index=index, format_func=lambda c: NONE if c is None else c, key=key)
 
+
+receive_run_again("class_sets", "class_sets_submit", upload_of)
+run_again_note("class_sets")
 
 # -- 1. Upload ------------------------------------------------------------------------
 st.subheader("1. Choose the worksheet and the class list")
@@ -104,6 +169,7 @@ data_dir = str(config.data_dir)
 
 # -- 2. The names ---------------------------------------------------------------------
 st.subheader("2. Choose the names")
+presets_here = st.container()
 sheet = None
 if not is_text_file(list_name):
     try:
@@ -113,6 +179,7 @@ if not is_text_file(list_name):
     if len(infos) > 1:
         labels = {i.name: f"{i.name} ({i.rows:,} rows){' · hidden' if i.hidden else ''}" for i in infos}
         visible = [i.name for i in infos if not i.hidden and not i.empty] or [i.name for i in infos]
+        fill_widgets("class_sets", {"sheet": choice("class_sets_sheet", list(labels))}, last=False)
         sheet = st.selectbox(
             "Sheet",
             list(labels),
@@ -120,6 +187,7 @@ if not is_text_file(list_name):
             format_func=labels.get,
             key="class_sets_sheet",
         )
+fill_widgets("class_sets", {"header_row": "class_sets_header"}, last=False)
 with st.expander("The column names are not read from the right row?"):
     header_choice = st.number_input(
         "Row with the column names (0 if there is none)",
@@ -144,6 +212,31 @@ st.caption(
     else "No row with column names: columns are called A, B, C…"
 )
 
+
+def name_column(key: str, split_names: bool) -> Fill:
+    """A field for a name column: it also says whether the names are split in two."""
+    return lambda column: (
+        {f"class_sets_split_{sig}": split_names, key: column}
+        if column in columns
+        else (None if column else {})
+    )
+
+
+fill_widgets(
+    "class_sets",
+    {
+        "name_column": name_column(f"class_sets_name_{sig}", False),
+        "first_name_column": name_column(f"class_sets_first_{sig}", True),
+        "surname_column": name_column(f"class_sets_surname_{sig}", True),
+        "class_column": choice(f"class_sets_class_{sig}", [None, *columns]),
+        "sort": lambda order: {
+            "class_sets_sort_True": order,
+            "class_sets_sort_False": order if order != "first_name" else "surname",
+        },
+        "name_order": "class_sets_order",
+    },
+    last=False,
+)
 split = st.radio(
     "The names are in",
     [True, False],
@@ -174,7 +267,7 @@ with c:
     )
 if not (chosen.get("name_column") or chosen.get("first_name_column") or chosen.get("surname_column")):
     st.info("Choose the column with the students' names.", icon=":material/person_search:")
-    st.stop()
+    stop_with()
 
 sorts = ["surname", "first_name", "list"] if split else ["surname", "list"]
 sort_words = SORT_WORDS if split else {"surname": "Alphabetical", "list": "As in the list"}
@@ -200,6 +293,9 @@ try:
 except TeacherPrinterError as exc:
     stop_with(exc)
 if chosen["class_column"] and everyone.classes:
+    fill_widgets(
+        "class_sets", {"classes": choices(f"class_sets_classes_{sig}", list(everyone.classes))}, last=False
+    )
     chosen["classes"] = st.multiselect(
         "Only these classes",
         list(everyone.classes),
@@ -210,6 +306,7 @@ if chosen["class_column"] and everyone.classes:
 
 # -- 3. What goes on each copy -------------------------------------------------------
 st.subheader("3. Choose what goes on each copy")
+fill_widgets("class_sets", COPY_WIDGETS)
 a, b, c, d = st.columns(4)
 chosen["show_name"] = a.checkbox("Student's name", value=True, key="class_sets_show_name")
 if chosen["class_column"]:
@@ -242,13 +339,14 @@ chosen["duplex"] = a.checkbox(
 )
 chosen["per_sheet"] = b.selectbox("Pages per sheet", PER_SHEET, key="class_sets_per_sheet")
 if chosen["per_sheet"] > 1:
-    chosen["paper"] = b.selectbox("Paper", ["A4", "Letter", "A3"], key="class_sets_paper")
+    chosen["paper"] = b.selectbox("Paper", PAPERS, key="class_sets_paper")
 
 try:
     options = ClassSetOptions.from_dict(chosen)
     found = students(list_ref, list_name, list_part(options), data_dir)
 except TeacherPrinterError as exc:
     stop_with(exc)
+offer_presets(options.to_dict())
 
 # -- 4. What you will get ------------------------------------------------------------
 st.subheader("4. What you will get")

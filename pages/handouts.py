@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages._presets import Fields, choice, fill_widgets, preset_bar, receive_run_again, run_again_note, whole
 from pages._ui import submit_button
 from pages._uploads import upload_step
 from storage.config import load_config
 from worker.errors import TeacherPrinterError
-from worker.kinds.handouts import HandoutOptions, plan_for_uploads, preview_for_upload
+from worker.kinds.handouts import (
+    LAYOUTS,
+    ORDERS,
+    ORIENTATIONS,
+    HandoutOptions,
+    plan_for_uploads,
+    preview_for_upload,
+)
 
 config = load_config()
 
@@ -16,7 +24,30 @@ st.title("Handouts")
 st.caption("Several pages on each sheet to save paper, or a booklet to fold and staple.")
 
 PER_SHEET = [1, 2, 4, 6, 8, 9, 16]
+PAPERS = ["A4", "Letter", "A3"]
 ORIENTATION_WORDS = {"auto": "Whichever wastes least paper", "portrait": "Portrait", "landscape": "Landscape"}
+# The widget of each option below, so that a preset or "Run again…" can fill them in.
+WIDGETS: Fields = {
+    "layout": choice("handouts_layout", LAYOUTS),
+    "paper": choice("handouts_paper", PAPERS),
+    "pages": "handouts_pages",
+    "per_sheet": choice("handouts_n", PER_SHEET),
+    "orientation": choice("handouts_orient", ORIENTATIONS),
+    "order": choice("handouts_order", ORDERS),
+    "margin_mm": whole("handouts_margin", 0, 30),
+    "gap_mm": whole("handouts_gap", 0, 20),
+    "borders": "handouts_borders",
+    "placement": "handouts_placement",
+    "duplex": "handouts_duplex",
+    "signature_sheets": lambda sheets: (
+        {"handouts_split": False}
+        if sheets is None
+        else ({"handouts_split": True, "handouts_signature": sheets} if sheets <= 16 else None)
+    ),
+    "output_name": "handouts_name",
+}
+receive_run_again("handouts", "handouts_submit", lambda item: "handouts_files")
+run_again_note("handouts")
 
 
 @st.cache_data(show_spinner="Drawing a preview…", max_entries=64)
@@ -45,6 +76,8 @@ if not usable:
 
 # -- 2. Options -----------------------------------------------------------------------
 st.subheader("2. Choose the layout")
+presets_here = st.container()
+fill_widgets("handouts", WIDGETS)
 layout = st.radio(
     "Layout",
     ["n_up", "booklet"],
@@ -53,7 +86,7 @@ layout = st.radio(
     key="handouts_layout",
 )
 left, right = st.columns(2)
-paper = left.selectbox("Paper", ["A4", "Letter", "A3"], key="handouts_paper")
+paper = left.selectbox("Paper", PAPERS, key="handouts_paper")
 chosen: dict = {"layout": layout, "paper": paper}
 chosen["pages"] = st.text_input(
     "Which pages (empty for all)",
@@ -96,8 +129,12 @@ else:
 try:
     options = HandoutOptions.from_dict(chosen)
 except TeacherPrinterError as exc:
+    with presets_here:
+        preset_bar("handouts", None)
     st.error(exc.for_teacher())
     st.stop()
+with presets_here:
+    preset_bar("handouts", options.to_dict())
 
 # -- 3. What you will get -------------------------------------------------------------
 st.subheader("3. What you will get")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages._presets import TOOL_PAGES, start_run_again
 from pages._ui import (
     STATUS_ICONS,
     STATUS_WORDS,
@@ -42,6 +43,16 @@ def act(action: str, job_id: str) -> None:
         }[action]
     except (NotAllowed, ServiceUnavailable) as exc:
         st.session_state["jobs_flash_error"] = exc.message
+
+
+def run_again(job_id: str) -> None:
+    """Open the job's tool page with the same files and options, ready to change and submit."""
+    try:
+        plan = jobs.run_again(job_id, viewer)
+    except (NotAllowed, ServiceUnavailable) as exc:
+        st.session_state["jobs_flash_error"] = exc.message
+        st.rerun()
+    start_run_again(plan)
 
 
 def opener(service: Jobs, record: JobRecord, index: int):
@@ -91,6 +102,8 @@ def card(record: JobRecord) -> None:
             with st.expander("What went wrong — details for your IT person"):
                 st.code(f"[{record.error.key}]\n{record.error.details}".strip(), language=None)
         actions = []
+        if record.kind in TOOL_PAGES:
+            actions.append(("Run again…", "again"))
         if record.active:
             actions.append(("Cancel", "cancel"))
         if record.status in (Status.FAILED, Status.CANCELED):
@@ -98,7 +111,14 @@ def card(record: JobRecord) -> None:
         if not record.active:
             actions.append(("Delete", "delete"))
         for column, (label, action) in zip(st.columns(6), actions, strict=False):
-            column.button(label, key=f"{action}-{record.id}", on_click=act, args=(action, record.id))
+            if action == "again":
+                # Not a callback: opening another page works only from the script itself.
+                if column.button(
+                    label, key=f"again-{record.id}", help="Same files and choices, as a new job"
+                ):
+                    run_again(record.id)
+            else:
+                column.button(label, key=f"{action}-{record.id}", on_click=act, args=(action, record.id))
 
 
 # -- filters --------------------------------------------------------------------------

@@ -5,6 +5,16 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages._presets import (
+    Fields,
+    choice,
+    fill_widgets,
+    preset_bar,
+    receive_run_again,
+    run_again_note,
+    take_pending_inputs,
+    whole,
+)
 from pages._ui import submit_button
 from pages._uploads import upload_step
 from storage.config import load_config
@@ -29,11 +39,40 @@ SPLIT_WORDS = {
     "pages": "One file per page",
 }
 
+ROTATIONS = [0, 90, 180, 270]
+IMAGE_DPIS = [None, 150, 100, 72]
+# The widget of each option below, so that a preset or "Run again…" can fill them in.
+WIDGETS: Fields = {
+    "output_name": "merge_name",
+    "keep": "merge_keep",
+    "rotate_all": choice("merge_rotate", ROTATIONS),
+    "blank_after": "merge_blanks",
+    "duplex": "merge_duplex",
+    "numbers": "merge_numbers",
+    "number_style": choice("merge_number_style", list(NUMBER_WORDS)),
+    "stamp_text": "merge_stamp_text",
+    "position": choice("merge_position", list(POSITION_WORDS)),
+    "font_size": whole("merge_font_size", 6, 24),
+    "compress": "merge_compress",
+    "image_dpi": choice("merge_dpi", IMAGE_DPIS),
+    "split": choice("merge_split", list(SPLIT_WORDS)),
+    "split_every": whole("merge_every", 1, 1000),
+    "split_ranges": "merge_ranges",
+}
+
+
+def entry_key(item: dict) -> str:
+    """The order list's key of a file, or of one PDF inside a ZIP."""
+    return f"{item['ref']}::{item['members'][0]}" if item.get("members") else item["ref"]
+
+
 st.title("Merge & arrange")
 st.caption(
     "Put PDFs — or the PDFs inside a ZIP — together in the order you choose; keep or turn pages, "
     "add page numbers, make the file smaller, or split it."
 )
+receive_run_again("merge", "merge_submit", lambda item: "merge_files")
+run_again_note("merge")
 
 
 # -- 1. Upload ------------------------------------------------------------------------
@@ -45,9 +84,9 @@ for upload in uploads:
     item, info = upload.stored, upload.info
     if info.kind == "zip" and info.members:
         for member, display in info.members:
-            key = f"{item.ref}::{member}"
-            entries[key] = {
-                "item": {"ref": item.ref, "name": item.name, "members": [member]},
+            part = {"ref": item.ref, "name": item.name, "members": [member]}
+            entries[entry_key(part)] = {
+                "item": part,
                 "label": f"{display}  ·  from {item.name}",
                 "pages": None,
                 "problem": "",
@@ -59,6 +98,12 @@ for upload in uploads:
             "pages": info.pages,
             "problem": info.problem,
         }
+
+# A job run again: its files in its order, and only the PDFs of its ZIPs that it used.
+if (again := take_pending_inputs("merge")) is not None:
+    wanted = [entry_key(item) for item in again]
+    st.session_state["merge_order"] = [k for k in wanted if k in entries]
+    st.session_state["merge_dropped"] = {k for k in entries if k not in wanted}
 
 # Keep the teacher's order: new files go to the end, removed ones drop out.
 order: list[str] = [k for k in st.session_state.get("merge_order", []) if k in entries]
@@ -78,10 +123,12 @@ def drop(index: int) -> None:
 
 
 dropped = st.session_state.get("merge_dropped", set())
+dropped.intersection_update(entries)  # a file taken away and added again is back in the list
 order[:] = [k for k in order if k not in dropped]
 
 # -- 2. Order and name ----------------------------------------------------------------
 if order:
+    fill_widgets("merge", WIDGETS)
     st.subheader("2. Put them in order")
     for index, key in enumerate(order):
         entry = entries[key]
@@ -125,6 +172,7 @@ if order:
 
     # -- 3. What to do with the pages --------------------------------------------------
     st.subheader("3. Choose what to do with the pages")
+    presets_here = st.container()
     chosen: dict = {"output_name": name or first}
     with st.expander("Pages: keep some, turn them, add blank pages"):
         chosen["keep"] = st.text_input(
@@ -134,7 +182,7 @@ if order:
         )
         chosen["rotate_all"] = st.selectbox(
             "Turn every page",
-            [0, 90, 180, 270],
+            ROTATIONS,
             format_func=lambda d: "No" if d == 0 else f"{d}° clockwise",
             key="merge_rotate",
         )
@@ -165,7 +213,7 @@ if order:
         if chosen["compress"]:
             chosen["image_dpi"] = st.selectbox(
                 "Pictures and scans",
-                [None, 150, 100, 72],
+                IMAGE_DPIS,
                 format_func=lambda d: "Keep them as they are" if d is None else f"Reduce to {d} dpi",
                 key="merge_dpi",
                 help="Lower numbers give smaller files; 150 dpi still prints well.",
@@ -190,6 +238,7 @@ if order:
     st.subheader("4. What you will get")
     known = [entries[k]["pages"] for k in order]
     ready = True
+    options: MergeOptions | None = None
     try:
         options = MergeOptions.from_dict(chosen)
         if all(known):
@@ -197,7 +246,7 @@ if order:
             what = (
                 f"a ZIP of {counts.files} PDFs"
                 if counts.files > 1
-                else f"one PDF of {counts.result_pages} pages"
+                else f"one PDF of {counts.result_pages} page{'s' if counts.result_pages != 1 else ''}"
             )
             summary = f"You will get **{what}** from **{len(order)} file{'s' if len(order) != 1 else ''}**"
             if counts.files > 1:
@@ -215,9 +264,11 @@ if order:
     except TeacherPrinterError as exc:
         ready = False
         st.error(exc.for_teacher(), icon=":material/error:")
+    with presets_here:
+        preset_bar("merge", options.to_dict() if options is not None else None)
 
     # -- 5. Go ---------------------------------------------------------------------------
-    if ready:
+    if ready and options is not None:
         submit_button(
             "Merge PDFs",
             "merge_submit",

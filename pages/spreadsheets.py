@@ -4,6 +4,15 @@ from __future__ import annotations
 
 import streamlit as st
 
+from pages._presets import (
+    Fields,
+    choice,
+    choices,
+    fill_widgets,
+    preset_bar,
+    receive_run_again,
+    run_again_note,
+)
 from pages._ui import submit_button
 from pages._uploads import upload_step
 from storage.config import load_config
@@ -13,6 +22,7 @@ from worker.kinds.spreadsheets import (
     TASK_LABELS,
     SheetOptions,
     describe_sheet_upload,
+    groups_of,
     is_text_file,
     preview_of,
     sheets_of,
@@ -35,6 +45,51 @@ def sheet_list(ref: str, data_dir: str):
 @st.cache_data(show_spinner="Reading the first rows…", max_entries=128)
 def first_rows(ref: str, sheet: str | None, header_row: int | None, data_dir: str):
     return preview_of(config, ref, sheet, header_row)
+
+
+@st.cache_data(show_spinner="Counting the groups…", max_entries=128)
+def groups(ref: str, column: str, sheet: str | None, header_row: int | None, data_dir: str):
+    return groups_of(config, ref, column, sheet, header_row)
+
+
+def plural(count: int, word: str) -> str:
+    return f"{count:,} {word}{'s' if count != 1 else ''}"
+
+
+COMBINE_WORDS = {
+    "sheets": "One sheet for each file",
+    "stack": "All rows in one sheet, with a “Source” column saying where each came from",
+}
+SPLIT_WORDS = {
+    "sheets": "One workbook, one sheet for each value",
+    "xlsx": "One Excel file for each value (in a ZIP)",
+    "csv": "One CSV file for each value (in a ZIP)",
+}
+PAPERS = ["A4", "Letter"]
+
+
+def task_widgets(tasks: list[str], columns: list[str]) -> Fields:
+    """The widget of each option of section 3, so that a preset or "Run again…" can fill them in."""
+    return {
+        "task": choice("sheets_task", tasks),
+        "all_sheets": "sheets_all",
+        "bom": "sheets_bom",
+        "combine_mode": choice("sheets_combine_mode", list(COMBINE_WORDS)),
+        "output_name": "sheets_combined_name",
+        "split_column": choice("sheets_split_column", columns),
+        "split_into": choice("sheets_split_into", list(SPLIT_WORDS)),
+        "trim": "sheets_trim",
+        "drop_empty": "sheets_drop_empty",
+        "drop_duplicates": "sheets_dupes",
+        "name_columns": choices("sheets_name_columns", columns),
+        "title": "sheets_title",
+        "paper": choice("sheets_paper", PAPERS),
+        "guard": "sheets_guard",
+    }
+
+
+receive_run_again("spreadsheets", "sheets_submit", lambda item: "sheets_files")
+run_again_note("spreadsheets")
 
 
 # -- 1. Upload ------------------------------------------------------------------------
@@ -72,6 +127,7 @@ sheet = None
 if not text_file:
     labels = {i.name: f"{i.name} ({i.rows:,} rows){' · hidden' if i.hidden else ''}" for i in infos}
     visible = [i.name for i in infos if not i.hidden and not i.empty] or [i.name for i in infos]
+    fill_widgets("spreadsheets", {"sheet": choice("sheets_sheet", list(labels))}, last=False)
     sheet = st.selectbox(
         "Sheet",
         list(labels),
@@ -79,6 +135,7 @@ if not text_file:
         format_func=labels.get,
         key="sheets_sheet",
     )
+fill_widgets("spreadsheets", {"header_row": "sheets_header"}, last=False)
 header_choice = st.number_input(
     "Header row (the row with the column names; 0 if there is none)",
     min_value=0,
@@ -110,6 +167,8 @@ tasks += ["to_csv"] if any(not is_text_file(u.stored.name) for u in usable) else
 if len(usable) > 1 or len(infos) > 1:
     tasks.append("combine")
 tasks += ["split", "clean", "print"]
+presets_here = st.container()
+fill_widgets("spreadsheets", task_widgets(tasks, columns))
 task = st.radio("Make", tasks, format_func=TASK_LABELS.get, key="sheets_task")
 chosen: dict = {"task": task, "sheet": sheet, "header_row": header_row}
 inputs = [{"ref": u.stored.ref, "name": u.stored.name} for u in usable]
@@ -125,13 +184,7 @@ elif task == "combine":
     if len(usable) == 1:
         st.caption(f"Every sheet of {name} goes into the new workbook.")
     chosen["combine_mode"] = st.radio(
-        "How",
-        ["sheets", "stack"],
-        format_func={
-            "sheets": "One sheet for each file",
-            "stack": "All rows in one sheet, with a “Source” column saying where each came from",
-        }.get,
-        key="sheets_combine_mode",
+        "How", list(COMBINE_WORDS), format_func=COMBINE_WORDS.get, key="sheets_combine_mode"
     )
     chosen["output_name"] = st.text_input(
         "Name of the workbook", value="combined", key="sheets_combined_name"
@@ -149,14 +202,7 @@ else:
             key="sheets_split_column",
         )
         chosen["split_into"] = st.radio(
-            "Into",
-            ["sheets", "xlsx", "csv"],
-            format_func={
-                "sheets": "One workbook, one sheet for each value",
-                "xlsx": "One Excel file for each value (in a ZIP)",
-                "csv": "One CSV file for each value (in a ZIP)",
-            }.get,
-            key="sheets_split_into",
+            "Into", list(SPLIT_WORDS), format_func=SPLIT_WORDS.get, key="sheets_split_into"
         )
     elif task == "clean":
         chosen["trim"] = st.checkbox("Remove extra spaces", value=True, key="sheets_trim")
@@ -173,7 +219,7 @@ else:
         )
     elif task == "print":
         chosen["title"] = st.text_input("Title at the top (optional)", key="sheets_title", max_chars=120)
-        chosen["paper"] = st.selectbox("Paper", ["A4", "Letter"], key="sheets_paper")
+        chosen["paper"] = st.selectbox("Paper", PAPERS, key="sheets_paper")
 if task != "print":
     chosen["guard"] = st.checkbox(
         "Protect against formulas hidden in the data (recommended)",
@@ -185,10 +231,60 @@ if task != "print":
 try:
     options = SheetOptions.from_dict(chosen)
 except TeacherPrinterError as exc:
+    with presets_here:
+        preset_bar("spreadsheets", None)
     st.error(exc.for_teacher(), icon=":material/error:")
     st.stop()
+with presets_here:
+    preset_bar("spreadsheets", options.to_dict())
 
-# -- 4. Go ----------------------------------------------------------------------------
+# -- 4. What you will get -------------------------------------------------------------
+st.subheader("4. What you will get")
+shown_sheet = next((i for i in infos if i.name == sheet), infos[0] if infos else None)
+rows = max((shown_sheet.rows if shown_sheet else 0) - table.header_row, 0)
+size = f"{plural(rows, 'row')} and {plural(len(columns), 'column')}"
+files_in = len(inputs)
+if task == "to_xlsx":
+    result = (
+        f"**one Excel workbook** ({size})"
+        if files_in == 1
+        else f"**{files_in} Excel workbooks**, one for each file"
+    )
+elif task == "to_csv":
+    if files_in > 1:
+        result = f"**{files_in} results**, one for each file"
+    elif options.all_sheets and len(infos) > 1:
+        result = f"**a ZIP of {len(infos)} CSV files**, one for each sheet"
+    else:
+        result = f"**one CSV file** ({size})"
+elif task == "combine":
+    parts = files_in if files_in > 1 else len(infos)
+    result = (
+        f"**one workbook with {plural(parts, 'sheet')}**, one for each {'file' if files_in > 1 else 'sheet'}"
+        if options.combine_mode == "sheets"
+        else f"**one workbook** with the rows of {parts} {'files' if files_in > 1 else 'sheets'} in one sheet"
+    )
+elif task == "split":
+    try:
+        found = groups(ref, options.split_column, sheet, header_row, str(config.data_dir))
+    except TeacherPrinterError as exc:
+        st.error(exc.for_teacher(), icon=":material/error:")
+        st.stop()
+    count = len(found)
+    made = {
+        "sheets": f"one workbook with {plural(count, 'sheet')}",
+        "xlsx": f"a ZIP of {plural(count, 'Excel file')}",
+        "csv": f"a ZIP of {plural(count, 'CSV file')}",
+    }[options.split_into]
+    each = f"one for each of the {plural(count, 'value')} of “{options.split_column}”"
+    result = f"**{made}**, {each} ({plural(rows, 'row')})"
+elif task == "clean":
+    result = f"**a cleaned copy of {name}** ({size} before cleaning); the Jobs page lists what changed"
+else:
+    result = f"**a PDF table** of {size} on {options.paper} paper"
+st.info(f"You will get {result}.", icon=":material/description:")
+
+# -- 5. Go ----------------------------------------------------------------------------
 what = TASK_LABELS[task].split(" (")[0]
 subject = name if task != "combine" or len(inputs) == 1 else f"{len(inputs)} files"
 submit_button(

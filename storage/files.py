@@ -8,6 +8,7 @@ leave DATA_DIR.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import re
 import secrets
@@ -89,13 +90,22 @@ def atomic_write_bytes(dest: Path, data: bytes, durable: bool = True) -> None:
         tmp.write_bytes(data)
 
 
+def upload_id_of(ref: str) -> str | None:
+    """The upload id in a reference `uploads/<id>/<name>`, or None for any other reference."""
+    parts = ref.split("/")
+    if len(parts) == 3 and parts[0] == "uploads" and _is_valid_id(parts[1]):
+        return parts[1]
+    return None
+
+
 @dataclass(frozen=True)
 class StoredFile:
-    """A file in the store: its reference (relative to DATA_DIR), name and size."""
+    """A file in the store: its reference (relative to DATA_DIR), name, size and SHA-256 of its content."""
 
     ref: str
     name: str
     size: int
+    sha256: str = ""
 
 
 class FileStore:
@@ -119,16 +129,18 @@ class FileStore:
 
     # -- uploads ------------------------------------------------------------------
     def save_upload(self, stream: BinaryIO, name: str, max_bytes: int | None = None) -> StoredFile:
-        """Copy an uploaded stream into `uploads/<id>/<safe name>` in chunks."""
+        """Copy an uploaded stream into `uploads/<id>/<safe name>` in chunks, hashing it on the way."""
         limit = max_bytes if max_bytes is not None else self.config.max_upload_mb * 1024 * 1024
         upload_id = new_id()
         clean = safe_name(name)
         dest = self.root / "uploads" / upload_id / clean
         size = 0
+        digest = hashlib.sha256()
         try:
             with atomic_path(dest) as tmp, open(tmp, "wb") as out:
                 while chunk := stream.read(CHUNK_BYTES):
                     size += len(chunk)
+                    digest.update(chunk)
                     if size > limit:
                         raise LimitExceeded(
                             f"{clean} is larger than the {limit // (1024 * 1024)} MB upload limit.",
@@ -138,12 +150,26 @@ class FileStore:
         except BaseException:
             shutil.rmtree(dest.parent, ignore_errors=True)
             raise
-        return StoredFile(ref=self.ref(dest), name=clean, size=size)
+        return StoredFile(ref=self.ref(dest), name=clean, size=size, sha256=digest.hexdigest())
 
     def delete_upload(self, ref: str) -> None:
         parts = ref.split("/")
         if len(parts) >= 2 and parts[0] == "uploads" and _is_valid_id(parts[1]):
             shutil.rmtree(self.root / "uploads" / parts[1], ignore_errors=True)
+
+    def upload_kept(self, ref: str) -> bool:
+        """Whether an uploaded file is still on the volume (the clean-up may have removed it)."""
+        try:
+            return upload_id_of(ref) is not None and self.resolve(ref).is_file()
+        except ValueError:
+            return False
+
+    def touch_upload(self, ref: str) -> None:
+        """Count an upload as used now, so the clean-up keeps it for another retention period."""
+        upload_id = upload_id_of(ref)
+        if upload_id is not None:
+            with contextlib.suppress(OSError):
+                os.utime(self.root / "uploads" / upload_id)
 
     # -- jobs ---------------------------------------------------------------------
     def job_dir(self, job_id: str) -> Path:

@@ -39,6 +39,7 @@ def test_every_page_opens(app_env):
         "pages/merge.py",
         "pages/spreadsheets.py",
         "pages/jobs.py",
+        "pages/files.py",
         "pages/home.py",
     ):
         at.switch_page(page).run()

@@ -52,7 +52,9 @@ def test_streamlit_server_settings_keep_xsrf_and_the_upload_limit():
 
     settings = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
     assert settings["server"]["enableXsrfProtection"] is True
-    assert settings["server"]["maxUploadSize"] == int(next(s.default for s in SETTINGS if s.name == "MAX_UPLOAD_MB"))
+    assert settings["server"]["maxUploadSize"] == int(
+        next(s.default for s in SETTINGS if s.name == "MAX_UPLOAD_MB")
+    )
     assert settings["client"]["showErrorDetails"] == "none"  # no tracebacks in the browser
     command = web_command(load_config({"MAX_UPLOAD_MB": "37"}))
     assert command[command.index("--server.maxUploadSize") + 1] == "37"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +20,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from storage.config import Config, load_config
-from storage.files import FileStore, new_id
+from storage.files import FileStore, new_id, upload_id_of
 from storage.jobs import (
     ACTIVE,
     JobPage,
@@ -32,6 +33,7 @@ from storage.jobs import (
     now,
 )
 from storage.redis_conn import get_redis
+from storage.upload_index import UploadEntry, UploadIndex, entry_on_disk
 from worker.errors import NotAllowed, ServiceUnavailable
 from worker.pipelines import get_pipeline
 from worker.tasks import RUN_STEP, cancel_rq_jobs
@@ -41,6 +43,30 @@ RESULT_TTL_S = 24 * 3600
 
 def _unreachable(exc: Exception) -> ServiceUnavailable:
     return ServiceUnavailable(f"The job service (Redis) cannot be reached right now ({type(exc).__name__}).")
+
+
+@dataclass(frozen=True)
+class AgainInput:
+    """One input of a job to run again: the job's own item, and the file if it is still kept."""
+
+    item: dict[str, Any]
+    file: UploadEntry | None
+
+
+@dataclass(frozen=True)
+class RunAgain:
+    """What a tool page needs to start a new job like an earlier one: its inputs and options."""
+
+    job_id: str
+    kind: str
+    title: str
+    options: dict[str, Any]
+    inputs: list[AgainInput] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[str]:
+        """Names of the inputs that are no longer on the server."""
+        return [i.item.get("name", "a file") for i in self.inputs if i.file is None]
 
 
 class Jobs:
@@ -91,7 +117,17 @@ class Jobs:
             self._enqueue_chain(record, 0)
         except redis.RedisError as exc:
             raise _unreachable(exc) from exc
+        self._mark_used(inputs)
         return record
+
+    def _mark_used(self, inputs: list[dict[str, Any]]) -> None:
+        """Count the job's uploads as used now: the clean-up keeps them, "My files" lists them first."""
+        index = UploadIndex(self.store.conn)
+        for item in inputs:
+            self.files.touch_upload(item["ref"])
+            if upload_id := upload_id_of(item["ref"]):
+                with contextlib.suppress(redis.RedisError):
+                    index.touch(upload_id)
 
     @staticmethod
     def _assign_rq_ids(record: JobRecord, start: int) -> None:
@@ -131,6 +167,27 @@ class Jobs:
             return self.store.list(owner=owner, **filters)
         except redis.RedisError as exc:
             raise _unreachable(exc) from exc
+
+    def run_again(self, job_id: str, owner: str | None) -> RunAgain:
+        """The inputs and options of a job the owner may see, to start a new one like it.
+
+        The job itself is left as it is; each input says whether its file is still kept.
+        """
+        record = self._owned(job_id, owner)
+        index = UploadIndex(self.store.conn)
+        inputs = []
+        for item in record.inputs:
+            ref, name = str(item.get("ref", "")), str(item.get("name", ""))
+            entry = None
+            if (upload_id := upload_id_of(ref)) and self.files.upload_kept(ref):
+                try:
+                    entry = index.get(upload_id)
+                except redis.RedisError as exc:
+                    raise _unreachable(exc) from exc
+                if entry is None or entry.ref != ref:
+                    entry = entry_on_disk(self.files, ref, name)
+            inputs.append(AgainInput(dict(item), entry))
+        return RunAgain(record.id, record.kind, record.title, dict(record.options), inputs)
 
     def sweep(self) -> None:
         """Mark jobs whose worker vanished as failed, as the workers' own sweep does."""

@@ -22,6 +22,7 @@ from rq.serializers import JSONSerializer
 from storage.config import Config
 from storage.files import FileStore
 from storage.jobs import ACTIVE_KEY, ENDED, INDEX_KEY, KEY_PREFIX, JobStore, Status
+from storage.upload_index import UploadIndex
 from worker.failures import worker_lost
 from worker.tasks import fail_job
 
@@ -85,7 +86,8 @@ def find_lost_jobs(store: JobStore, config: Config) -> int:
 
 
 def remove_expired(store: JobStore, config: Config) -> int:
-    """Delete ended jobs and old uploads past the retention period; returns jobs removed."""
+    """Delete ended jobs and uploads unused for the retention period; returns jobs removed."""
+    # A job renews its uploads' folder times (Jobs.submit), so a file picked every week stays.
     cutoff = time.time() - config.retention_days * 86400
     removed = 0
     old_ids = [i.decode() for i in store.conn.zrangebyscore(INDEX_KEY, "-inf", cutoff)]
@@ -97,6 +99,7 @@ def remove_expired(store: JobStore, config: Config) -> int:
     for folder in files.iter_upload_dirs():
         if folder.stat().st_mtime < cutoff:
             shutil.rmtree(folder, ignore_errors=True)
+    UploadIndex(store.conn).forget_missing(files)  # "My files" lists only what is still there
     return removed
 
 

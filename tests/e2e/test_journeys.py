@@ -283,3 +283,34 @@ def test_class_set_one_named_copy_per_student(page, corpus_dir: Path, tmp_path: 
     joined = " ".join(texts.values())
     for student in ("Zoë Ångström", "Пётр Иванов", "Nguyễn"):
         assert student in joined, student
+
+
+def test_run_again_with_a_change_makes_a_second_job(page, tmp_path: Path):
+    notes, quiz = make_pdf(tmp_path / "notes.pdf", 2, "Notes"), make_pdf(tmp_path / "quiz.pdf", 3, "Quiz")
+    first, second = unique("Weekly"), unique("Weekly again")
+
+    ui.open_home(page)
+    ui.follow(page, "Merge & arrange")
+    ui.upload(page, [notes, quiz])
+    ui.press(page, quiz.name, "up")
+    ui.expect_order(page, [quiz.name, notes.name])
+    ui.submit_merge(page, first)
+    ui.follow(page, "Follow it on the Jobs page")
+    card = ui.job_card(page, f"Merge & arrange — {first}.pdf")
+    ui.expect_status(card, "Done")
+
+    card.get_by_role("button", name="Run again…").click()
+    main = ui.main(page)
+    expect(main.get_by_role("heading", name="Merge & arrange")).to_be_visible()
+    expect(main).to_contain_text(f"Filled in from Merge & arrange — {first}.pdf")
+    ui.expect_order(page, [quiz.name, notes.name])  # the same files, in the same order, not uploaded again
+    main.get_by_text("Pages: keep some, turn them, add blank pages").click()
+    main.get_by_label("Pages to keep, in this order (empty keeps them all)").fill("1")
+    main.get_by_label("Pages to keep, in this order (empty keeps them all)").press("Enter")
+    expect(main).to_contain_text("one PDF of 1 page from 2 files")
+    ui.submit_merge(page, second)
+    ui.follow(page, "Follow it on the Jobs page")
+    ui.expect_status(ui.job_card(page, f"Merge & arrange — {second}.pdf"), "Done")
+    pages = PdfReader(ui.download(page, ui.job_card(page, f"Merge & arrange — {second}.pdf"), tmp_path)).pages
+    assert [p.extract_text().strip() for p in pages] == ["Quiz 1"]
+    ui.expect_status(ui.job_card(page, f"Merge & arrange — {first}.pdf"), "Done")  # the first is as it was

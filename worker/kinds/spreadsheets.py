@@ -23,7 +23,7 @@ from worker.sheets.clean import clean_table
 from worker.sheets.combine import combine
 from worker.sheets.filetype import TEXT_SUFFIXES
 from worker.sheets.printable import printable_table
-from worker.sheets.split import split_by_column
+from worker.sheets.split import split_by_column, split_groups
 from worker.steps import Pipeline, StepContext, StepDef, StepResult, output_name
 from worker.uploads import UploadInfo
 
@@ -124,6 +124,14 @@ def preview_of(config: Config, ref: str, sheet: str | None, header_row: int | No
     return preview(
         FileStore(config).resolve(ref), sheet, rows, header_row=header_row, limits=sheet_limits(config)
     )
+
+
+def groups_of(
+    config: Config, ref: str, column: str, sheet: str | None, header_row: int | None
+) -> dict[str, int]:
+    """The groups a split by `column` would make, with their rows, before anything runs."""
+    path = FileStore(config).resolve(ref)
+    return split_groups(path, column, sheet=sheet, header_row=header_row, limits=sheet_limits(config))
 
 
 def convert(

@@ -94,6 +94,22 @@ def _groups(frame: pd.DataFrame, column: str) -> tuple[dict[str, list[int]], lis
     return {label: rows for label, rows in ordered}, notes
 
 
+def split_groups(
+    source: Path,
+    column: str,
+    *,
+    sheet: str | None = None,
+    header_row: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+) -> dict[str, int]:
+    """How many rows each group of a split by `column` would get, in output order, writing nothing."""
+    loaded = load_table(source, sheet, header_row, limits=limits)
+    frame = loaded.table.frame
+    where = f"Sheet “{loaded.table.sheet}”" if loaded.kind != "text" else f"“{source.name}”"
+    groups, _ = _groups(frame, find_column(list(frame.columns), column, where))
+    return {label: len(rows) for label, rows in groups.items()}
+
+
 def split_by_column(
     source: Path,
     out_dir: Path,

@@ -1,0 +1,184 @@
+"""The index of each teacher's uploads: what "My files" lists, and how a second copy is found.
+
+Keys (beside the job records, under `tp:`):
+
+- `tp:uploads` — sorted set of every indexed upload id, by last use (the clean-up walks it);
+- `tp:uploads:by:<owner>` — sorted set of one owner's upload ids, by last use (newest first);
+- `tp:uploads:sha:<owner>` — hash from the SHA-256 of a file's content to the upload id that
+  holds it, so the same file uploaded twice by one owner is stored once;
+- `tp:upload:<id>` — hash of what the list shows (name, size, pages or rows, times).
+
+The files themselves stay in the file store (`uploads/<id>/<name>`); an entry whose file is
+gone (retention, a deleted folder) is dropped when the list or the clean-up meets it.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass
+
+import redis
+
+from storage.files import FileStore, StoredFile, upload_id_of
+from storage.jobs import KEY_PREFIX
+
+ALL_KEY = f"{KEY_PREFIX}uploads"
+
+
+def owner_key(owner: str) -> str:
+    return f"{KEY_PREFIX}uploads:by:{owner}"
+
+
+def sha_key(owner: str) -> str:
+    return f"{KEY_PREFIX}uploads:sha:{owner}"
+
+
+def entry_key(upload_id: str) -> str:
+    return f"{KEY_PREFIX}upload:{upload_id}"
+
+
+@dataclass(frozen=True)
+class UploadEntry:
+    """One uploaded file as "My files" shows it."""
+
+    id: str
+    ref: str
+    name: str
+    size: int
+    sha256: str
+    owner: str
+    uploaded_at: float
+    used_at: float
+    kind: str = ""  # "pdf", "zip" or "sheet"; empty until the file has been looked at
+    pages: int | None = None  # pages of a PDF, PDFs in a ZIP, sheets of a workbook
+    rows: int | None = None  # rows of a spreadsheet
+
+    def stored(self, name: str | None = None) -> StoredFile:
+        """The file as the pages and jobs refer to it."""
+        return StoredFile(self.ref, name or self.name, self.size, self.sha256)
+
+    def to_hash(self) -> dict[str, str]:
+        return {k: "" if v is None else str(v) for k, v in asdict(self).items()}
+
+    @classmethod
+    def from_hash(cls, raw: dict[bytes, bytes]) -> UploadEntry | None:
+        data = {k.decode(): v.decode() for k, v in raw.items()}
+        try:
+            return cls(
+                id=data["id"],
+                ref=data["ref"],
+                name=data["name"],
+                size=int(data["size"]),
+                sha256=data.get("sha256", ""),
+                owner=data["owner"],
+                uploaded_at=float(data["uploaded_at"]),
+                used_at=float(data.get("used_at") or data["uploaded_at"]),
+                kind=data.get("kind", ""),
+                pages=int(data["pages"]) if data.get("pages") else None,
+                rows=int(data["rows"]) if data.get("rows") else None,
+            )
+        except (KeyError, ValueError):
+            return None
+
+
+def entry_on_disk(files: FileStore, ref: str, name: str, owner: str = "") -> UploadEntry | None:
+    """An entry made from the file itself, for an upload the index does not hold; None if it is gone."""
+    upload_id = upload_id_of(ref)
+    if upload_id is None or not files.upload_kept(ref):
+        return None
+    stat = files.resolve(ref).stat()
+    return UploadEntry(upload_id, ref, name, stat.st_size, "", owner, stat.st_mtime, stat.st_mtime)
+
+
+class UploadIndex:
+    """The per-owner upload index in Redis; every method may raise redis.RedisError."""
+
+    def __init__(self, conn: redis.Redis) -> None:
+        self.conn = conn
+
+    def add(self, entry: UploadEntry) -> UploadEntry:
+        """Index a new upload; if its content is already indexed for the owner, return that entry instead."""
+        if entry.sha256 and not self.conn.hsetnx(sha_key(entry.owner), entry.sha256, entry.id):
+            existing = self.find(entry.owner, entry.sha256)
+            if existing is not None:
+                return existing
+            self.conn.hset(sha_key(entry.owner), entry.sha256, entry.id)
+        pipe = self.conn.pipeline()
+        pipe.hset(entry_key(entry.id), mapping=entry.to_hash())
+        pipe.zadd(owner_key(entry.owner), {entry.id: entry.used_at})
+        pipe.zadd(ALL_KEY, {entry.id: entry.used_at})
+        pipe.execute()
+        return entry
+
+    def get(self, upload_id: str) -> UploadEntry | None:
+        raw = self.conn.hgetall(entry_key(upload_id))
+        return UploadEntry.from_hash(raw) if raw else None
+
+    def find(self, owner: str, sha256: str) -> UploadEntry | None:
+        """The owner's upload with this content, if the index holds one."""
+        upload_id = self.conn.hget(sha_key(owner), sha256)
+        if upload_id is None:
+            return None
+        entry = self.get(upload_id.decode())
+        if entry is None or entry.owner != owner:
+            self.conn.hdel(sha_key(owner), sha256)
+            return None
+        return entry
+
+    def list(self, owner: str, limit: int = 50) -> list[UploadEntry]:
+        """The owner's uploads, last used first (without checking the files are still there)."""
+        ids = [i.decode() for i in self.conn.zrevrange(owner_key(owner), 0, limit - 1)]
+        pipe = self.conn.pipeline(transaction=False)
+        for upload_id in ids:
+            pipe.hgetall(entry_key(upload_id))
+        entries = []
+        for upload_id, raw in zip(ids, pipe.execute(), strict=True):
+            entry = UploadEntry.from_hash(raw) if raw else None
+            if entry is None:
+                self.conn.zrem(owner_key(owner), upload_id)
+                continue
+            entries.append(entry)
+        return entries
+
+    def touch(self, upload_id: str, name: str | None = None, when: float | None = None) -> None:
+        """Mark an indexed upload as used now (and give it the name it was last uploaded under)."""
+        entry = self.get(upload_id)
+        if entry is None:
+            return
+        when = time.time() if when is None else when
+        pipe = self.conn.pipeline()
+        pipe.hset(entry_key(upload_id), mapping={"used_at": str(when), **({"name": name} if name else {})})
+        pipe.zadd(owner_key(entry.owner), {upload_id: when}, xx=True)
+        pipe.zadd(ALL_KEY, {upload_id: when}, xx=True)
+        pipe.execute()
+
+    def describe(self, upload_id: str, kind: str, pages: int | None, rows: int | None) -> None:
+        """Record what is in the file (kind, pages or rows) once it has been looked at."""
+        if self.conn.exists(entry_key(upload_id)):
+            values = {"kind": kind, "pages": "" if pages is None else str(pages)}
+            values["rows"] = "" if rows is None else str(rows)
+            self.conn.hset(entry_key(upload_id), mapping=values)
+
+    def forget(self, upload_id: str) -> None:
+        """Drop an upload from the index (the file itself is the file store's business)."""
+        entry = self.get(upload_id)
+        pipe = self.conn.pipeline()
+        pipe.delete(entry_key(upload_id))
+        pipe.zrem(ALL_KEY, upload_id)
+        if entry is not None:
+            pipe.zrem(owner_key(entry.owner), upload_id)
+        pipe.execute()
+        mapped = entry is not None and entry.sha256 and self.conn.hget(sha_key(entry.owner), entry.sha256)
+        if entry is not None and mapped == upload_id.encode():
+            self.conn.hdel(sha_key(entry.owner), entry.sha256)
+
+    def forget_missing(self, files: FileStore) -> int:
+        """Drop every entry whose file is gone from the volume; returns how many were dropped."""
+        dropped = 0
+        for raw in self.conn.zrange(ALL_KEY, 0, -1):
+            upload_id = raw.decode()
+            entry = self.get(upload_id)
+            if entry is None or not files.upload_kept(entry.ref):
+                self.forget(upload_id)
+                dropped += 1
+        return dropped

@@ -1,0 +1,350 @@
+"""Presets, "Run again…" and "My files" on the pages, under AppTest against the real test Redis.
+
+A new AppTest is a fresh browser session of a freshly started web process: whatever it finds
+(presets, files, jobs) came through Redis and the data folder, as after a restart.
+"""
+
+from __future__ import annotations
+
+import io
+
+from streamlit.testing.v1 import AppTest
+
+from storage.files import FileStore
+from storage.jobs import Status
+from tests.conftest import ROOT
+from tests.make_files import pdf_bytes
+from tests.test_owners import AUTH
+from tests.test_pages import assert_clean, texts
+from worker.library import MyFiles, Presets
+
+PDF = "application/pdf"
+
+
+def page(path: str, user: dict | None = None) -> AppTest:
+    """A fresh session on one page (signed in as `user`, with sign-in configured, if given)."""
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    if user is not None:
+        at.secrets.update(AUTH)
+        at.user = user
+    at.run()
+    return at.switch_page(path).run()
+
+
+def use_preset(at: AppTest, kind: str, name: str) -> None:
+    box = at.selectbox(key=f"{kind}_preset")
+    box.select_index(box.options.index(name)).run()
+    assert_clean(at)
+
+
+def save_preset(at: AppTest, kind: str, name: str, shared: bool = False) -> None:
+    at.text_input(key=f"{kind}_preset_name").input(name).run()
+    if shared:
+        at.checkbox(key=f"{kind}_preset_shared").check().run()
+    at.button(key=f"{kind}_preset_save").click().run()
+    assert_clean(at)
+    assert f"Saved “{name}”" in texts(at)
+
+
+def preset_names(at: AppTest, kind: str) -> list[str]:
+    return list(at.selectbox(key=f"{kind}_preset").options)
+
+
+def test_handouts_preset_fills_the_widgets_in_a_fresh_session(app_env):
+    quiz = pdf_bytes(12, "Q")
+    at = page("pages/handouts.py")
+    at.file_uploader(key="handouts_files").upload("Quiz.pdf", quiz, PDF).run()
+    at.selectbox(key="handouts_n").set_value(8).run()
+    at.selectbox(key="handouts_paper").set_value("Letter").run()
+    at.text_input(key="handouts_pages").input("1-8").run()
+    at.slider(key="handouts_margin").set_value(4).run()
+    at.checkbox(key="handouts_borders").check().run()
+    save_preset(at, "handouts", "8-up revision sheets")
+
+    at = page("pages/handouts.py")  # the web process restarted: a new session, the same Redis
+    at.file_uploader(key="handouts_files").upload("Other.pdf", pdf_bytes(12, "O"), PDF).run()
+    assert at.selectbox(key="handouts_n").value == 4
+    use_preset(at, "handouts", "8-up revision sheets")
+    assert "Filled in from “8-up revision sheets”." in texts(at)
+    assert at.selectbox(key="handouts_n").value == 8
+    assert at.selectbox(key="handouts_paper").value == "Letter"
+    assert at.text_input(key="handouts_pages").value == "1-8"
+    assert at.slider(key="handouts_margin").value == 4
+    assert at.checkbox(key="handouts_borders").value is True
+    assert {m.label: m.value for m in at.metric} == {"Pages in": "12", "Sheets of paper": "1"}
+    # Picked again after a change, the preset puts it back.
+    at.selectbox(key="handouts_n").set_value(2).run()
+    use_preset(at, "handouts", "8-up revision sheets")
+    assert at.selectbox(key="handouts_n").value == 8
+
+
+def test_merge_preset_export_then_import(app_env, config):
+    at = page("pages/merge.py")
+    at.file_uploader(key="merge_files").upload("Quiz.pdf", pdf_bytes(4), PDF).run()
+    at.checkbox(key="merge_numbers").check().run()
+    at.selectbox(key="merge_position").set_value("top-right").run()
+    at.checkbox(key="merge_compress").check().run()
+    save_preset(at, "merge", "Numbered and small")
+    export = next(b for b in at.get("download_button") if b.proto.label == "Save presets to a file")
+    assert export.proto.label
+    saved = Presets(config).export("merge", "local")  # what the button hands the browser
+
+    at.button(key=next(b.key for b in at.button if b.key.startswith("merge_preset_delete_"))).click().run()
+    assert_clean(at)
+    assert preset_names(at, "merge") == []
+
+    at = page("pages/merge.py")
+    at.file_uploader(key="merge_files").upload("Notes.pdf", pdf_bytes(2), PDF).run()
+    at.checkbox(key="merge_preset_import_on").check().run()
+    at.file_uploader(key="merge_preset_import").upload(
+        "presets.json", b"not presets", "application/json"
+    ).run()
+    assert_clean(at)
+    assert any("not a presets file" in e.value for e in at.error), [e.value for e in at.error]
+    at.file_uploader(key="merge_preset_import").upload("presets.json", saved, "application/json").run()
+    assert_clean(at)
+    assert "Added 1 preset: “Numbered and small”." in texts(at)
+    use_preset(at, "merge", "Numbered and small")
+    assert at.checkbox(key="merge_numbers").value is True
+    assert at.selectbox(key="merge_position").value == "top-right"
+    assert at.checkbox(key="merge_compress").value is True
+
+
+def test_run_again_opens_the_tool_filled_in_and_makes_a_second_job(app_env, jobs, burst):
+    at = page("pages/handouts.py")
+    at.file_uploader(key="handouts_files").upload("Fractions.pdf", pdf_bytes(8, "F"), PDF).run()
+    at.radio(key="handouts_layout").set_value("booklet").run()
+    at.text_input(key="handouts_pages").input("1-6").run()
+    at.text_input(key="handouts_name").input("Fractions booklet").run()
+    at.button(key="handouts_submit").click().run()
+    burst()
+    first = jobs.list(None).records[0]
+    assert first.status == Status.FINISHED
+    before = first.to_json()
+
+    at = page("pages/jobs.py")
+    at.button(key=f"again-{first.id}").click().run()
+    assert_clean(at)
+    assert at.title[0].value == "Handouts"
+    assert f"Filled in from **{first.title}**" in texts(at)
+    assert at.multiselect(key="handouts_files__mine").value == [first.inputs[0]["ref"].split("/")[1]]
+    assert at.radio(key="handouts_layout").value == "booklet"
+    assert at.text_input(key="handouts_pages").value == "1-6"
+    assert at.text_input(key="handouts_name").value == "Fractions booklet"
+    assert {m.label: m.value for m in at.metric}["Pages in"] == "8"
+
+    at.switch_page("pages/handouts.py")  # AppTest stays on the page it last opened itself
+    at.selectbox(key="handouts_paper").set_value("A3").run()
+    at.button(key="handouts_submit").click().run()
+    assert_clean(at)
+    assert "Submitted" in texts(at) and "Filled in from" not in texts(at)
+    burst()
+    listing = jobs.list(None)
+    assert listing.total == 2
+    second = listing.records[0]
+    assert second.id != first.id and second.status == Status.FINISHED
+    assert second.inputs == first.inputs  # the same stored file, not uploaded again
+    assert second.options == {**first.options, "paper": "A3"}
+    assert jobs.get(first.id, None).to_json() == before  # the earlier job is as it was
+
+
+def test_run_again_merge_keeps_the_order_of_the_files(app_env, jobs, burst):
+    at = page("pages/merge.py")
+    uploader = at.file_uploader(key="merge_files")
+    uploader.upload("A.pdf", pdf_bytes(3, "A"), PDF)
+    uploader.upload("B.pdf", pdf_bytes(2, "B"), PDF).run()
+    at.button(key=[b.key for b in at.button if b.key and b.key.startswith("up-")][1]).click().run()
+    at.text_input(key="merge_keep").input("1-4").run()
+    at.button(key="merge_submit").click().run()
+    burst()
+    first = jobs.list(None).records[0]
+
+    at = page("pages/jobs.py")
+    at.button(key=f"again-{first.id}").click().run()
+    assert_clean(at)
+    rows = [m.value for m in at.markdown if m.value.startswith("**1.**") or m.value.startswith("**2.**")]
+    assert rows == ["**1.** B.pdf — 2 pages", "**2.** A.pdf — 3 pages"]
+    assert at.text_input(key="merge_keep").value == "1-4"
+    assert "one PDF of 4 pages" in texts(at)
+
+
+def test_run_again_asks_again_for_a_file_that_is_gone(app_env, config, jobs, burst):
+    at = page("pages/handouts.py")
+    at.file_uploader(key="handouts_files").upload("Old quiz.pdf", pdf_bytes(4), PDF).run()
+    at.radio(key="handouts_layout").set_value("booklet").run()
+    at.button(key="handouts_submit").click().run()
+    burst()
+    first = jobs.list(None).records[0]
+    FileStore(config).delete_upload(first.inputs[0]["ref"])  # as the clean-up does after the retention
+
+    at = page("pages/jobs.py")
+    at.button(key=f"again-{first.id}").click().run()
+    assert_clean(at)
+    assert "“Old quiz.pdf” is no longer on the server" in texts(at)
+    assert "Please upload it again below." in texts(at)
+    assert "Add a PDF to begin." in texts(at)
+    at.switch_page("pages/handouts.py")
+    at.file_uploader(key="handouts_files").upload("Old quiz.pdf", pdf_bytes(4), PDF).run()
+    assert_clean(at)
+    assert at.radio(key="handouts_layout").value == "booklet"  # the options waited for the file
+
+
+def test_the_same_file_uploaded_twice_is_kept_once_and_listed_once(app_env):
+    quiz = pdf_bytes(5, "Q")
+    at = page("pages/merge.py")
+    at.file_uploader(key="merge_files").upload("Quiz.pdf", quiz, PDF).run()
+    at = page("pages/handouts.py")
+    at.file_uploader(key="handouts_files").upload("Quiz.pdf", quiz, PDF).run()
+    assert_clean(at)
+    assert len(list((app_env / "uploads").iterdir())) == 1
+    assert not [m for m in at.multiselect if m.key == "handouts_files__mine"]  # not offered twice
+
+    at = page("pages/handouts.py")
+    picker = at.multiselect(key="handouts_files__mine")
+    assert len(picker.options) == 1 and picker.options[0].startswith("Quiz.pdf  ·  5 pages  ·  ")
+
+    at = page("pages/files.py")
+    assert_clean(at)
+    listed = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert len(listed) == 1 and "**Quiz.pdf**" in listed[0] and "5 pages" in listed[0]
+
+
+def test_a_file_picked_from_my_files_is_used_without_uploading(app_env, config, jobs, burst):
+    stored = MyFiles(config, "local").save(io.BytesIO(pdf_bytes(6, "W")), "Worksheet.pdf")
+    at = page("pages/handouts.py")
+    assert "Add a PDF to begin." in texts(at)
+    at.multiselect(key="handouts_files__mine").select(stored.ref.split("/")[1]).run()
+    assert_clean(at)
+    assert {m.label: m.value for m in at.metric}["Pages in"] == "6"
+    at.button(key="handouts_submit").click().run()
+    burst()
+    record = jobs.list(None).records[0]
+    assert record.status == Status.FINISHED and record.inputs == [
+        {"ref": stored.ref, "name": "Worksheet.pdf"}
+    ]
+    assert len(list((app_env / "uploads").iterdir())) == 1
+
+
+def test_my_files_refuses_to_delete_a_file_a_failed_job_needs(app_env, config, jobs, burst):
+    mine = MyFiles(config, "local")
+    broken = mine.save(io.BytesIO(b"this is not a PDF at all"), "Broken.pdf")
+    spare = mine.save(io.BytesIO(pdf_bytes(1)), "Spare.pdf")
+    record = jobs.submit(
+        "merge", "Merge — Broken.pdf", [{"ref": broken.ref, "name": broken.name}], {}, "local"
+    )
+    burst()
+    assert jobs.get(record.id, None).status == Status.FAILED
+
+    at = page("pages/files.py")
+    broken_id, spare_id = broken.ref.split("/")[1], spare.ref.split("/")[1]
+    at.button(key=f"delete-file-{broken_id}").click().run()
+    assert_clean(at)
+    assert "“Broken.pdf” cannot be deleted yet: “Merge — Broken.pdf” still needs it" in texts(at)
+    assert FileStore(config).upload_kept(broken.ref)
+    at.button(key=f"delete-file-{spare_id}").click().run()
+    assert_clean(at)
+    assert not FileStore(config).upload_kept(spare.ref)
+    assert [m.value.split("**")[1] for m in at.markdown if m.value.startswith("**")] == ["Broken.pdf"]
+
+
+def test_one_teachers_presets_and_files_are_invisible_to_another(app_env, config, monkeypatch):
+    monkeypatch.setenv("ADMIN_EMAILS", "it@school.org")
+    alice = {"is_logged_in": True, "email": "alice@school.org"}
+    bob = {"is_logged_in": True, "email": "bob@school.org"}
+    admin = {"is_logged_in": True, "email": "it@school.org"}
+
+    at = page("pages/handouts.py", alice)
+    at.file_uploader(key="handouts_files").upload("Alice.pdf", pdf_bytes(2, "A"), PDF).run()
+    assert not [c for c in at.checkbox if c.key == "handouts_preset_shared"]  # only admins share
+    save_preset(at, "handouts", "Alice's booklet")
+
+    at = page("pages/handouts.py", bob)
+    assert not [m for m in at.multiselect if m.key == "handouts_files__mine"]  # Bob has no files yet
+    at.file_uploader(key="handouts_files").upload("Bob.pdf", pdf_bytes(2, "B"), PDF).run()
+    assert preset_names(at, "handouts") == []
+    at = page("pages/files.py", bob)
+    assert "Alice.pdf" not in texts(at) and "Bob.pdf" in texts(at)
+
+    at = page("pages/handouts.py", admin)
+    at.file_uploader(key="handouts_files").upload("School.pdf", pdf_bytes(2, "S"), PDF).run()
+    assert preset_names(at, "handouts") == []
+    save_preset(at, "handouts", "School 4-up", shared=True)
+
+    at = page("pages/handouts.py", bob)
+    picker = at.multiselect(key="handouts_files__mine")
+    assert [o.split("  ·  ")[0] for o in picker.options] == ["Bob.pdf"]
+    picker.select(MyFiles(config, "bob@school.org").recent()[0].id).run()  # no upload needed
+    assert preset_names(at, "handouts") == ["School 4-up  ·  whole school"]
+    at = page("pages/handouts.py", alice)
+    picker = at.multiselect(key="handouts_files__mine")
+    assert [o.split("  ·  ")[0] for o in picker.options] == ["Alice.pdf"]
+    picker.select(MyFiles(config, "alice@school.org").recent()[0].id).run()
+    assert preset_names(at, "handouts") == ["Alice's booklet", "School 4-up  ·  whole school"]
+
+
+CLASS_LIST = "First name,Surname,Class\nZoë,Ångström,9A\nPiet,Jansen,9B\nAmal,Haddad,9A\n"
+
+
+def test_class_set_preset_with_files_picked_from_my_files_then_run_again(app_env, config, jobs, burst):
+    at = page("pages/class_sets.py")
+    at.file_uploader(key="class_sets_worksheet").upload("Quiz.pdf", pdf_bytes(3, "Q"), PDF)
+    at.file_uploader(key="class_sets_list").upload("9.csv", CLASS_LIST.encode(), "text/csv").run()
+    assert_clean(at)
+    next(m for m in at.multiselect if m.label == "Only these classes").select("9A").run()
+    at.checkbox(key="class_sets_duplex").check().run()
+    at.text_input(key="class_sets_text").input("Homework").run()
+    at.selectbox(key="class_sets_vertical").set_value("bottom").run()
+    save_preset(at, "class_sets", "Year 9 class set")
+
+    at = page("pages/class_sets.py")
+    by_name = {e.name: e.id for e in MyFiles(config, "local").recent()}
+    at.multiselect(key="class_sets_worksheet__mine").select(by_name["Quiz.pdf"])
+    at.selectbox(key="class_sets_list__mine").select(by_name["9.csv"]).run()
+    assert_clean(at)
+    assert {m.label: m.value for m in at.metric}["Students"] == "3"
+    use_preset(at, "class_sets", "Year 9 class set")
+    assert at.checkbox(key="class_sets_duplex").value is True
+    assert at.text_input(key="class_sets_text").value == "Homework"
+    assert at.selectbox(key="class_sets_vertical").value == "bottom"
+    assert next(m for m in at.multiselect if m.label == "Only these classes").value == ["9A"]
+    metrics = {m.label: m.value for m in at.metric}
+    assert (metrics["Students"], metrics["Pages per copy"]) == ("2", "4")
+    at.button(key="class_sets_submit").click().run()
+    burst()
+    first = jobs.list(None).records[0]
+    assert first.status == Status.FINISHED, first.error
+
+    at = page("pages/jobs.py")
+    at.button(key=f"again-{first.id}").click().run()
+    assert_clean(at)
+    assert at.multiselect(key="class_sets_worksheet__mine").value == [by_name["Quiz.pdf"]]
+    assert at.selectbox(key="class_sets_list__mine").value == by_name["9.csv"]
+    assert at.text_input(key="class_sets_text").value == "Homework"
+    assert next(m for m in at.multiselect if m.label == "Only these classes").value == ["9A"]
+
+
+def test_spreadsheets_page_counts_the_split_and_fills_it_from_a_preset(app_env, jobs, burst):
+    marks = "Name,Form,Mark\nAna,7A,5\nBen,7b,6\nCem,7B,7\nDia,8C,4\n"
+    at = page("pages/spreadsheets.py")
+    at.file_uploader(key="sheets_files").upload("Marks.csv", marks.encode(), "text/csv").run()
+    assert "You will get **one Excel workbook** (4 rows and 3 columns)." in texts(at)
+    at.radio(key="sheets_task").set_value("split").run()
+    at.radio(key="sheets_split_into").set_value("csv").run()
+    assert_clean(at)
+    assert "**a ZIP of 3 CSV files**, one for each of the 3 values of “Form” (4 rows)" in texts(at)
+    save_preset(at, "spreadsheets", "By form")
+    at.button(key="sheets_submit").click().run()
+    burst()
+    first = jobs.list(None).records[0]
+    assert first.status == Status.FINISHED and first.options["split_into"] == "csv"
+
+    at = page("pages/jobs.py")
+    at.button(key=f"again-{first.id}").click().run()
+    assert_clean(at)
+    assert at.radio(key="sheets_task").value == "split"
+    assert at.radio(key="sheets_split_into").value == "csv"
+    at = page("pages/spreadsheets.py")
+    at.file_uploader(key="sheets_files").upload("Other.csv", b"Name,Klasse\nA,1\nB,2\n", "text/csv").run()
+    use_preset(at, "spreadsheets", "By form")
+    assert at.radio(key="sheets_task").value == "split"
+    assert "do not fit these files" in texts(at) and "“Form”" in texts(at)

@@ -1,0 +1,222 @@
+"""Presets and "My files" at the storage level, against the real test Redis."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import time
+
+import pytest
+
+from storage.files import FileStore, upload_id_of
+from storage.jobs import Status
+from storage.presets import BadPresetFile, PresetStore
+from storage.redis_conn import get_redis
+from storage.upload_index import UploadIndex
+from tests.make_files import encrypt_pdf, make_pdf, pdf_bytes
+from worker.errors import NotAllowed, TeacherPrinterError
+from worker.library import MyFiles, Presets
+from worker.pipelines import preset_options
+
+KINDS = {"handouts": "Handouts", "merge": "Merge & arrange"}
+
+
+@pytest.fixture
+def presets(config) -> PresetStore:
+    return PresetStore(get_redis(config), preset_options)
+
+
+def test_presets_are_checked_saved_replaced_and_listed_per_owner(presets):
+    booklet = presets.save(
+        "handouts", "  A5   booklet ", {"layout": "booklet", "paper": "A4"}, "ann@school.org"
+    )
+    assert booklet.name == "A5 booklet" and booklet.options["layout"] == "booklet"
+    assert booklet.options["per_sheet"] == 4  # filled in by the options record
+    again = presets.save("handouts", "a5 booklet", {"layout": "booklet", "paper": "A3"}, "ann@school.org")
+    assert again.id == booklet.id  # same name and kind: replaced, not doubled
+    presets.save("merge", "Numbered", {"numbers": True, "output_name": "Week 3"}, "ann@school.org")
+    shared = presets.save("handouts", "4-up revision", {"per_sheet": 4}, "it@school.org", shared=True)
+    presets.save("handouts", "Bob's", {"per_sheet": 2}, "bob@school.org")
+
+    ann = presets.list_for("ann@school.org", "handouts")
+    assert [(p.name, p.shared) for p in ann] == [("4-up revision", True), ("a5 booklet", False)]
+    assert ann[1].options["paper"] == "A3"
+    merge = presets.list_for("ann@school.org", "merge")
+    assert "output_name" not in merge[0].options  # a result's name belongs to its files, not to a preset
+    assert {p.name for p in presets.list_for("bob@school.org")} == {"Bob's", "4-up revision"}
+
+    with pytest.raises(NotAllowed):
+        presets.delete(shared.id, "ann@school.org", may_share=False)
+    with pytest.raises(NotAllowed):
+        presets.delete(booklet.id, "bob@school.org", may_share=False)  # not Bob's
+    presets.delete(booklet.id, "ann@school.org", may_share=False)
+    presets.delete(shared.id, "it@school.org", may_share=True)
+    assert [p.name for p in presets.list_for("ann@school.org", "handouts")] == []
+
+
+@pytest.mark.parametrize(
+    ("name", "options", "message"),
+    [
+        ("", {}, "Give the preset a name"),
+        ("x" * 61, {}, "up to 60 characters"),
+        ("Odd", {"per_sheet": 5}, "5 pages per sheet is not offered"),
+        ("Odd", {"margin_mm": "wide"}, "wrong kind: margin_mm"),
+        ("Odd", {"duplex": "yes"}, "wrong kind: duplex"),
+    ],
+)
+def test_a_preset_that_cannot_be_used_is_refused_in_words(presets, name, options, message):
+    with pytest.raises(TeacherPrinterError) as caught:
+        presets.save("handouts", name, options, "ann@school.org")
+    assert message in str(caught.value)
+    assert presets.list_for("ann@school.org") == []
+
+
+def test_export_then_import_gives_the_same_presets_to_another_teacher(presets):
+    presets.save("handouts", "A5 booklet", {"layout": "booklet"}, "ann@school.org")
+    presets.save("handouts", "8-up", {"per_sheet": 8, "borders": True}, "ann@school.org")
+    data = PresetStore.export_json(presets.list_for("ann@school.org", "handouts"))
+    assert json.loads(data)["format"] == "teacher-printer-presets"
+
+    result = presets.import_json(data, "bob@school.org", KINDS)
+    assert sorted(p.name for p in result.saved) == ["8-up", "A5 booklet"] and result.skipped == []
+    bob = {p.name: p for p in presets.list_for("bob@school.org", "handouts")}
+    assert bob["8-up"].options == presets.list_for("ann@school.org", "handouts")[0].options
+    assert all(p.owner == "bob@school.org" and not p.shared for p in bob.values())
+
+
+def test_import_keeps_the_good_presets_and_names_the_bad_ones(presets):
+    document = {
+        "format": "teacher-printer-presets",
+        "version": 1,
+        "presets": [
+            {"kind": "handouts", "name": "Good", "options": {"per_sheet": 2}},
+            {"kind": "handouts", "name": "Seven up", "options": {"per_sheet": 7}},
+            {"kind": "printer", "name": "Alien", "options": {}},
+        ],
+    }
+    result = presets.import_json(json.dumps(document).encode(), "ann@school.org", KINDS)
+    assert [p.name for p in result.saved] == ["Good"]
+    assert len(result.skipped) == 2
+    assert "“Seven up” (Handouts): These handout options cannot be used" in result.skipped[0]
+    assert "“Alien” is not for a tool of this app." in result.skipped[1]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        (b"\x89PNG\r\n", "could not be read"),
+        (b"[1, 2]", "is not a presets file"),
+        (b'{"format": "teacher-printer-presets", "version": 9, "presets": []}', "another version"),
+        (b'{"format": "teacher-printer-presets", "version": 1, "presets": []}', "holds no presets"),
+        (
+            b'{"format": "teacher-printer-presets", "version": 1, "presets": '
+            b'[{"kind": "handouts", "name": "Bad", "options": {"paper": "A9"}}]}',
+            "No preset in this file could be used",
+        ),
+        (b" " * (300 * 1024), "too large"),
+    ],
+)
+def test_a_bad_presets_file_gets_a_clear_message(presets, data, message):
+    with pytest.raises(BadPresetFile) as caught:
+        presets.import_json(data, "ann@school.org", KINDS)
+    assert message in caught.value.message
+    assert "Save presets to a file" in caught.value.hint
+
+
+def test_presets_service_imports_every_tool(config):
+    service = Presets(config)
+    service.save("spreadsheets", "By class", {"task": "split", "split_column": "Class"}, "ann")
+    exported = service.export("spreadsheets", "ann")
+    assert service.import_file(exported, "bob").saved[0].options["split_column"] == "Class"
+
+
+# -- My files ---------------------------------------------------------------------------
+
+
+def test_the_same_file_twice_is_stored_once_per_owner(config):
+    data = pdf_bytes(3)
+    ann = MyFiles(config, "ann@school.org")
+    first = ann.save(io.BytesIO(data), "Quiz.pdf")
+    second = ann.save(io.BytesIO(data), "Quiz week 2.pdf")
+    assert second.ref == first.ref and second.name == "Quiz week 2.pdf"
+    assert len(list((config.data_dir / "uploads").iterdir())) == 1
+    listed = ann.recent()
+    assert [(e.name, e.size) for e in listed] == [("Quiz week 2.pdf", len(data))]
+
+    other = ann.save(io.BytesIO(pdf_bytes(1, "Other")), "Other.pdf")
+    assert [e.ref for e in ann.recent()] == [other.ref, first.ref]  # last used first
+    assert [e.ref for e in ann.recent(["csv"])] == []
+
+    bob = MyFiles(config, "bob@school.org")
+    bobs = bob.save(io.BytesIO(data), "Quiz.pdf")
+    assert bobs.ref != first.ref  # each owner has their own copy, to delete as they like
+    assert [e.ref for e in bob.recent()] == [bobs.ref]
+    assert first.ref not in {e.ref for e in bob.recent()}
+
+
+def test_listing_and_clean_up_drop_files_that_are_gone(config, jobs):
+    from worker.sweep import remove_expired
+
+    ann = MyFiles(config, "ann")
+    kept = ann.save(io.BytesIO(pdf_bytes(1, "Kept")), "Kept.pdf")
+    gone = ann.save(io.BytesIO(pdf_bytes(1, "Gone")), "Gone.pdf")
+    old = ann.save(io.BytesIO(pdf_bytes(1, "Old")), "Old.pdf")
+    files = FileStore(config)
+    files.delete_upload(gone.ref)  # e.g. removed by hand
+    assert [e.name for e in ann.recent()] == ["Old.pdf", "Kept.pdf"]
+    index = UploadIndex(jobs.store.conn)
+    assert index.get(upload_id_of(gone.ref)) is None
+
+    long_ago = time.time() - (config.retention_days + 1) * 86400
+    os.utime(files.resolve(old.ref).parent, (long_ago, long_ago))
+    remove_expired(jobs.store, config)
+    assert not files.upload_kept(old.ref)
+    assert index.get(upload_id_of(old.ref)) is None  # the clean-up dropped its entry too
+    assert [e.name for e in ann.recent()] == ["Kept.pdf"]
+    # Uploading it again after the clean-up stores it afresh.
+    again = ann.save(io.BytesIO(files.resolve(kept.ref).read_bytes()), "Kept.pdf")
+    assert again.ref == kept.ref
+
+
+def test_a_job_keeps_its_files_for_another_retention_period(config, jobs):
+    ann = MyFiles(config, "ann")
+    stored = ann.save(io.BytesIO(pdf_bytes(1)), "Quiz.pdf")
+    folder = FileStore(config).resolve(stored.ref).parent
+    long_ago = time.time() - 10 * 86400
+    os.utime(folder, (long_ago, long_ago))
+    jobs.submit("merge", "Merge — Quiz.pdf", [{"ref": stored.ref, "name": stored.name}], {}, "ann")
+    assert folder.stat().st_mtime > time.time() - 60
+
+
+def test_a_file_a_job_may_still_need_cannot_be_deleted(config, jobs, burst, tmp_path):
+    ann = MyFiles(config, "ann")
+    locked = encrypt_pdf(make_pdf(tmp_path / "a.pdf", 1), tmp_path / "Locked.pdf", user_password="pw")
+    stored = ann.save(io.BytesIO(locked.read_bytes()), "Locked.pdf")
+    record = jobs.submit("merge", "Merge — Locked.pdf", [{"ref": stored.ref, "name": stored.name}], {}, "ann")
+    burst()
+    assert jobs.get(record.id, None).status == Status.FAILED
+    upload_id = upload_id_of(stored.ref)
+    with pytest.raises(NotAllowed) as refused:
+        ann.delete(upload_id)
+    assert "“Locked.pdf” cannot be deleted yet: “Merge — Locked.pdf” still needs it" in refused.value.message
+    assert FileStore(config).upload_kept(stored.ref)
+    with pytest.raises(NotAllowed):
+        MyFiles(config, "bob").delete(upload_id)  # not Bob's file
+    jobs.delete(record.id, None)
+    ann.delete(upload_id)
+    assert not FileStore(config).upload_kept(stored.ref)
+    assert ann.recent() == []
+
+
+def test_an_upload_is_kept_even_when_the_index_is_unreachable(config, monkeypatch):
+    import redis
+
+    ann = MyFiles(config, "ann")
+
+    def down(*args, **kwargs):
+        raise redis.ConnectionError("down")
+
+    monkeypatch.setattr(ann.index, "find", down)
+    stored = ann.save(io.BytesIO(pdf_bytes(1)), "Quiz.pdf")
+    assert FileStore(config).upload_kept(stored.ref)
