@@ -159,7 +159,8 @@ with facts:
         st.caption(
             f"{plan.blank_pages_added} empty space{'s' if plan.blank_pages_added != 1 else ''} at the end."
         )
-image.image(picture, caption="The first sheet", width="stretch")
+# A border, so that the white sheet stands out from the white page.
+image.container(border=True).image(picture, caption="The first sheet", width="stretch")
 
 # -- 4. Go ----------------------------------------------------------------------------
 first = usable[0].stored.name.rsplit(".", 1)[0]
