@@ -379,9 +379,7 @@ with facts:
             icon=":material/warning:",
         )
 with image, st.container(border=True):
-    st.container(border=True).image(
-        picture, caption="The first page of the first student's copy", width="stretch"
-    )
+    st.image(picture, caption="The first page of the first student's copy", width="stretch")
 
 # -- Go ---------------------------------------------------------------------------------
 first = usable[0].stored.name.rsplit(".", 1)[0]
