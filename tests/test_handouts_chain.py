@@ -40,6 +40,7 @@ def test_booklet_pads_to_four_and_tells_how_to_print(jobs, config, burst, tmp_pa
     assert len(out.pages) == 4  # 8 pages (2 blank) on 2 sheets, both sides
     assert done.steps[1].result["blank_pages_added"] == 2
     assert "short edge" in done.steps[1].result["instructions"]
+    assert done.steps[1].result["notes"] == [done.steps[1].result["instructions"]]  # shown on the Jobs card
     width, height = out.pages[0].mediabox.width, out.pages[0].mediabox.height
     assert width > height
 

@@ -314,3 +314,41 @@ def test_run_again_with_a_change_makes_a_second_job(page, tmp_path: Path):
     pages = PdfReader(ui.download(page, ui.job_card(page, f"Merge & arrange — {second}.pdf"), tmp_path)).pages
     assert [p.extract_text().strip() for p in pages] == ["Quiz 1"]
     ui.expect_status(ui.job_card(page, f"Merge & arrange — {first}.pdf"), "Done")  # the first is as it was
+
+
+def test_preset_and_my_files_make_next_week_one_click(page, tmp_path: Path):
+    worksheet = make_pdf(tmp_path / f"{unique('Spelling')}.pdf", 6, "Spelling")
+    preset = unique("Two per sheet")
+
+    # This week: upload, choose 2 per sheet, save the choices as a preset.
+    ui.open_home(page)
+    ui.follow(page, "Make handouts")
+    ui.upload(page, [worksheet])
+    main = ui.main(page)
+    expect(main.get_by_test_id("stImage").locator("img")).to_be_visible()
+    main.get_by_test_id("stSelectbox").filter(has_text="Pages per sheet").click()
+    page.get_by_role("option", name="2", exact=True).click()
+    expect(main.get_by_test_id("stMetric").filter(has_text="Sheets of paper")).to_contain_text("3")
+    main.get_by_text("Save or manage presets").click()
+    main.get_by_label("Save these choices as").fill(preset)
+    main.get_by_label("Save these choices as").press("Enter")
+    main.get_by_role("button", name="Save preset").click()
+    expect(main).to_contain_text(preset)
+
+    # Next week, in a new tab: no upload — pick the file from My files, then the preset.
+    again = page.context.new_page()
+    again.goto("/handouts")
+    main = ui.main(again)
+    picker = main.get_by_test_id("stMultiSelect").filter(has_text="Or use files you uploaded before")
+    picker.click()
+    again.get_by_role("option", name=re.compile(re.escape(worksheet.name))).click()
+    again.keyboard.press("Escape")
+    expect(main.get_by_test_id("stImage").locator("img")).to_be_visible()
+    expect(main.get_by_test_id("stMetric").filter(has_text="Sheets of paper")).to_contain_text(
+        "2"
+    )  # 4 per sheet
+    main.get_by_test_id("stSelectbox").filter(has_text="Start from a preset").click()
+    again.get_by_role("option", name=re.compile(re.escape(preset))).click()
+    expect(main.get_by_test_id("stMetric").filter(has_text="Sheets of paper")).to_contain_text(
+        "3"
+    )  # 2 per sheet

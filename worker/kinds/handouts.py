@@ -281,6 +281,8 @@ def handouts_step(ctx: StepContext) -> StepResult:
     default = "booklet.pdf" if options.layout == "booklet" else f"handouts {options.per_sheet} per sheet.pdf"
     out = ctx.outputs_dir / output_name(ctx.options, default, ".pdf")
     counts = make_handouts(source, out, options, ctx.progress)
+    if "instructions" in counts:
+        counts["notes"] = [counts["instructions"]]  # shown on the job's card: how to print and fold
     return StepResult(counts, [(out, PDF_MIME)])
 
 
