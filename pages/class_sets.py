@@ -18,6 +18,7 @@ from pages._presets import (
     run_again_note,
     whole,
 )
+from pages._sheets import header_row_input, sheet_list, sheet_picker
 from pages._ui import submit_button
 from pages._uploads import upload_step
 from storage.config import load_config
@@ -32,7 +33,7 @@ from worker.kinds.class_sets import (
     preview_for_upload,
     unprintable,
 )
-from worker.kinds.spreadsheets import ACCEPTED, describe_sheet_upload, is_text_file, sheets_of
+from worker.kinds.spreadsheets import ACCEPTED, describe_sheet_upload, is_text_file
 
 config = load_config()
 
@@ -81,11 +82,6 @@ def upload_of(item: dict) -> str:
     """Which upload step an input of an earlier class set belongs to."""
     role = item.get("role") or ("worksheet" if str(item.get("name", "")).lower().endswith(".pdf") else "")
     return "class_sets_worksheet" if role == "worksheet" else "class_sets_list"
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def sheet_list(ref: str, data_dir: str):
-    return sheets_of(config, ref)
 
 
 @st.cache_data(show_spinner="Reading the class list…", max_entries=128)
@@ -177,27 +173,11 @@ if not is_text_file(list_name):
     except TeacherPrinterError as exc:
         stop_with(exc)
     if len(infos) > 1:
-        labels = {i.name: f"{i.name} ({i.rows:,} rows){' · hidden' if i.hidden else ''}" for i in infos}
-        visible = [i.name for i in infos if not i.hidden and not i.empty] or [i.name for i in infos]
-        fill_widgets("class_sets", {"sheet": choice("class_sets_sheet", list(labels))}, last=False)
-        sheet = st.selectbox(
-            "Sheet",
-            list(labels),
-            index=list(labels).index(visible[0]),
-            format_func=labels.get,
-            key="class_sets_sheet",
-        )
-fill_widgets("class_sets", {"header_row": "class_sets_header"}, last=False)
+        sheet = sheet_picker("class_sets", infos, "class_sets_sheet")
 with st.expander("The column names are not read from the right row?"):
-    header_choice = st.number_input(
-        "Row with the column names (0 if there is none)",
-        min_value=0,
-        max_value=1000,
-        value=None,
-        placeholder="Found by itself",
-        key="class_sets_header",
+    header_row = header_row_input(
+        "class_sets", "Row with the column names (0 if there is none)", "class_sets_header"
     )
-header_row = None if header_choice is None else int(header_choice)
 try:
     shape = list_shape(list_ref, sheet, header_row, data_dir)
 except TeacherPrinterError as exc:

@@ -13,6 +13,7 @@ from pages._presets import (
     receive_run_again,
     run_again_note,
 )
+from pages._sheets import header_row_input, sheet_list, sheet_picker
 from pages._ui import submit_button
 from pages._uploads import upload_step
 from storage.config import load_config
@@ -25,7 +26,6 @@ from worker.kinds.spreadsheets import (
     groups_of,
     is_text_file,
     preview_of,
-    sheets_of,
 )
 
 config = load_config()
@@ -35,11 +35,6 @@ st.caption(
     "Class lists and mark sheets from your school system: tidy Excel workbooks, CSV files, "
     "one sheet per class, a cleaned-up list, or a table that prints well."
 )
-
-
-@st.cache_data(show_spinner=False, max_entries=128)
-def sheet_list(ref: str, data_dir: str):
-    return sheets_of(config, ref)
 
 
 @st.cache_data(show_spinner="Reading the first rows…", max_entries=128)
@@ -125,26 +120,10 @@ except TeacherPrinterError as exc:
     st.stop()
 sheet = None
 if not text_file:
-    labels = {i.name: f"{i.name} ({i.rows:,} rows){' · hidden' if i.hidden else ''}" for i in infos}
-    visible = [i.name for i in infos if not i.hidden and not i.empty] or [i.name for i in infos]
-    fill_widgets("spreadsheets", {"sheet": choice("sheets_sheet", list(labels))}, last=False)
-    sheet = st.selectbox(
-        "Sheet",
-        list(labels),
-        index=list(labels).index(visible[0]),
-        format_func=labels.get,
-        key="sheets_sheet",
-    )
-fill_widgets("spreadsheets", {"header_row": "sheets_header"}, last=False)
-header_choice = st.number_input(
-    "Header row (the row with the column names; 0 if there is none)",
-    min_value=0,
-    max_value=1000,
-    value=None,
-    placeholder="Found by itself",
-    key="sheets_header",
+    sheet = sheet_picker("spreadsheets", infos, "sheets_sheet")
+header_row = header_row_input(
+    "spreadsheets", "Header row (the row with the column names; 0 if there is none)", "sheets_header"
 )
-header_row = None if header_choice is None else int(header_choice)
 try:
     table = first_rows(ref, sheet, header_row, str(config.data_dir))
 except TeacherPrinterError as exc:

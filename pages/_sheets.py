@@ -1,0 +1,35 @@
+"""The "which sheet, which header row" choice that the Spreadsheets and Class sets pages share."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages._presets import choice, fill_widgets
+from storage.config import load_config
+from worker.kinds.spreadsheets import sheets_of
+from worker.sheets import SheetInfo
+
+
+@st.cache_data(show_spinner=False, max_entries=128)
+def sheet_list(ref: str, data_dir: str) -> list[SheetInfo]:
+    """The sheets of an uploaded workbook (one for a CSV file)."""
+    return sheets_of(load_config(), ref)
+
+
+def sheet_picker(kind: str, infos: list[SheetInfo], key: str) -> str:
+    """A choice of sheet, each shown with its rows; the first visible sheet with anything in it comes first."""
+    labels = {i.name: f"{i.name} ({i.rows:,} rows){' · hidden' if i.hidden else ''}" for i in infos}
+    visible = [i.name for i in infos if not i.hidden and not i.empty] or [i.name for i in infos]
+    fill_widgets(kind, {"sheet": choice(key, list(labels))}, last=False)
+    return st.selectbox(
+        "Sheet", list(labels), index=list(labels).index(visible[0]), format_func=labels.get, key=key
+    )
+
+
+def header_row_input(kind: str, label: str, key: str) -> int | None:
+    """The row with the column names, when the teacher corrects what was found (None: found by itself)."""
+    fill_widgets(kind, {"header_row": key}, last=False)
+    value = st.number_input(
+        label, min_value=0, max_value=1000, value=None, placeholder="Found by itself", key=key
+    )
+    return None if value is None else int(value)
