@@ -22,17 +22,16 @@ from worker.classlist import (
     save_students,
     sort_students,
 )
-from worker.errors import LimitExceeded
+from worker.errors import BadOptions, LimitExceeded
 from worker.fonts import text_font
 from worker.kinds.class_sets import (
     WRITE_IN,
-    BadClassSetOptions,
     ClassSetOptions,
-    _zip_name,
     label_text,
     plan,
 )
 from worker.pdf.named_copies import CopyMaker, LabelStyle, make_template, padded_pages
+from worker.sheets.names import FileNames
 
 
 def write(path: Path, text: str) -> Path:
@@ -209,7 +208,7 @@ def test_label_text_and_names_the_font_cannot_print():
     ],
 )
 def test_bad_options_are_refused_in_plain_words(options, message):
-    with pytest.raises(BadClassSetOptions, match=message):
+    with pytest.raises(BadOptions, match=message):
         ClassSetOptions.from_dict(options)
 
 
@@ -231,11 +230,11 @@ def test_counts_before_anything_runs():
 
 
 def test_zip_names_are_safe_and_never_collide():
-    used: set[str] = set()
-    assert _zip_name("7/B - Smith Anna", used) == "7_B - Smith Anna.pdf"
-    assert _zip_name("7/B - smith anna", used) == "7_B - smith anna (2).pdf"
-    assert _zip_name("CON", used) == "_CON.pdf"
-    assert _zip_name("", used) == "copy.pdf"
+    zip_name = FileNames(".pdf")  # what the package step names each copy with
+    assert zip_name("7/B - Smith Anna", fallback="copy") == "7_B - Smith Anna.pdf"
+    assert zip_name("7/B - smith anna", fallback="copy") == "7_B - smith anna (2).pdf"
+    assert zip_name("CON", fallback="copy") == "_CON.pdf"
+    assert zip_name("", fallback="copy") == "copy.pdf"
 
 
 # -- named copies ---------------------------------------------------------------------------------

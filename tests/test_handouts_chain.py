@@ -8,7 +8,8 @@ from pypdf import PdfReader
 from storage.jobs import Status
 from tests.make_files import make_pdf
 from tests.test_merge_chain import upload
-from worker.kinds.handouts import BadOptions, HandoutOptions, plan
+from worker.errors import BadOptions
+from worker.kinds.handouts import HandoutOptions, plan
 
 
 def run(jobs, config, burst, inputs, options):

@@ -11,7 +11,7 @@ import pytest
 
 from storage.jobs import Status
 from tests.test_merge_chain import upload, upload_bytes
-from worker.kinds.spreadsheets import BadSheetOptions
+from worker.errors import BadOptions
 
 
 def finished(jobs, burst, record):
@@ -78,7 +78,7 @@ def test_missing_sheet_fails_in_the_check_step(jobs, config, burst, tmp_path):
 
 def test_unknown_task_refused_before_queueing(jobs, config):
     item = upload_bytes(config, "a.csv", b"a,b\n1,2\n")
-    with pytest.raises(BadSheetOptions):
+    with pytest.raises(BadOptions):
         jobs.submit("spreadsheets", "x", [item], {"task": "explode"}, "t1")
 
 

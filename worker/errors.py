@@ -77,6 +77,13 @@ class ServiceUnavailable(TeacherPrinterError):
     default_hint = "Ask your IT person to start it (on this computer: `make run` starts everything)."
 
 
+class BadOptions(TeacherPrinterError):
+    """A tool page's choices that a job could not use (every kind of job raises this one)."""
+
+    key = "bad_options"
+    default_hint = "Change the options on the page and try again."
+
+
 class NotAllowed(TeacherPrinterError):
     key = "not_allowed"
     default_hint = ""

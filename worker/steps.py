@@ -22,6 +22,9 @@ from worker.progress import ProgressCallback
 from worker.zips import extract_member, list_members
 
 PDF_MIME = "application/pdf"
+ZIP_MIME = "application/zip"
+CSV_MIME = "text/csv"
+XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @dataclass
@@ -150,9 +153,12 @@ def output_name(options: dict[str, Any], default: str, suffix: str) -> str:
 def single_source(ctx: StepContext) -> Path:
     """The checked inputs as one PDF: the file itself, or several merged in order."""
     files = ctx.result_of("check")["files"]
-    paths = [ctx.files.resolve(f["ref"]) for f in files]
+    return one_pdf([ctx.files.resolve(f["ref"]) for f in files], ctx.work_dir / "combined.pdf")
+
+
+def one_pdf(paths: list[Path], combined: Path) -> Path:
+    """The one PDF itself, or several merged in order into `combined`."""
     if len(paths) == 1:
         return paths[0]
-    combined = ctx.work_dir / "combined.pdf"
     merge_pdfs(paths, combined)
     return combined

@@ -32,13 +32,12 @@ from worker.classlist import (
     read_class_list,
     save_students,
 )
-from worker.errors import InputMissing, LimitExceeded, TeacherPrinterError
+from worker.errors import BadOptions, InputMissing, LimitExceeded
 from worker.fonts import missing_glyphs, text_font
 from worker.kinds.handouts import render_page_png
 from worker.pdf.impose import n_up
 from worker.pdf.inputs import check_pdf
 from worker.pdf.layout import PAPERS
-from worker.pdf.merge import merge_pdfs
 from worker.pdf.named_copies import (
     MAX_FONT_PT,
     MAX_MARGIN_MM,
@@ -53,22 +52,26 @@ from worker.pdf.named_copies import (
 )
 from worker.pdf.stamp import POSITIONS
 from worker.progress import ProgressCallback
-from worker.steps import PDF_MIME, Pipeline, StepContext, StepDef, StepResult, output_name
+from worker.sheets.names import FileNames
+from worker.steps import (
+    PDF_MIME,
+    XLSX_MIME,
+    ZIP_MIME,
+    Pipeline,
+    StepContext,
+    StepDef,
+    StepResult,
+    one_pdf,
+    output_name,
+)
 
 PER_SHEET = (1, 2, 4)
 MAX_TEXT_CHARS = 60
 SEPARATOR = "  ·  "
 # Printed instead of a name the font cannot draw, so that it can be written by hand.
 WRITE_IN = "Name: ____________________"
-ZIP_MIME = "application/zip"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PREVIEW_WIDTH_PX = 900
 MAX_LISTED = 10
-
-
-class BadClassSetOptions(TeacherPrinterError):
-    key = "bad_options"
-    default_hint = "Change the options on the Class sets page and try again."
 
 
 @dataclass(frozen=True)
@@ -137,11 +140,11 @@ class ClassSetOptions:
         if not (self.show_name or self.show_class or self.date_text or self.extra_text):
             problems.append("choose at least one thing to write on each copy")
         if problems:
-            raise BadClassSetOptions("These class set options cannot be used: " + "; ".join(problems) + ".")
+            raise BadOptions("These class set options cannot be used: " + "; ".join(problems) + ".")
         missing = missing_glyphs(self.date_text + self.extra_text, text_font())
         if missing:
             shown = ", ".join(f"“{c}”" for c in sorted(missing)[:10])
-            raise BadClassSetOptions(
+            raise BadOptions(
                 f"The text to print has characters the font on this server cannot print: {shown}.",
                 "Remove them or write them another way, then try again.",
             )
@@ -264,11 +267,7 @@ def _worksheet(ctx: StepContext) -> tuple[Path, str, list[str]]:
         paths.append(checked.path)
         if note := checked.note(name):
             notes.append(note)
-    if len(paths) == 1:
-        return paths[0], items[0].get("name", paths[0].name), notes
-    combined = ctx.work_dir / "worksheet.pdf"
-    merge_pdfs(paths, combined)
-    return combined, items[0].get("name", "worksheet.pdf"), notes
+    return one_pdf(paths, ctx.work_dir / "worksheet.pdf"), items[0].get("name", paths[0].name), notes
 
 
 def make_copies_step(ctx: StepContext) -> StepResult:
@@ -395,18 +394,6 @@ def _half(progress: ProgressCallback, first: bool) -> ProgressCallback:
     return report
 
 
-def _zip_name(stem: str, used: set[str]) -> str:
-    """A safe, unique member name: a slash in a class (“7/B”) stays part of the name."""
-    stem = stem.replace("/", "_").replace("\\", "_").strip(" .") or "copy"
-    base = safe_name(stem + ".pdf", fallback="copy")
-    name, number = base, 1
-    while name.casefold() in used:
-        number += 1
-        name = f"{base[:-4]} ({number}).pdf"
-    used.add(name.casefold())
-    return name
-
-
 def package_step(ctx: StepContext) -> StepResult:
     """A ZIP with one PDF per student, and a checklist workbook to tick off."""
     students = load_students(ctx.files.resolve(ctx.result_of("read_list")["students_file"]))
@@ -416,7 +403,7 @@ def package_step(ctx: StepContext) -> StepResult:
     stem = Path(output_name(ctx.options, "class set.pdf", ".pdf")).stem
     archive = ctx.outputs_dir / safe_name(f"{stem} - single copies.zip")
     checklist = ctx.outputs_dir / safe_name(f"{stem} - checklist.xlsx")
-    used: set[str] = set()
+    zip_name = FileNames(".pdf")
     names = []
     # The copies are mostly compressed streams already: the fastest level saves as much as the best.
     with atomic_path(archive) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
@@ -426,7 +413,7 @@ def package_step(ctx: StepContext) -> StepResult:
                 raise InputMissing(
                     "A copy made in the previous step is missing.", "Press Retry to make the copies again."
                 )
-            names.append(_zip_name(student.file_stem, used))
+            names.append(zip_name(student.file_stem, fallback="copy"))
             zf.write(source, names[-1])
             ctx.progress(number, len(students) + 1, f"Packing copy {number} of {len(students)}")
     write_checklist(checklist, students, names, pages)

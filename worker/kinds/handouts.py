@@ -11,7 +11,7 @@ import pypdfium2 as pdfium
 
 from storage.config import Config
 from storage.files import FileStore
-from worker.errors import BadPageRange, TeacherPrinterError
+from worker.errors import BadOptions, BadPageRange
 from worker.pdf.arrange import ArrangePlan, arrange
 from worker.pdf.booklet import BOOKLET_FOLD_GAP_MM, BOOKLET_MARGIN_MM, booklet, plan_booklet
 from worker.pdf.compose import write_sheets
@@ -35,11 +35,6 @@ LAYOUTS = ("n_up", "booklet")
 ORIENTATIONS = ("auto", "portrait", "landscape")
 ORDERS = ("across", "down")
 PREVIEW_WIDTH_PX = 900
-
-
-class BadOptions(TeacherPrinterError):
-    key = "bad_options"
-    default_hint = "Change the options on the page and try again."
 
 
 @dataclass(frozen=True)

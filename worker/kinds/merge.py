@@ -8,22 +8,25 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from worker.errors import TeacherPrinterError
+from worker.errors import BadOptions
 from worker.pdf.arrange import ArrangePlan, arrange, plan_slots
 from worker.pdf.compress import compress
 from worker.pdf.ranges import parse_ranges
 from worker.pdf.split import split, split_groups
 from worker.pdf.stamp import NUMBER_STYLES, StampSpec, stamp
-from worker.steps import PDF_MIME, Pipeline, StepContext, StepDef, StepResult, check_pdfs, output_name
+from worker.steps import (
+    PDF_MIME,
+    ZIP_MIME,
+    Pipeline,
+    StepContext,
+    StepDef,
+    StepResult,
+    check_pdfs,
+    output_name,
+)
 
-ZIP_MIME = "application/zip"
 ROTATIONS = (0, 90, 180, 270)
 IMAGE_DPIS = (72, 100, 150, 200)
-
-
-class BadMergeOptions(TeacherPrinterError):
-    key = "bad_options"
-    default_hint = "Change the options on the page and try again."
 
 
 @dataclass(frozen=True)
@@ -57,13 +60,13 @@ class MergeOptions:
 
     def validate(self) -> None:
         if self.rotate_all not in ROTATIONS:
-            raise BadMergeOptions("Pages can only be turned by 90, 180 or 270 degrees.")
+            raise BadOptions("Pages can only be turned by 90, 180 or 270 degrees.")
         if self.split not in ("none", "every", "ranges", "pages"):
-            raise BadMergeOptions(f"“{self.split}” is not a way to split a PDF.")
+            raise BadOptions(f"“{self.split}” is not a way to split a PDF.")
         if self.split == "every" and not 1 <= self.split_every <= 1000:
-            raise BadMergeOptions("Split every 1 to 1,000 pages.")
+            raise BadOptions("Split every 1 to 1,000 pages.")
         if self.image_dpi is not None and self.image_dpi not in IMAGE_DPIS:
-            raise BadMergeOptions(f"Pictures can be reduced to {', '.join(map(str, IMAGE_DPIS))} dpi.")
+            raise BadOptions(f"Pictures can be reduced to {', '.join(map(str, IMAGE_DPIS))} dpi.")
         if self.numbers:
             self.stamp_spec()
 
@@ -80,7 +83,7 @@ class MergeOptions:
         try:
             return StampSpec(text=text, position=self.position, font_size=float(self.font_size))
         except ValueError as exc:
-            raise BadMergeOptions(f"The page numbers or text cannot be used: {exc}.") from exc
+            raise BadOptions(f"The page numbers or text cannot be used: {exc}.") from exc
 
     @property
     def needs_finishing(self) -> bool:

@@ -8,7 +8,7 @@ from typing import Any
 
 from storage.config import Config
 from storage.files import FileStore
-from worker.errors import SheetNotFound, TeacherPrinterError
+from worker.errors import BadOptions, SheetNotFound, TeacherPrinterError
 from worker.sheets import (
     DEFAULT_LIMITS,
     Limits,
@@ -24,7 +24,17 @@ from worker.sheets.combine import combine
 from worker.sheets.filetype import TEXT_SUFFIXES
 from worker.sheets.printable import printable_table
 from worker.sheets.split import split_by_column, split_groups
-from worker.steps import Pipeline, StepContext, StepDef, StepResult, output_name
+from worker.steps import (
+    CSV_MIME,
+    PDF_MIME,
+    XLSX_MIME,
+    ZIP_MIME,
+    Pipeline,
+    StepContext,
+    StepDef,
+    StepResult,
+    output_name,
+)
 from worker.uploads import UploadInfo
 
 TASKS = ("to_xlsx", "to_csv", "combine", "split", "clean", "print")
@@ -36,16 +46,7 @@ TASK_LABELS = {
     "clean": "Clean up (spaces, empty rows, duplicates)",
     "print": "Make a printable PDF table",
 }
-PDF_MIME = "application/pdf"
-XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-CSV_MIME = "text/csv"
-ZIP_MIME = "application/zip"
 ACCEPTED = ["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "ods"]
-
-
-class BadSheetOptions(TeacherPrinterError):
-    key = "bad_options"
-    default_hint = "Change the options on the page and try again."
 
 
 @dataclass(frozen=True)
@@ -72,19 +73,19 @@ class SheetOptions:
     def from_dict(cls, data: dict[str, Any]) -> SheetOptions:
         options = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
         if options.task not in TASKS:
-            raise BadSheetOptions(f"“{options.task}” is not something the Spreadsheets page can do.")
+            raise BadOptions(f"“{options.task}” is not something the Spreadsheets page can do.")
         if options.header_row is not None and not 0 <= options.header_row <= 1000:
-            raise BadSheetOptions("The header row must be a row number between 0 (no header) and 1000.")
+            raise BadOptions("The header row must be a row number between 0 (no header) and 1000.")
         if options.task == "split" and not options.split_column.strip():
-            raise BadSheetOptions("Choose the column to split by.")
+            raise BadOptions("Choose the column to split by.")
         if options.combine_mode not in ("sheets", "stack") or options.split_into not in (
             "sheets",
             "xlsx",
             "csv",
         ):
-            raise BadSheetOptions("These combine or split options cannot be used.")
+            raise BadOptions("These combine or split options cannot be used.")
         if options.paper not in ("A4", "Letter"):
-            raise BadSheetOptions("Printable tables come on A4 or Letter paper.")
+            raise BadOptions("Printable tables come on A4 or Letter paper.")
         return options
 
     def to_dict(self) -> dict[str, Any]:
@@ -141,7 +142,7 @@ def convert(
     sheet, header = options.sheet, options.header_row
     if options.task == "to_xlsx":
         if not is_text_file(source.name):
-            raise BadSheetOptions(
+            raise BadOptions(
                 f"{source.name} is already a workbook.",
                 "Choose “Make CSV files” for a workbook, or upload a CSV file.",
             )

@@ -13,8 +13,8 @@ from pypdf.errors import DependencyError, PyPdfError
 
 from storage.files import atomic_path
 from worker.errors import DamagedFile, EmptyDocument, LimitExceeded, PasswordRequired, UnsupportedFile
+from worker.pdf.limits import MAX_SOURCE_PAGES
 
-MAX_PAGES = 5000
 _PDF_MAGIC = b"%PDF-"
 # The header may sit after some junk, as long as it is near the start.
 _HEADER_WINDOW = 1024
@@ -111,8 +111,8 @@ def check_pdf(path: Path, display_name: str, normalised: Path, password: str = "
     pages = len(reader.pages)
     if pages == 0:
         raise EmptyDocument(f"{display_name} has no pages.")
-    if pages > MAX_PAGES:
-        raise LimitExceeded(f"{display_name} has {pages:,} pages; the limit is {MAX_PAGES:,}.")
+    if pages > MAX_SOURCE_PAGES:
+        raise LimitExceeded(f"{display_name} has {pages:,} pages; the limit is {MAX_SOURCE_PAGES:,}.")
     if not (decrypted or repaired):
         return CheckedPdf(path, pages)
     try:

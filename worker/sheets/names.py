@@ -111,7 +111,8 @@ class FileNames:
 
     def __call__(self, name: str, fallback: str = "file") -> str:
         # A slash in a class name ("7/B") is part of the name here, not a folder.
-        stem = safe_name(_SEPARATORS.sub("_", name) + self.extension, fallback)[: -len(self.extension)]
+        cleaned = _SEPARATORS.sub("_", name).strip(" .") or fallback
+        stem = safe_name(cleaned + self.extension, fallback).removesuffix(self.extension)
 
         def make(number: int) -> str:
             return f"{stem}{self.extension}" if number == 1 else f"{stem} ({number}){self.extension}"
