@@ -153,7 +153,7 @@ with right:
 usable = [u for u in worksheets if u.info.pages]
 for upload in worksheets:
     if upload.info.problem and not upload.info.needs_password:
-        st.warning(f"{upload.stored.name}: {upload.info.problem}", icon=":material/warning:")
+        st.warning(upload.info.problem, icon=":material/warning:")  # it names the file already
 if lists and lists[0].info.problem:
     st.error(lists[0].info.problem, icon=":material/error:")
     st.stop()

@@ -68,7 +68,7 @@ uploads = upload_step(
 usable = [u for u in uploads if u.info.pages]
 for upload in uploads:
     if upload.info.problem and not upload.info.needs_password:
-        st.warning(f"{upload.stored.name}: {upload.info.problem}", icon=":material/warning:")
+        st.warning(upload.info.problem, icon=":material/warning:")  # it names the file already
 
 if not usable:
     st.info("Add a PDF to begin.", icon=":material/upload_file:")
