@@ -106,12 +106,12 @@ def render(size: str, refreshes: str) -> dict[str, Any]:
             # Import the app's modules first, as a running server has: the first open times the page.
             warm = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
             warm.run()
-            warm.switch_page("pages/jobs.py").run()
+            warm.switch_page("ui/jobs.py").run()
             fill(store, int(size))
             at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
             start = time.perf_counter()
             at.run()
-            at.switch_page("pages/jobs.py").run()
+            at.switch_page("ui/jobs.py").run()
             first = time.perf_counter() - start
             if at.exception:
                 raise RuntimeError(f"the Jobs page failed: {at.exception}")

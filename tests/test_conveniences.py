@@ -52,7 +52,7 @@ def preset_names(at: AppTest, kind: str) -> list[str]:
 
 def test_handouts_preset_fills_the_widgets_in_a_fresh_session(app_env):
     quiz = pdf_bytes(12, "Q")
-    at = page("pages/handouts.py")
+    at = page("ui/handouts.py")
     at.file_uploader(key="handouts_files").upload("Quiz.pdf", quiz, PDF).run()
     at.selectbox(key="handouts_n").set_value(8).run()
     at.selectbox(key="handouts_paper").set_value("Letter").run()
@@ -61,7 +61,7 @@ def test_handouts_preset_fills_the_widgets_in_a_fresh_session(app_env):
     at.checkbox(key="handouts_borders").check().run()
     save_preset(at, "handouts", "8-up revision sheets")
 
-    at = page("pages/handouts.py")  # the web process restarted: a new session, the same Redis
+    at = page("ui/handouts.py")  # the web process restarted: a new session, the same Redis
     at.file_uploader(key="handouts_files").upload("Other.pdf", pdf_bytes(12, "O"), PDF).run()
     assert at.selectbox(key="handouts_n").value == 4
     use_preset(at, "handouts", "8-up revision sheets")
@@ -79,7 +79,7 @@ def test_handouts_preset_fills_the_widgets_in_a_fresh_session(app_env):
 
 
 def test_merge_preset_export_then_import(app_env, config):
-    at = page("pages/merge.py")
+    at = page("ui/merge.py")
     at.file_uploader(key="merge_files").upload("Quiz.pdf", pdf_bytes(4), PDF).run()
     at.checkbox(key="merge_numbers").check().run()
     at.selectbox(key="merge_position").set_value("top-right").run()
@@ -93,7 +93,7 @@ def test_merge_preset_export_then_import(app_env, config):
     assert_clean(at)
     assert preset_names(at, "merge") == []
 
-    at = page("pages/merge.py")
+    at = page("ui/merge.py")
     at.file_uploader(key="merge_files").upload("Notes.pdf", pdf_bytes(2), PDF).run()
     at.checkbox(key="merge_preset_import_on").check().run()
     at.file_uploader(key="merge_preset_import").upload(
@@ -111,7 +111,7 @@ def test_merge_preset_export_then_import(app_env, config):
 
 
 def test_run_again_opens_the_tool_filled_in_and_makes_a_second_job(app_env, jobs, burst):
-    at = page("pages/handouts.py")
+    at = page("ui/handouts.py")
     at.file_uploader(key="handouts_files").upload("Fractions.pdf", pdf_bytes(8, "F"), PDF).run()
     at.radio(key="handouts_layout").set_value("booklet").run()
     at.text_input(key="handouts_pages").input("1-6").run()
@@ -122,7 +122,7 @@ def test_run_again_opens_the_tool_filled_in_and_makes_a_second_job(app_env, jobs
     assert first.status == Status.FINISHED
     before = first.to_json()
 
-    at = page("pages/jobs.py")
+    at = page("ui/jobs.py")
     at.button(key=f"again-{first.id}").click().run()
     assert_clean(at)
     assert at.title[0].value == "Handouts"
@@ -133,7 +133,7 @@ def test_run_again_opens_the_tool_filled_in_and_makes_a_second_job(app_env, jobs
     assert at.text_input(key="handouts_name").value == "Fractions booklet"
     assert {m.label: m.value for m in at.metric}["Pages in"] == "8"
 
-    at.switch_page("pages/handouts.py")  # AppTest stays on the page it last opened itself
+    at.switch_page("ui/handouts.py")  # AppTest stays on the page it last opened itself
     at.selectbox(key="handouts_paper").set_value("A3").run()
     at.button(key="handouts_submit").click().run()
     assert_clean(at)
@@ -149,7 +149,7 @@ def test_run_again_opens_the_tool_filled_in_and_makes_a_second_job(app_env, jobs
 
 
 def test_run_again_merge_keeps_the_order_of_the_files(app_env, jobs, burst):
-    at = page("pages/merge.py")
+    at = page("ui/merge.py")
     uploader = at.file_uploader(key="merge_files")
     uploader.upload("A.pdf", pdf_bytes(3, "A"), PDF)
     uploader.upload("B.pdf", pdf_bytes(2, "B"), PDF).run()
@@ -159,7 +159,7 @@ def test_run_again_merge_keeps_the_order_of_the_files(app_env, jobs, burst):
     burst()
     first = jobs.list(None).records[0]
 
-    at = page("pages/jobs.py")
+    at = page("ui/jobs.py")
     at.button(key=f"again-{first.id}").click().run()
     assert_clean(at)
     rows = [m.value for m in at.markdown if m.value.startswith("**1.**") or m.value.startswith("**2.**")]
@@ -169,7 +169,7 @@ def test_run_again_merge_keeps_the_order_of_the_files(app_env, jobs, burst):
 
 
 def test_run_again_asks_again_for_a_file_that_is_gone(app_env, config, jobs, burst):
-    at = page("pages/handouts.py")
+    at = page("ui/handouts.py")
     at.file_uploader(key="handouts_files").upload("Old quiz.pdf", pdf_bytes(4), PDF).run()
     at.radio(key="handouts_layout").set_value("booklet").run()
     at.button(key="handouts_submit").click().run()
@@ -177,13 +177,13 @@ def test_run_again_asks_again_for_a_file_that_is_gone(app_env, config, jobs, bur
     first = jobs.list(None).records[0]
     FileStore(config).delete_upload(first.inputs[0]["ref"])  # as the clean-up does after the retention
 
-    at = page("pages/jobs.py")
+    at = page("ui/jobs.py")
     at.button(key=f"again-{first.id}").click().run()
     assert_clean(at)
     assert "“Old quiz.pdf” is no longer on the server" in texts(at)
     assert "Please upload it again below." in texts(at)
     assert "Add a PDF to begin." in texts(at)
-    at.switch_page("pages/handouts.py")
+    at.switch_page("ui/handouts.py")
     at.file_uploader(key="handouts_files").upload("Old quiz.pdf", pdf_bytes(4), PDF).run()
     assert_clean(at)
     assert at.radio(key="handouts_layout").value == "booklet"  # the options waited for the file
@@ -191,19 +191,19 @@ def test_run_again_asks_again_for_a_file_that_is_gone(app_env, config, jobs, bur
 
 def test_the_same_file_uploaded_twice_is_kept_once_and_listed_once(app_env):
     quiz = pdf_bytes(5, "Q")
-    at = page("pages/merge.py")
+    at = page("ui/merge.py")
     at.file_uploader(key="merge_files").upload("Quiz.pdf", quiz, PDF).run()
-    at = page("pages/handouts.py")
+    at = page("ui/handouts.py")
     at.file_uploader(key="handouts_files").upload("Quiz.pdf", quiz, PDF).run()
     assert_clean(at)
     assert len(list((app_env / "uploads").iterdir())) == 1
     assert not [m for m in at.multiselect if m.key == "handouts_files__mine"]  # not offered twice
 
-    at = page("pages/handouts.py")
+    at = page("ui/handouts.py")
     picker = at.multiselect(key="handouts_files__mine")
     assert len(picker.options) == 1 and picker.options[0].startswith("Quiz.pdf  ·  5 pages  ·  ")
 
-    at = page("pages/files.py")
+    at = page("ui/files.py")
     assert_clean(at)
     listed = [m.value for m in at.markdown if m.value.startswith("**")]
     assert len(listed) == 1 and "**Quiz.pdf**" in listed[0] and "5 pages" in listed[0]
@@ -211,7 +211,7 @@ def test_the_same_file_uploaded_twice_is_kept_once_and_listed_once(app_env):
 
 def test_a_file_picked_from_my_files_is_used_without_uploading(app_env, config, jobs, burst):
     stored = MyFiles(config, "local").save(io.BytesIO(pdf_bytes(6, "W")), "Worksheet.pdf")
-    at = page("pages/handouts.py")
+    at = page("ui/handouts.py")
     assert "Add a PDF to begin." in texts(at)
     at.multiselect(key="handouts_files__mine").select(stored.ref.split("/")[1]).run()
     assert_clean(at)
@@ -235,7 +235,7 @@ def test_my_files_refuses_to_delete_a_file_a_failed_job_needs(app_env, config, j
     burst()
     assert jobs.get(record.id, None).status == Status.FAILED
 
-    at = page("pages/files.py")
+    at = page("ui/files.py")
     broken_id, spare_id = broken.ref.split("/")[1], spare.ref.split("/")[1]
     at.button(key=f"delete-file-{broken_id}").click().run()
     assert_clean(at)
@@ -253,29 +253,29 @@ def test_one_teachers_presets_and_files_are_invisible_to_another(app_env, config
     bob = {"is_logged_in": True, "email": "bob@school.org"}
     admin = {"is_logged_in": True, "email": "it@school.org"}
 
-    at = page("pages/handouts.py", alice)
+    at = page("ui/handouts.py", alice)
     at.file_uploader(key="handouts_files").upload("Alice.pdf", pdf_bytes(2, "A"), PDF).run()
     assert not [c for c in at.checkbox if c.key == "handouts_preset_shared"]  # only admins share
     save_preset(at, "handouts", "Alice's booklet")
 
-    at = page("pages/handouts.py", bob)
+    at = page("ui/handouts.py", bob)
     assert not [m for m in at.multiselect if m.key == "handouts_files__mine"]  # Bob has no files yet
     at.file_uploader(key="handouts_files").upload("Bob.pdf", pdf_bytes(2, "B"), PDF).run()
     assert preset_names(at, "handouts") == []
-    at = page("pages/files.py", bob)
+    at = page("ui/files.py", bob)
     assert "Alice.pdf" not in texts(at) and "Bob.pdf" in texts(at)
 
-    at = page("pages/handouts.py", admin)
+    at = page("ui/handouts.py", admin)
     at.file_uploader(key="handouts_files").upload("School.pdf", pdf_bytes(2, "S"), PDF).run()
     assert preset_names(at, "handouts") == []
     save_preset(at, "handouts", "School 4-up", shared=True)
 
-    at = page("pages/handouts.py", bob)
+    at = page("ui/handouts.py", bob)
     picker = at.multiselect(key="handouts_files__mine")
     assert [o.split("  ·  ")[0] for o in picker.options] == ["Bob.pdf"]
     picker.select(MyFiles(config, "bob@school.org").recent()[0].id).run()  # no upload needed
     assert preset_names(at, "handouts") == ["School 4-up  ·  whole school"]
-    at = page("pages/handouts.py", alice)
+    at = page("ui/handouts.py", alice)
     picker = at.multiselect(key="handouts_files__mine")
     assert [o.split("  ·  ")[0] for o in picker.options] == ["Alice.pdf"]
     picker.select(MyFiles(config, "alice@school.org").recent()[0].id).run()
@@ -286,7 +286,7 @@ CLASS_LIST = "First name,Surname,Class\nZoë,Ångström,9A\nPiet,Jansen,9B\nAmal
 
 
 def test_class_set_preset_with_files_picked_from_my_files_then_run_again(app_env, config, jobs, burst):
-    at = page("pages/class_sets.py")
+    at = page("ui/class_sets.py")
     at.file_uploader(key="class_sets_worksheet").upload("Quiz.pdf", pdf_bytes(3, "Q"), PDF)
     at.file_uploader(key="class_sets_list").upload("9.csv", CLASS_LIST.encode(), "text/csv").run()
     assert_clean(at)
@@ -296,7 +296,7 @@ def test_class_set_preset_with_files_picked_from_my_files_then_run_again(app_env
     at.selectbox(key="class_sets_vertical").set_value("bottom").run()
     save_preset(at, "class_sets", "Year 9 class set")
 
-    at = page("pages/class_sets.py")
+    at = page("ui/class_sets.py")
     by_name = {e.name: e.id for e in MyFiles(config, "local").recent()}
     at.multiselect(key="class_sets_worksheet__mine").select(by_name["Quiz.pdf"])
     at.selectbox(key="class_sets_list__mine").select(by_name["9.csv"]).run()
@@ -314,7 +314,7 @@ def test_class_set_preset_with_files_picked_from_my_files_then_run_again(app_env
     first = jobs.list(None).records[0]
     assert first.status == Status.FINISHED, first.error
 
-    at = page("pages/jobs.py")
+    at = page("ui/jobs.py")
     at.button(key=f"again-{first.id}").click().run()
     assert_clean(at)
     assert at.multiselect(key="class_sets_worksheet__mine").value == [by_name["Quiz.pdf"]]
@@ -325,7 +325,7 @@ def test_class_set_preset_with_files_picked_from_my_files_then_run_again(app_env
 
 def test_spreadsheets_page_counts_the_split_and_fills_it_from_a_preset(app_env, jobs, burst):
     marks = "Name,Form,Mark\nAna,7A,5\nBen,7b,6\nCem,7B,7\nDia,8C,4\n"
-    at = page("pages/spreadsheets.py")
+    at = page("ui/spreadsheets.py")
     at.file_uploader(key="sheets_files").upload("Marks.csv", marks.encode(), "text/csv").run()
     assert "You will get **one Excel workbook** (4 rows and 3 columns)." in texts(at)
     at.radio(key="sheets_task").set_value("split").run()
@@ -338,12 +338,12 @@ def test_spreadsheets_page_counts_the_split_and_fills_it_from_a_preset(app_env, 
     first = jobs.list(None).records[0]
     assert first.status == Status.FINISHED and first.options["split_into"] == "csv"
 
-    at = page("pages/jobs.py")
+    at = page("ui/jobs.py")
     at.button(key=f"again-{first.id}").click().run()
     assert_clean(at)
     assert at.radio(key="sheets_task").value == "split"
     assert at.radio(key="sheets_split_into").value == "csv"
-    at = page("pages/spreadsheets.py")
+    at = page("ui/spreadsheets.py")
     at.file_uploader(key="sheets_files").upload("Other.csv", b"Name,Klasse\nA,1\nB,2\n", "text/csv").run()
     use_preset(at, "spreadsheets", "By form")
     assert at.radio(key="sheets_task").value == "split"

@@ -419,7 +419,7 @@ def test_dockerignore_keeps_the_app_and_drops_secrets_data_and_tests():
         "docker/requirements-dashboard.txt", "storage/config.py", "worker/__main__.py", "worker/tasks.py",
     ]:  # fmt: skip
         assert path in context, path
-    for folder in ["pages", "storage", "worker"]:
+    for folder in ["ui", "storage", "worker"]:
         tracked = {p.relative_to(ROOT).as_posix() for p in (ROOT / folder).rglob("*.py")}
         assert {p for p in tracked if "__pycache__" not in p} <= context, folder
 

@@ -23,7 +23,7 @@ def jobs_page(user: dict | None, secrets: dict | None = AUTH) -> AppTest:
     if user is not None:
         at.user = user
     at.run()
-    return at.switch_page("pages/jobs.py").run()
+    return at.switch_page("ui/jobs.py").run()
 
 
 def titles(at: AppTest) -> set[str]:
@@ -62,7 +62,7 @@ def test_signed_out_sees_the_sign_in_button_and_no_jobs(two_teachers):
 def test_single_user_mode_sees_all_and_says_so(two_teachers):
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
     assert any("Single-user mode" in c.value for c in at.sidebar.caption)
-    at.switch_page("pages/jobs.py").run()
+    at.switch_page("ui/jobs.py").run()
     assert len(titles(at)) == 2
 
 

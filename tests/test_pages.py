@@ -34,13 +34,13 @@ def test_every_page_opens(app_env):
     assert "Teacher Printer" in at.title[0].value
     assert "Job service running" in texts(at)
     for page in (
-        "pages/handouts.py",
-        "pages/class_sets.py",
-        "pages/merge.py",
-        "pages/spreadsheets.py",
-        "pages/jobs.py",
-        "pages/files.py",
-        "pages/home.py",
+        "ui/handouts.py",
+        "ui/class_sets.py",
+        "ui/merge.py",
+        "ui/spreadsheets.py",
+        "ui/jobs.py",
+        "ui/files.py",
+        "ui/home.py",
     ):
         at.switch_page(page).run()
         assert_clean(at)
@@ -53,7 +53,7 @@ def test_redis_down_shows_banner_not_traceback(app_env, monkeypatch):
     at = app()
     assert_clean(at)
     assert "job service is not reachable" in texts(at)
-    at.switch_page("pages/jobs.py").run()
+    at.switch_page("ui/jobs.py").run()
     assert_clean(at)
     assert "job service is not reachable" in texts(at)
 
@@ -63,7 +63,7 @@ def test_redis_down_upload_kept_and_not_submitted(app_env, monkeypatch):
 
     monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:{free_port()}/0")
     at = app()
-    at.switch_page("pages/merge.py").run()
+    at.switch_page("ui/merge.py").run()
     at.file_uploader(key="merge_files").upload("notes.pdf", pdf_bytes(2), "application/pdf")
     at.run()
     at.button(key="merge_submit").click().run()
@@ -75,7 +75,7 @@ def test_redis_down_upload_kept_and_not_submitted(app_env, monkeypatch):
 
 def test_merge_page_submits_and_jobs_page_shows_progress(app_env, config, burst):
     at = app()
-    at.switch_page("pages/merge.py").run()
+    at.switch_page("ui/merge.py").run()
     uploader = at.file_uploader(key="merge_files")
     uploader.upload("Fractions.pdf", pdf_bytes(3, "F"), "application/pdf")
     uploader.upload("Answers.pdf", pdf_bytes(1, "A"), "application/pdf")
@@ -88,7 +88,7 @@ def test_merge_page_submits_and_jobs_page_shows_progress(app_env, config, burst)
     assert_clean(at)
     assert "Submitted" in texts(at)
 
-    at.switch_page("pages/jobs.py").run()
+    at.switch_page("ui/jobs.py").run()
     assert_clean(at)
     assert "Merge & arrange" in texts(at)
     assert len(at.get("progress")) == 1
@@ -108,7 +108,7 @@ def test_failed_job_has_error_expander_and_retry(app_env, config, burst, jobs, t
     record = jobs.submit("merge", "Merge PDFs — Quiz.pdf", [upload(config, locked)], {}, "local")
     burst()
     at = app()
-    at.switch_page("pages/jobs.py").run()
+    at.switch_page("ui/jobs.py").run()
     assert_clean(at)
     assert any("protected by a password" in e.value for e in at.error)
     assert any("What went wrong" in x.label for x in at.expander)
@@ -130,7 +130,7 @@ def test_jobs_page_pages_twenty_at_a_time(app_env, config, jobs, tmp_path, count
     for n in range(count):
         jobs.submit("merge", f"Job number {n}", [item], {}, "local")
     at = app()
-    at.switch_page("pages/jobs.py").run()
+    at.switch_page("ui/jobs.py").run()
     assert_clean(at)
     shown = [m.value for m in at.markdown if "Job number" in m.value]
     assert len(shown) == 20
@@ -142,7 +142,7 @@ def test_jobs_page_pages_twenty_at_a_time(app_env, config, jobs, tmp_path, count
 
 def test_handouts_page_previews_counts_and_submits(app_env, config, burst, jobs):
     at = app()
-    at.switch_page("pages/handouts.py").run()
+    at.switch_page("ui/handouts.py").run()
     assert_clean(at)
     at.file_uploader(key="handouts_files").upload("Fractions.pdf", pdf_bytes(9, "F"), "application/pdf")
     at.run()
@@ -165,7 +165,7 @@ def test_handouts_page_previews_counts_and_submits(app_env, config, burst, jobs)
 def test_password_pdf_can_be_unlocked_on_the_page(app_env, config, tmp_path):
     locked = encrypt_pdf(make_pdf(tmp_path / "a.pdf", 2), tmp_path / "Test.pdf", user_password="sesame")
     at = app()
-    at.switch_page("pages/handouts.py").run()
+    at.switch_page("ui/handouts.py").run()
     at.file_uploader(key="handouts_files").upload("Test.pdf", locked.read_bytes(), "application/pdf")
     at.run()
     assert "protected by a password" in texts(at)
@@ -185,7 +185,7 @@ def test_spreadsheets_page_previews_and_converts(app_env, config, burst, jobs):
         "Class list 7B\n\nStudent ID,Name,Born\n00123,Zoë Ångström,2013-04-01\n00456,Пётр Иванов,2012-11-30\n"
     )
     at = app()
-    at.switch_page("pages/spreadsheets.py").run()
+    at.switch_page("ui/spreadsheets.py").run()
     assert_clean(at)
     at.file_uploader(key="sheets_files").upload("7B.csv", csv.encode("utf-8"), "text/csv")
     at.run()
@@ -205,7 +205,7 @@ def test_spreadsheets_page_previews_and_converts(app_env, config, burst, jobs):
 
 def test_spreadsheets_page_refuses_a_pdf_named_csv(app_env):
     at = app()
-    at.switch_page("pages/spreadsheets.py").run()
+    at.switch_page("ui/spreadsheets.py").run()
     at.file_uploader(key="sheets_files").upload("marks.csv", pdf_bytes(1), "text/csv")
     at.run()
     assert_clean(at)
@@ -214,7 +214,7 @@ def test_spreadsheets_page_refuses_a_pdf_named_csv(app_env):
 
 def test_merge_page_arrange_options_counts_and_errors(app_env, config, burst, jobs):
     at = app()
-    at.switch_page("pages/merge.py").run()
+    at.switch_page("ui/merge.py").run()
     at.file_uploader(key="merge_files").upload("Quiz.pdf", pdf_bytes(6, "Q"), "application/pdf")
     at.run()
     assert "one PDF of 6 pages" in texts(at)
@@ -248,7 +248,7 @@ def test_class_sets_page_preselects_columns_previews_counts_and_submits(app_env,
         "Νίκος;Παπαδόπουλος;9B\n  Minh Khai ; Nguyễn ;9A\nZoë;Ångström;9B\n小明;王;9B\n"
     )
     at = app()
-    at.switch_page("pages/class_sets.py").run()
+    at.switch_page("ui/class_sets.py").run()
     assert_clean(at)
     at.file_uploader(key="class_sets_worksheet").upload("Fractions.pdf", pdf_bytes(3, "F"), "application/pdf")
     at.file_uploader(key="class_sets_list").upload("9.csv", class_list.encode(), "text/csv")
@@ -285,14 +285,14 @@ def test_class_sets_page_preselects_columns_previews_counts_and_submits(app_env,
         "Fractions class set - single copies.zip",
         "Fractions class set - checklist.xlsx",
     ]
-    at.switch_page("pages/jobs.py").run()
+    at.switch_page("ui/jobs.py").run()
     assert_clean(at)
     assert len(at.get("download_button")) == 3
 
 
 def test_class_sets_page_explains_a_list_without_names(app_env):
     at = app()
-    at.switch_page("pages/class_sets.py").run()
+    at.switch_page("ui/class_sets.py").run()
     at.file_uploader(key="class_sets_worksheet").upload("Quiz.pdf", pdf_bytes(1), "application/pdf")
     at.file_uploader(key="class_sets_list").upload(
         "marks.csv", b"Student ID,Mark\n1001,5\n1002,7\n", "text/csv"

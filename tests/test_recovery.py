@@ -29,7 +29,7 @@ def open_app() -> AppTest:
 def test_pages_recover_when_redis_comes_back(own_redis):
     at = open_app()
     assert "Job service running" in at.sidebar.markdown[0].value
-    jobs_page = open_app().switch_page("pages/jobs.py").run()
+    jobs_page = open_app().switch_page("ui/jobs.py").run()
     assert not jobs_page.exception
 
     own_redis.stop()

@@ -18,6 +18,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -107,15 +108,14 @@ def wait_healthy(app: RunningApp, process: subprocess.Popen) -> None:
     raise AssertionError(f"the web app did not answer within {STARTUP_TIMEOUT_S} s:\n{app.log_tail()}")
 
 
-@pytest.fixture(scope="module")
-def app(browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
-    """`python run.py` with its own DATA_DIR and port, its embedded Redis and two workers."""
+@contextmanager
+def running_app(folder: Path, workers: int = 2) -> Iterator[RunningApp]:
+    """`python run.py` with its own DATA_DIR and port, its embedded Redis and its workers."""
     from storage.redis_server import free_port
 
-    folder = tmp_path_factory.mktemp("e2e-app")
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    env.update(DATA_DIR=str(folder / "data"), PORT=str(port), WORKERS="2")
+    env.update(DATA_DIR=str(folder / "data"), PORT=str(port), WORKERS=str(workers))
     running = RunningApp(f"http://127.0.0.1:{port}", env, folder / "app.log")
     # The log goes to a file: a pipe nobody reads would fill up and stall the app.
     with open(running.log, "wb") as log:
@@ -133,6 +133,13 @@ def app(browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningAp
             process.kill()
             process.wait()
     assert process.returncode == 0, f"run.py did not stop cleanly on Ctrl-C:\n{running.log_tail()}"
+
+
+@pytest.fixture(scope="module")
+def app(browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
+    """One app for the whole module (its first request is the module's first test's)."""
+    with running_app(tmp_path_factory.mktemp("e2e-app")) as running:
+        yield running
 
 
 # -- one fresh browser context per test, with artifacts on failure --------------------

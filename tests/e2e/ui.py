@@ -2,8 +2,8 @@
 
 Streamlit gives few accessible names, so a few selectors lean on what the pages
 declare: `data-testid`s that Streamlit puts on its elements, and the `st-key-<key>`
-class that it adds to an element created with `key=` (pages/merge.py keys each row's
-buttons `up-…`, `down-…`, `drop-…`; pages/jobs.py keys each job's card `job-<id>`).
+class that it adds to an element created with `key=` (ui/merge.py keys each row's
+buttons `up-…`, `down-…`, `drop-…`; ui/jobs.py keys each job's card `job-<id>`).
 """
 
 from __future__ import annotations

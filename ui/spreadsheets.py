@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._presets import (
+from storage.config import load_config
+from ui._presets import (
     Fields,
     choice,
     choices,
@@ -13,10 +14,9 @@ from pages._presets import (
     receive_run_again,
     run_again_note,
 )
-from pages._sheets import header_row_input, sheet_list, sheet_picker
-from pages._ui import submit_button
-from pages._uploads import upload_step
-from storage.config import load_config
+from ui._sheets import header_row_input, sheet_list, sheet_picker
+from ui._ui import submit_button
+from ui._uploads import upload_step
 from worker.errors import TeacherPrinterError
 from worker.kinds.spreadsheets import (
     ACCEPTED,

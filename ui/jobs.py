@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._presets import TOOL_PAGES, start_run_again
-from pages._ui import (
+from storage.jobs import JobRecord, Status
+from ui._presets import TOOL_PAGES, start_run_again
+from ui._ui import (
     STATUS_ICONS,
     STATUS_WORDS,
     ago,
@@ -15,7 +16,6 @@ from pages._ui import (
     owner,
     service_banner,
 )
-from storage.jobs import JobRecord, Status
 from worker.control import Jobs
 from worker.errors import NotAllowed, ServiceUnavailable
 from worker.pipelines import PIPELINES

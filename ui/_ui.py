@@ -12,25 +12,7 @@ from worker.control import Jobs
 from worker.errors import ServiceUnavailable, TeacherPrinterError
 from worker.pipelines import PIPELINES
 
-JOBS_PAGE = "pages/jobs.py"
-
-
-def _leave_pages_directory_mode() -> None:
-    """Make a deep link (a bookmarked /jobs) on a freshly started server go through app.py.
-
-    Streamlit starts in its old "pages directory" mode whenever a `pages/` folder sits beside
-    the entry point, and leaves it only once st.navigation has run. Until then a deep link runs
-    the page script alone: no sign-in gate, no health sidebar, every file in pages/ listed.
-    Every page imports this module, so the first such run switches the mode off and starts again.
-    """
-    from streamlit.runtime.pages_manager import PagesManager
-
-    if PagesManager.uses_pages_directory:
-        PagesManager.uses_pages_directory = False
-        st.rerun()
-
-
-_leave_pages_directory_mode()
+JOBS_PAGE = "ui/jobs.py"
 SINGLE_USER = "local"
 
 STATUS_ICONS = {

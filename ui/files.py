@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._myfiles import files_list, my_files
-from pages._ui import jobs_service
 from storage.config import load_config
+from ui._myfiles import files_list, my_files
+from ui._ui import jobs_service
 
 config = load_config()
 

@@ -7,7 +7,8 @@ import hashlib
 
 import streamlit as st
 
-from pages._presets import (
+from storage.config import load_config
+from ui._presets import (
     Fields,
     Fill,
     choice,
@@ -18,10 +19,9 @@ from pages._presets import (
     run_again_note,
     whole,
 )
-from pages._sheets import header_row_input, sheet_list, sheet_picker
-from pages._ui import submit_button
-from pages._uploads import upload_step
-from storage.config import load_config
+from ui._sheets import header_row_input, sheet_list, sheet_picker
+from ui._ui import submit_button
+from ui._uploads import upload_step
 from worker.classlist import ListSpec, guess_columns
 from worker.errors import TeacherPrinterError
 from worker.kinds.class_sets import (

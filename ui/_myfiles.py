@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._ui import ago, human_size, owner
 from storage.config import Config
 from storage.files import StoredFile
 from storage.upload_index import UploadEntry
+from ui._ui import ago, human_size, owner
 from worker.errors import NotAllowed, ServiceUnavailable
 from worker.library import MyFiles, try_my_files
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._presets import choice, fill_widgets
 from storage.config import load_config
+from ui._presets import choice, fill_widgets
 from worker.kinds.spreadsheets import sheets_of
 from worker.sheets import SheetInfo
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._presets import Fields, choice, fill_widgets, preset_bar, receive_run_again, run_again_note, whole
-from pages._ui import submit_button
-from pages._uploads import upload_step
 from storage.config import load_config
+from ui._presets import Fields, choice, fill_widgets, preset_bar, receive_run_again, run_again_note, whole
+from ui._ui import submit_button
+from ui._uploads import upload_step
 from worker.errors import TeacherPrinterError
 from worker.kinds.handouts import (
     LAYOUTS,

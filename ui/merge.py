@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from pages._presets import (
+from storage.config import load_config
+from ui._presets import (
     Fields,
     choice,
     fill_widgets,
@@ -15,9 +16,8 @@ from pages._presets import (
     take_pending_inputs,
     whole,
 )
-from pages._ui import submit_button
-from pages._uploads import upload_step
-from storage.config import load_config
+from ui._ui import submit_button
+from ui._uploads import upload_step
 from worker.errors import TeacherPrinterError
 from worker.kinds.merge import MergeOptions, plan
 

@@ -14,20 +14,20 @@ from typing import Any
 
 import streamlit as st
 
-from pages._myfiles import extras_key, picks_key
-from pages._ui import kind_label, login_configured, owner, run_again_key
 from storage.config import load_config
 from storage.presets import Preset
+from ui._myfiles import extras_key, picks_key
+from ui._ui import kind_label, login_configured, owner, run_again_key
 from worker.control import RunAgain
 from worker.errors import ServiceUnavailable, TeacherPrinterError
 from worker.library import Presets
 
 RUN_AGAIN = "tp_run_again"
 TOOL_PAGES = {
-    "handouts": "pages/handouts.py",
-    "merge": "pages/merge.py",
-    "class_sets": "pages/class_sets.py",
-    "spreadsheets": "pages/spreadsheets.py",
+    "handouts": "ui/handouts.py",
+    "merge": "ui/merge.py",
+    "class_sets": "ui/class_sets.py",
+    "spreadsheets": "ui/spreadsheets.py",
 }
 
 # How one option reaches the page: a widget key that takes the value as it is, or a function
