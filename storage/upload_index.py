@@ -136,6 +136,10 @@ class UploadIndex:
         pipe.execute()
         return entry
 
+    def holds(self, upload_id: str) -> bool:
+        """Whether the upload is in someone's My files."""
+        return self.conn.zscore(ALL_KEY, upload_id) is not None
+
     def get(self, upload_id: str) -> UploadEntry | None:
         raw = self.conn.hgetall(entry_key(upload_id))
         return UploadEntry.from_hash(raw) if raw else None

@@ -263,6 +263,28 @@ def test_listing_and_clean_up_drop_files_that_are_gone(config, jobs):
     assert again.ref == kept.ref
 
 
+def test_the_clean_up_removes_files_left_out_of_my_files_after_a_day(config, jobs, tmp_path):
+    from worker.sweep import UNLISTED_KEPT_S, remove_expired
+
+    ann = MyFiles(config, "ann")
+    good = upload(ann, pdf_bytes(1), "Good.pdf")
+    photo = upload(ann, png_bytes(), "Photo.pdf")
+    locked_pdf = encrypt_pdf(make_pdf(tmp_path / "a.pdf", 1), tmp_path / "Locked.pdf", user_password="pw")
+    locked = upload(ann, locked_pdf.read_bytes(), "Locked.pdf")
+    in_a_job = FileStore(config).save_upload(io.BytesIO(png_bytes()), "Given.pdf")
+    jobs.submit("merge", "Merge — Given.pdf", [{"ref": in_a_job.ref, "name": in_a_job.name}], {}, "ann")
+    fresh = upload(ann, damaged_pdf_bytes(), "Damaged.pdf")
+    files = FileStore(config)
+    a_day_ago = time.time() - UNLISTED_KEPT_S - 60
+    for stored in (good, photo, locked, in_a_job):
+        os.utime(files.resolve(stored.ref).parent, (a_day_ago, a_day_ago))
+    remove_expired(jobs.store, config)
+    assert not files.upload_kept(photo.ref) and not files.upload_kept(locked.ref)  # in nobody's My files
+    assert files.upload_kept(good.ref) and files.upload_kept(in_a_job.ref)  # listed, or a job refers to it
+    assert files.upload_kept(fresh.ref)  # the page that received it may still show it
+    assert [e.ref for e in ann.recent()] == [good.ref]
+
+
 def test_a_job_keeps_its_files_for_another_retention_period(config, jobs):
     ann = MyFiles(config, "ann")
     stored = ann.save(io.BytesIO(pdf_bytes(1)), "Quiz.pdf")

@@ -115,7 +115,7 @@ class MyFiles:
         """After its check: list a file that passed, with what is in it; leave out one that did not. Never raises.
 
         A locked PDF is left out too: its unlocked copy is the one kept. A file left out stays on
-        the volume for the page that holds it (and any job given it) until the clean-up removes it.
+        the volume for the page that holds it; the clean-up removes it a day later unless a job refers to it.
         """
         upload_id = upload_id_of(stored.ref)
         if upload_id is None:
