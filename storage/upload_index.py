@@ -146,15 +146,16 @@ class UploadIndex:
 
     def find(self, owner: str, sha256: str, name: str) -> UploadEntry | None:
         """The owner's upload with this content and type (the name's suffix), if the index holds one."""
-        field = content_field(sha256, name)
-        upload_id = self.conn.hget(sha_key(owner), field)
-        if upload_id is None:
-            return None
-        entry = self.get(upload_id.decode())
-        if entry is None or entry.owner != owner:
-            self.conn.hdel(sha_key(owner), field)
-            return None
-        return entry
+        for field in (content_field(sha256, name), sha256):  # the second as indexed before types counted
+            upload_id = self.conn.hget(sha_key(owner), field)
+            if upload_id is None:
+                continue
+            entry = self.get(upload_id.decode())
+            if entry is None or entry.owner != owner:
+                self.conn.hdel(sha_key(owner), field)
+            elif entry.suffix == suffix_of(name):
+                return entry
+        return None
 
     def list(self, owner: str, limit: int = 50) -> list[UploadEntry]:
         """The owner's uploads, last used first (without checking the files are still there)."""
@@ -204,9 +205,9 @@ class UploadIndex:
         pipe.execute()
         if entry is None or not entry.sha256:
             return
-        field = content_field(entry.sha256, entry.name)
-        if self.conn.hget(sha_key(entry.owner), field) == upload_id.encode():
-            self.conn.hdel(sha_key(entry.owner), field)
+        for field in (content_field(entry.sha256, entry.name), entry.sha256):
+            if self.conn.hget(sha_key(entry.owner), field) == upload_id.encode():
+                self.conn.hdel(sha_key(entry.owner), field)
 
     def forget_missing(self, files: FileStore) -> int:
         """Drop every entry whose file is gone from the volume; returns how many were dropped."""

@@ -263,6 +263,21 @@ def test_listing_and_clean_up_drop_files_that_are_gone(config, jobs):
     assert again.ref == kept.ref
 
 
+def test_a_file_indexed_before_types_counted_is_still_found_again(config):
+    from storage.upload_index import content_field, sha_key
+
+    ann = MyFiles(config, "ann")
+    first = upload(ann, pdf_bytes(2), "Quiz.pdf")
+    conn = ann.index.conn
+    conn.hdel(sha_key("ann"), content_field(first.sha256, first.name))
+    conn.hset(sha_key("ann"), first.sha256, upload_id_of(first.ref))  # as the earlier version indexed it
+    assert upload(ann, pdf_bytes(2), "Quiz again.pdf").ref == first.ref
+    assert upload(ann, pdf_bytes(2), "Quiz.zip").ref != first.ref  # another type: another file
+    assert [(e.ref, e.also) for e in ann.recent()] == [(first.ref, ("Quiz again.pdf",))]
+    ann.delete(upload_id_of(first.ref))
+    assert conn.hgetall(sha_key("ann")) == {}
+
+
 def test_the_clean_up_removes_files_left_out_of_my_files_after_a_day(config, jobs, tmp_path):
     from worker.sweep import UNLISTED_KEPT_S, remove_expired
 
