@@ -4,9 +4,11 @@ Keys (beside the job records, under `tp:`):
 
 - `tp:uploads` — sorted set of every indexed upload id, by last use (the clean-up walks it);
 - `tp:uploads:by:<owner>` — sorted set of one owner's upload ids, by last use (newest first);
-- `tp:uploads:sha:<owner>` — hash from the SHA-256 of a file's content to the upload id that
-  holds it, so the same file uploaded twice by one owner is stored once;
-- `tp:upload:<id>` — hash of what the list shows (name, size, pages or rows, times).
+- `tp:uploads:sha:<owner>` — hash from the SHA-256 of a file's content and its type (`<sha>.pdf`)
+  to the upload id that holds it, so the same file uploaded twice by one owner is stored once
+  (the same bytes named .csv and .pdf are two files to the tools: one may pass its check, one not);
+- `tp:upload:<id>` — hash of what the list shows (name, the other names it was uploaded under,
+  size, pages or rows, times).
 
 The files themselves stay in the file store (`uploads/<id>/<name>`); an entry whose file is
 gone (retention, a deleted folder) is dropped when the list or the clean-up meets it.
@@ -14,6 +16,7 @@ gone (retention, a deleted folder) is dropped when the list or the clean-up meet
 
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import asdict, dataclass
 
@@ -37,6 +40,16 @@ def entry_key(upload_id: str) -> str:
     return f"{KEY_PREFIX}upload:{upload_id}"
 
 
+def suffix_of(name: str) -> str:
+    """The file type a name says, as the upload pickers filter on it: "pdf", "csv", or ""."""
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def content_field(sha256: str, name: str) -> str:
+    """The field of the owner's content hash for this content under a name of this type."""
+    return f"{sha256}.{suffix_of(name)}"
+
+
 @dataclass(frozen=True)
 class UploadEntry:
     """One uploaded file as "My files" shows it."""
@@ -52,13 +65,24 @@ class UploadEntry:
     kind: str = ""  # "pdf", "zip" or "sheet"; empty until the file has been looked at
     pages: int | None = None  # pages of a PDF, PDFs in a ZIP, sheets of a workbook
     rows: int | None = None  # rows of a spreadsheet
+    also: tuple[str, ...] = ()  # other names the same file was uploaded under, oldest first
+
+    @property
+    def suffix(self) -> str:
+        return suffix_of(self.name)
+
+    @property
+    def usable(self) -> bool:
+        """Whether it passed its check (entries listed before checks were required may not have)."""
+        return bool(self.kind and self.pages)
 
     def stored(self, name: str | None = None) -> StoredFile:
         """The file as the pages and jobs refer to it."""
         return StoredFile(self.ref, name or self.name, self.size, self.sha256)
 
     def to_hash(self) -> dict[str, str]:
-        return {k: "" if v is None else str(v) for k, v in asdict(self).items()}
+        values = {k: "" if v is None else str(v) for k, v in asdict(self).items()}
+        return {**values, "also": json.dumps(list(self.also), ensure_ascii=False)}
 
     @classmethod
     def from_hash(cls, raw: dict[bytes, bytes]) -> UploadEntry | None:
@@ -76,8 +100,9 @@ class UploadEntry:
                 kind=data.get("kind", ""),
                 pages=int(data["pages"]) if data.get("pages") else None,
                 rows=int(data["rows"]) if data.get("rows") else None,
+                also=tuple(json.loads(data.get("also") or "[]")),
             )
-        except (KeyError, ValueError):
+        except (KeyError, ValueError, TypeError):
             return None
 
 
@@ -98,11 +123,12 @@ class UploadIndex:
 
     def add(self, entry: UploadEntry) -> UploadEntry:
         """Index a new upload; if its content is already indexed for the owner, return that entry instead."""
-        if entry.sha256 and not self.conn.hsetnx(sha_key(entry.owner), entry.sha256, entry.id):
-            existing = self.find(entry.owner, entry.sha256)
+        field = content_field(entry.sha256, entry.name)
+        if entry.sha256 and not self.conn.hsetnx(sha_key(entry.owner), field, entry.id):
+            existing = self.find(entry.owner, entry.sha256, entry.name)
             if existing is not None:
                 return existing
-            self.conn.hset(sha_key(entry.owner), entry.sha256, entry.id)
+            self.conn.hset(sha_key(entry.owner), field, entry.id)
         pipe = self.conn.pipeline()
         pipe.hset(entry_key(entry.id), mapping=entry.to_hash())
         pipe.zadd(owner_key(entry.owner), {entry.id: entry.used_at})
@@ -110,20 +136,26 @@ class UploadIndex:
         pipe.execute()
         return entry
 
+    def holds(self, upload_id: str) -> bool:
+        """Whether the upload is in someone's My files."""
+        return self.conn.zscore(ALL_KEY, upload_id) is not None
+
     def get(self, upload_id: str) -> UploadEntry | None:
         raw = self.conn.hgetall(entry_key(upload_id))
         return UploadEntry.from_hash(raw) if raw else None
 
-    def find(self, owner: str, sha256: str) -> UploadEntry | None:
-        """The owner's upload with this content, if the index holds one."""
-        upload_id = self.conn.hget(sha_key(owner), sha256)
-        if upload_id is None:
-            return None
-        entry = self.get(upload_id.decode())
-        if entry is None or entry.owner != owner:
-            self.conn.hdel(sha_key(owner), sha256)
-            return None
-        return entry
+    def find(self, owner: str, sha256: str, name: str) -> UploadEntry | None:
+        """The owner's upload with this content and type (the name's suffix), if the index holds one."""
+        for field in (content_field(sha256, name), sha256):  # the second as indexed before types counted
+            upload_id = self.conn.hget(sha_key(owner), field)
+            if upload_id is None:
+                continue
+            entry = self.get(upload_id.decode())
+            if entry is None or entry.owner != owner:
+                self.conn.hdel(sha_key(owner), field)
+            elif entry.suffix == suffix_of(name):
+                return entry
+        return None
 
     def list(self, owner: str, limit: int = 50) -> list[UploadEntry]:
         """The owner's uploads, last used first (without checking the files are still there)."""
@@ -141,13 +173,16 @@ class UploadIndex:
         return entries
 
     def touch(self, upload_id: str, name: str | None = None, when: float | None = None) -> None:
-        """Mark an indexed upload as used now (and give it the name it was last uploaded under)."""
+        """Mark an indexed upload as used now (noting a name it was uploaded under, if new to it)."""
         entry = self.get(upload_id)
         if entry is None:
             return
         when = time.time() if when is None else when
+        values = {"used_at": str(when)}
+        if name and name != entry.name and name not in entry.also:
+            values["also"] = json.dumps([*entry.also, name], ensure_ascii=False)
         pipe = self.conn.pipeline()
-        pipe.hset(entry_key(upload_id), mapping={"used_at": str(when), **({"name": name} if name else {})})
+        pipe.hset(entry_key(upload_id), mapping=values)
         pipe.zadd(owner_key(entry.owner), {upload_id: when}, xx=True)
         pipe.zadd(ALL_KEY, {upload_id: when}, xx=True)
         pipe.execute()
@@ -168,9 +203,11 @@ class UploadIndex:
         if entry is not None:
             pipe.zrem(owner_key(entry.owner), upload_id)
         pipe.execute()
-        mapped = entry is not None and entry.sha256 and self.conn.hget(sha_key(entry.owner), entry.sha256)
-        if entry is not None and mapped == upload_id.encode():
-            self.conn.hdel(sha_key(entry.owner), entry.sha256)
+        if entry is None or not entry.sha256:
+            return
+        for field in (content_field(entry.sha256, entry.name), entry.sha256):
+            if self.conn.hget(sha_key(entry.owner), field) == upload_id.encode():
+                self.conn.hdel(sha_key(entry.owner), field)
 
     def forget_missing(self, files: FileStore) -> int:
         """Drop every entry whose file is gone from the volume; returns how many were dropped."""

@@ -1,9 +1,11 @@
-"""Inputs the core suite makes for itself: PDFs with known text, ZIPs of them."""
+"""Inputs the core suite makes for itself: PDFs with known text, ZIPs of them, and files that fail their check."""
 
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
+import zlib
 from pathlib import Path
 
 from fpdf import FPDF
@@ -48,3 +50,42 @@ def zip_of(files: dict[str, bytes]) -> bytes:
 
 def page_texts(path: Path) -> list[str]:
     return [page.extract_text().strip() for page in PdfReader(path).pages]
+
+
+def png_bytes() -> bytes:
+    """A real 1×1 PNG picture (named .pdf, it is the classic "not really a PDF")."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"\x00\xff\x00\x00")
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+
+
+def damaged_pdf_bytes(pages: int = 3) -> bytes:
+    """A PDF cut off halfway, as an interrupted download leaves it: beyond repair."""
+    data = pdf_bytes(pages)
+    return data[: len(data) // 2]
+
+
+def locked_ods_bytes() -> bytes:
+    """An OpenDocument spreadsheet saved with a password, as LibreOffice packs it (its parts are encrypted)."""
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+        'manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml" '
+        'manifest:size="1200"><manifest:encryption-data manifest:checksum-type="SHA1/1K" '
+        'manifest:checksum="AAAA"><manifest:algorithm manifest:algorithm-name="Blowfish CFB" '
+        'manifest:initialisation-vector="AAAA"/></manifest:encryption-data></manifest:file-entry>'
+        "</manifest:manifest>"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as zf:
+        zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
+        zf.writestr("META-INF/manifest.xml", manifest)
+        zf.writestr("content.xml", bytes(range(256)) * 5, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()

@@ -13,7 +13,8 @@ from streamlit.testing.v1 import AppTest
 from storage.files import FileStore
 from storage.jobs import Status
 from tests.conftest import ROOT
-from tests.make_files import pdf_bytes
+from tests.make_files import damaged_pdf_bytes, encrypt_pdf, locked_ods_bytes, make_pdf, pdf_bytes, png_bytes
+from tests.test_library import kept
 from tests.test_owners import AUTH
 from tests.test_pages import assert_clean, texts
 from worker.library import MyFiles, Presets
@@ -210,7 +211,7 @@ def test_the_same_file_uploaded_twice_is_kept_once_and_listed_once(app_env):
 
 
 def test_a_file_picked_from_my_files_is_used_without_uploading(app_env, config, jobs, burst):
-    stored = MyFiles(config, "local").save(io.BytesIO(pdf_bytes(6, "W")), "Worksheet.pdf")
+    stored = kept(config, "local", pdf_bytes(6, "W"), "Worksheet.pdf")
     at = page("ui/handouts.py")
     assert "Add a PDF to begin." in texts(at)
     at.multiselect(key="handouts_files__mine").select(stored.ref.split("/")[1]).run()
@@ -226,25 +227,135 @@ def test_a_file_picked_from_my_files_is_used_without_uploading(app_env, config, 
 
 
 def test_my_files_refuses_to_delete_a_file_a_failed_job_needs(app_env, config, jobs, burst):
-    mine = MyFiles(config, "local")
-    broken = mine.save(io.BytesIO(b"this is not a PDF at all"), "Broken.pdf")
-    spare = mine.save(io.BytesIO(pdf_bytes(1)), "Spare.pdf")
-    record = jobs.submit(
-        "merge", "Merge — Broken.pdf", [{"ref": broken.ref, "name": broken.name}], {}, "local"
-    )
+    quiz = kept(config, "local", pdf_bytes(2), "Quiz.pdf")
+    spare = kept(config, "local", pdf_bytes(1), "Spare.pdf")
+    broken = FileStore(config).save_upload(io.BytesIO(b"this is not a PDF at all"), "Broken.pdf")
+    inputs = [{"ref": quiz.ref, "name": quiz.name}, {"ref": broken.ref, "name": broken.name}]
+    record = jobs.submit("merge", "Merge — Quiz.pdf", inputs, {}, "local")
     burst()
     assert jobs.get(record.id, None).status == Status.FAILED
 
     at = page("ui/files.py")
-    broken_id, spare_id = broken.ref.split("/")[1], spare.ref.split("/")[1]
-    at.button(key=f"delete-file-{broken_id}").click().run()
+    quiz_id, spare_id = quiz.ref.split("/")[1], spare.ref.split("/")[1]
+    at.button(key=f"delete-file-{quiz_id}").click().run()
     assert_clean(at)
-    assert "“Broken.pdf” cannot be deleted yet: “Merge — Broken.pdf” still needs it" in texts(at)
-    assert FileStore(config).upload_kept(broken.ref)
+    assert "“Quiz.pdf” cannot be deleted yet: “Merge — Quiz.pdf” still needs it" in texts(at)
+    assert FileStore(config).upload_kept(quiz.ref)
     at.button(key=f"delete-file-{spare_id}").click().run()
     assert_clean(at)
     assert not FileStore(config).upload_kept(spare.ref)
-    assert [m.value.split("**")[1] for m in at.markdown if m.value.startswith("**")] == ["Broken.pdf"]
+    assert [m.value.split("**")[1] for m in at.markdown if m.value.startswith("**")] == ["Quiz.pdf"]
+
+
+def listed_files(at: AppTest) -> list[str]:
+    """The names the My files page lists."""
+    return [m.value.split("**")[1] for m in at.markdown if m.value.startswith("**")]
+
+
+def picker_names(at: AppTest, key: str) -> list[str]:
+    """The file names a "use files you uploaded before" picker offers (none when it is not shown)."""
+    pickers = [w for w in [*at.multiselect, *at.selectbox] if w.key == key]
+    return [o.split("  ·  ")[0] for o in pickers[0].options] if pickers else []
+
+
+def test_files_that_fail_their_check_are_never_kept_nor_offered(app_env, tmp_path):
+    locked = encrypt_pdf(make_pdf(tmp_path / "a.pdf", 2), tmp_path / "Locked.pdf", user_password="sesame")
+    at = page("ui/handouts.py")
+    uploader = at.file_uploader(key="handouts_files")
+    for name, data in [
+        ("Empty.pdf", b""),
+        ("Photo.pdf", png_bytes()),
+        ("Damaged.pdf", damaged_pdf_bytes()),
+        ("Locked.pdf", locked.read_bytes()),
+        ("Quiz.pdf", pdf_bytes(2)),
+    ]:
+        uploader.upload(name, data, PDF)
+    at.run()
+    assert_clean(at)
+    shown = texts(at)
+    assert (
+        "Empty.pdf is empty" in shown
+        and "Photo.pdf is not a PDF" in shown
+        and "Damaged.pdf is damaged" in shown
+    )
+    assert "**Locked.pdf** is protected by a password" in shown
+    at = page("ui/class_sets.py")
+    at.file_uploader(key="class_sets_list").upload(
+        "Marks.ods", locked_ods_bytes(), "application/octet-stream"
+    )
+    at.run()
+    assert_clean(at)
+    assert "“Marks.ods” is protected by a password" in texts(at)
+
+    # A fresh session offers only the file that can be used, on every page, and lists only that one.
+    at = page("ui/handouts.py")
+    assert picker_names(at, "handouts_files__mine") == ["Quiz.pdf"]
+    at = page("ui/merge.py")
+    assert picker_names(at, "merge_files__mine") == ["Quiz.pdf"]
+    at = page("ui/class_sets.py")
+    assert picker_names(at, "class_sets_worksheet__mine") == ["Quiz.pdf"]
+    assert picker_names(at, "class_sets_list__mine") == []
+    at = page("ui/spreadsheets.py")
+    assert picker_names(at, "sheets_files__mine") == []
+    at = page("ui/files.py")
+    assert_clean(at)
+    assert listed_files(at) == ["Quiz.pdf"]
+
+    # Unlocked, the protected PDF is ready: its unlocked copy is the one kept.
+    at = page("ui/handouts.py")
+    at.file_uploader(key="handouts_files").upload("Locked.pdf", locked.read_bytes(), PDF).run()
+    password = next(t for t in at.text_input if t.key and "__pw__" in t.key)
+    password.input("sesame").run()
+    at.button(key=password.key.replace("__pw__", "__unlock__")).click().run()
+    assert_clean(at)
+    at = page("ui/handouts.py")
+    assert picker_names(at, "handouts_files__mine") == ["Locked.pdf", "Quiz.pdf"]
+    assert at.multiselect(key="handouts_files__mine").options[0].startswith("Locked.pdf  ·  2 pages  ·  ")
+
+
+def test_a_class_list_is_never_offered_as_a_pdf_even_named_like_one(app_env):
+    class_list = CLASS_LIST.encode()
+    at = page("ui/class_sets.py")
+    at.file_uploader(key="class_sets_list").upload("9.csv", class_list, "text/csv").run()
+    assert_clean(at)
+    at = page("ui/handouts.py")
+    at.file_uploader(key="handouts_files").upload("9.pdf", class_list, PDF).run()  # the same bytes
+    assert_clean(at)
+    assert "9.pdf is not a PDF" in texts(at)
+
+    at = page("ui/handouts.py")
+    assert picker_names(at, "handouts_files__mine") == []
+    at = page("ui/class_sets.py")
+    assert picker_names(at, "class_sets_worksheet__mine") == []
+    assert picker_names(at, "class_sets_list__mine") == ["9.csv"]
+    at = page("ui/files.py")
+    assert listed_files(at) == ["9.csv"]
+
+
+def test_the_same_file_under_another_name_keeps_its_first_name_and_shows_both(app_env, jobs, burst):
+    quiz = pdf_bytes(5, "Q")
+    at = page("ui/merge.py")
+    at.file_uploader(key="merge_files").upload("Quiz.pdf", quiz, PDF).run()
+    at = page("ui/handouts.py")
+    at.file_uploader(key="handouts_files").upload("Fractions quiz.pdf", quiz, PDF).run()
+    assert_clean(at)
+    assert len(list((app_env / "uploads").iterdir())) == 1
+    at.button(key="handouts_submit").click().run()
+    burst()
+    # The job made from the second upload is named as the teacher named the file this time.
+    assert jobs.list(None).records[0].inputs[0]["name"] == "Fractions quiz.pdf"
+
+    at = page("ui/handouts.py")
+    picker = at.multiselect(key="handouts_files__mine")
+    assert len(picker.options) == 1
+    assert picker.options[0].startswith("Quiz.pdf  ·  also uploaded as “Fractions quiz.pdf”  ·  5 pages  ·  ")
+    at = page("ui/files.py")
+    assert_clean(at)
+    assert listed_files(at) == ["Quiz.pdf"]
+    assert (
+        "The same file was also uploaded as “Fractions quiz.pdf”, so it is kept once, under its first name."
+        in texts(at)
+    )
 
 
 def test_one_teachers_presets_and_files_are_invisible_to_another(app_env, config, monkeypatch):

@@ -9,15 +9,18 @@ import time
 
 import pytest
 
-from storage.files import FileStore, upload_id_of
+from storage.config import Config
+from storage.files import FileStore, StoredFile, upload_id_of
 from storage.jobs import Status
 from storage.presets import BadPresetFile, PresetStore
 from storage.redis_conn import get_redis
-from storage.upload_index import UploadIndex
-from tests.make_files import encrypt_pdf, make_pdf, pdf_bytes
+from storage.upload_index import UploadIndex, suffix_of
+from tests.make_files import damaged_pdf_bytes, encrypt_pdf, locked_ods_bytes, make_pdf, pdf_bytes, png_bytes
 from worker.errors import NotAllowed, TeacherPrinterError
+from worker.kinds.spreadsheets import ACCEPTED, describe_sheet_upload
 from worker.library import MyFiles, Presets
 from worker.pipelines import preset_options
+from worker.uploads import describe_upload
 
 KINDS = {"handouts": "Handouts", "merge": "Merge & arrange"}
 
@@ -134,34 +137,115 @@ def test_presets_service_imports_every_tool(config):
 # -- My files ---------------------------------------------------------------------------
 
 
+def upload(mine: MyFiles, data: bytes, name: str) -> StoredFile:
+    """What the upload step of a tool page does: store the file, check it as that page would, keep it."""
+    stored = mine.save(io.BytesIO(data), name)
+    describe = describe_sheet_upload if suffix_of(name) in ACCEPTED else describe_upload
+    mine.keep(stored, describe(mine.config, stored.ref, stored.name))
+    return stored
+
+
+def kept(config: Config, owner: str, data: bytes, name: str) -> StoredFile:
+    """A file in the owner's My files, uploaded and checked as on a tool page."""
+    return upload(MyFiles(config, owner), data, name)
+
+
 def test_the_same_file_twice_is_stored_once_per_owner(config):
     data = pdf_bytes(3)
     ann = MyFiles(config, "ann@school.org")
-    first = ann.save(io.BytesIO(data), "Quiz.pdf")
-    second = ann.save(io.BytesIO(data), "Quiz week 2.pdf")
-    assert second.ref == first.ref and second.name == "Quiz week 2.pdf"
+    first = upload(ann, data, "Quiz.pdf")
+    second = upload(ann, data, "Quiz week 2.pdf")
+    assert second.ref == first.ref and second.name == "Quiz week 2.pdf"  # a job gets the name given now
     assert len(list((config.data_dir / "uploads").iterdir())) == 1
     listed = ann.recent()
-    assert [(e.name, e.size) for e in listed] == [("Quiz week 2.pdf", len(data))]
+    # Kept once under its first name, the other name beside it: never renamed behind the teacher's back.
+    assert [(e.name, e.also, e.size, e.pages) for e in listed] == [
+        ("Quiz.pdf", ("Quiz week 2.pdf",), len(data), 3)
+    ]
+    upload(ann, data, "Quiz.pdf")
+    upload(ann, data, "Quiz week 2.pdf")
+    assert [(e.name, e.also) for e in ann.recent()] == [("Quiz.pdf", ("Quiz week 2.pdf",))]
+    assert listed[0].stored().name == "Quiz.pdf"  # picked from My files, it is used under its first name
 
-    other = ann.save(io.BytesIO(pdf_bytes(1, "Other")), "Other.pdf")
+    other = upload(ann, pdf_bytes(1, "Other"), "Other.pdf")
     assert [e.ref for e in ann.recent()] == [other.ref, first.ref]  # last used first
     assert [e.ref for e in ann.recent(["csv"])] == []
 
     bob = MyFiles(config, "bob@school.org")
-    bobs = bob.save(io.BytesIO(data), "Quiz.pdf")
+    bobs = upload(bob, data, "Quiz.pdf")
     assert bobs.ref != first.ref  # each owner has their own copy, to delete as they like
     assert [e.ref for e in bob.recent()] == [bobs.ref]
     assert first.ref not in {e.ref for e in bob.recent()}
+
+
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("Empty.pdf", b""),
+        ("Photo.pdf", png_bytes()),
+        ("Damaged.pdf", damaged_pdf_bytes()),
+        ("Marks.ods", locked_ods_bytes()),
+        ("Empty.csv", b""),
+    ],
+)
+def test_a_file_that_fails_its_check_is_not_kept(config, name, data):
+    ann = MyFiles(config, "ann")
+    failed = upload(ann, data, name)
+    assert ann.recent() == [] and ann.recent([suffix_of(name)]) == []
+    assert FileStore(config).upload_kept(
+        failed.ref
+    )  # the page that holds it still shows why (the clean-up removes it)
+    again = upload(ann, data, name)
+    assert ann.recent() == [] and again.ref != failed.ref  # never reused as if it were a kept file
+
+
+def test_a_locked_pdf_is_kept_only_as_its_unlocked_copy(config, tmp_path):
+    from worker.uploads import unlock_upload
+
+    locked = encrypt_pdf(make_pdf(tmp_path / "a.pdf", 2), tmp_path / "Locked.pdf", user_password="pw")
+    ann = MyFiles(config, "ann")
+    stored = upload(ann, locked.read_bytes(), "Locked.pdf")
+    assert ann.recent() == []  # not offered as if it were ready
+    unlocked = ann.reuse(unlock_upload(config, stored.ref, stored.name, "pw"))
+    ann.keep(unlocked, describe_upload(config, unlocked.ref, unlocked.name))
+    assert [(e.ref, e.name, e.pages) for e in ann.recent(["pdf"])] == [(unlocked.ref, "Locked.pdf", 2)]
+
+
+def test_the_same_bytes_under_another_type_are_another_file(config):
+    class_list = b"Name,Class\nAna,9A\nBen,9B\n"
+    ann = MyFiles(config, "ann")
+    csv = upload(ann, class_list, "9.csv")
+    pdf = upload(ann, class_list, "9.pdf")  # fails its check as a PDF
+    assert pdf.ref != csv.ref
+    assert ann.recent(["pdf"]) == []  # a PDF picker never offers the class list
+    assert [(e.name, e.also, e.kind, e.rows) for e in ann.recent(ACCEPTED)] == [("9.csv", (), "sheet", 3)]
+
+
+def test_files_listed_before_they_were_checked_are_no_longer_offered(config):
+    """Entries indexed by an earlier version, before a file had to pass its check, drop out of the list."""
+    from storage.upload_index import UploadEntry
+
+    ann = MyFiles(config, "ann")
+    good = upload(ann, pdf_bytes(1), "Good.pdf")
+    broken = FileStore(config).save_upload(io.BytesIO(png_bytes()), "Photo.pdf")
+    now = time.time()
+    entry = UploadEntry(
+        upload_id_of(broken.ref), broken.ref, broken.name, broken.size, broken.sha256, "ann", now, now
+    )
+    ann.index.add(entry)  # as the old upload step did, before the check
+    ann.index.describe(entry.id, "pdf", None, None)  # and the failed check it recorded
+    assert [e.ref for e in ann.recent(["pdf"])] == [good.ref]
+    assert ann.index.get(entry.id) is None
+    assert upload(ann, png_bytes(), "Photo.pdf").ref != broken.ref  # not reused either
 
 
 def test_listing_and_clean_up_drop_files_that_are_gone(config, jobs):
     from worker.sweep import remove_expired
 
     ann = MyFiles(config, "ann")
-    kept = ann.save(io.BytesIO(pdf_bytes(1, "Kept")), "Kept.pdf")
-    gone = ann.save(io.BytesIO(pdf_bytes(1, "Gone")), "Gone.pdf")
-    old = ann.save(io.BytesIO(pdf_bytes(1, "Old")), "Old.pdf")
+    kept = upload(ann, pdf_bytes(1, "Kept"), "Kept.pdf")
+    gone = upload(ann, pdf_bytes(1, "Gone"), "Gone.pdf")
+    old = upload(ann, pdf_bytes(1, "Old"), "Old.pdf")
     files = FileStore(config)
     files.delete_upload(gone.ref)  # e.g. removed by hand
     assert [e.name for e in ann.recent()] == ["Old.pdf", "Kept.pdf"]
@@ -175,8 +259,45 @@ def test_listing_and_clean_up_drop_files_that_are_gone(config, jobs):
     assert index.get(upload_id_of(old.ref)) is None  # the clean-up dropped its entry too
     assert [e.name for e in ann.recent()] == ["Kept.pdf"]
     # Uploading it again after the clean-up stores it afresh.
-    again = ann.save(io.BytesIO(files.resolve(kept.ref).read_bytes()), "Kept.pdf")
+    again = upload(ann, files.resolve(kept.ref).read_bytes(), "Kept.pdf")
     assert again.ref == kept.ref
+
+
+def test_a_file_indexed_before_types_counted_is_still_found_again(config):
+    from storage.upload_index import content_field, sha_key
+
+    ann = MyFiles(config, "ann")
+    first = upload(ann, pdf_bytes(2), "Quiz.pdf")
+    conn = ann.index.conn
+    conn.hdel(sha_key("ann"), content_field(first.sha256, first.name))
+    conn.hset(sha_key("ann"), first.sha256, upload_id_of(first.ref))  # as the earlier version indexed it
+    assert upload(ann, pdf_bytes(2), "Quiz again.pdf").ref == first.ref
+    assert upload(ann, pdf_bytes(2), "Quiz.zip").ref != first.ref  # another type: another file
+    assert [(e.ref, e.also) for e in ann.recent()] == [(first.ref, ("Quiz again.pdf",))]
+    ann.delete(upload_id_of(first.ref))
+    assert conn.hgetall(sha_key("ann")) == {}
+
+
+def test_the_clean_up_removes_files_left_out_of_my_files_after_a_day(config, jobs, tmp_path):
+    from worker.sweep import UNLISTED_KEPT_S, remove_expired
+
+    ann = MyFiles(config, "ann")
+    good = upload(ann, pdf_bytes(1), "Good.pdf")
+    photo = upload(ann, png_bytes(), "Photo.pdf")
+    locked_pdf = encrypt_pdf(make_pdf(tmp_path / "a.pdf", 1), tmp_path / "Locked.pdf", user_password="pw")
+    locked = upload(ann, locked_pdf.read_bytes(), "Locked.pdf")
+    in_a_job = FileStore(config).save_upload(io.BytesIO(png_bytes()), "Given.pdf")
+    jobs.submit("merge", "Merge — Given.pdf", [{"ref": in_a_job.ref, "name": in_a_job.name}], {}, "ann")
+    fresh = upload(ann, damaged_pdf_bytes(), "Damaged.pdf")
+    files = FileStore(config)
+    a_day_ago = time.time() - UNLISTED_KEPT_S - 60
+    for stored in (good, photo, locked, in_a_job):
+        os.utime(files.resolve(stored.ref).parent, (a_day_ago, a_day_ago))
+    remove_expired(jobs.store, config)
+    assert not files.upload_kept(photo.ref) and not files.upload_kept(locked.ref)  # in nobody's My files
+    assert files.upload_kept(good.ref) and files.upload_kept(in_a_job.ref)  # listed, or a job refers to it
+    assert files.upload_kept(fresh.ref)  # the page that received it may still show it
+    assert [e.ref for e in ann.recent()] == [good.ref]
 
 
 def test_a_job_keeps_its_files_for_another_retention_period(config, jobs):
@@ -189,17 +310,18 @@ def test_a_job_keeps_its_files_for_another_retention_period(config, jobs):
     assert folder.stat().st_mtime > time.time() - 60
 
 
-def test_a_file_a_job_may_still_need_cannot_be_deleted(config, jobs, burst, tmp_path):
+def test_a_file_a_job_may_still_need_cannot_be_deleted(config, jobs, burst):
     ann = MyFiles(config, "ann")
-    locked = encrypt_pdf(make_pdf(tmp_path / "a.pdf", 1), tmp_path / "Locked.pdf", user_password="pw")
-    stored = ann.save(io.BytesIO(locked.read_bytes()), "Locked.pdf")
-    record = jobs.submit("merge", "Merge — Locked.pdf", [{"ref": stored.ref, "name": stored.name}], {}, "ann")
+    stored = upload(ann, pdf_bytes(1), "Quiz.pdf")
+    broken = FileStore(config).save_upload(io.BytesIO(png_bytes()), "Photo.pdf")  # makes the job fail
+    inputs = [{"ref": stored.ref, "name": stored.name}, {"ref": broken.ref, "name": broken.name}]
+    record = jobs.submit("merge", "Merge — Quiz.pdf", inputs, {}, "ann")
     burst()
     assert jobs.get(record.id, None).status == Status.FAILED
     upload_id = upload_id_of(stored.ref)
     with pytest.raises(NotAllowed) as refused:
         ann.delete(upload_id)
-    assert "“Locked.pdf” cannot be deleted yet: “Merge — Locked.pdf” still needs it" in refused.value.message
+    assert "“Quiz.pdf” cannot be deleted yet: “Merge — Quiz.pdf” still needs it" in refused.value.message
     assert FileStore(config).upload_kept(stored.ref)
     with pytest.raises(NotAllowed):
         MyFiles(config, "bob").delete(upload_id)  # not Bob's file

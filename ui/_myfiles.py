@@ -41,9 +41,14 @@ def what_is_in(entry: UploadEntry) -> str:
     return ""
 
 
+def also_named(entry: UploadEntry) -> str:
+    """ "also uploaded as “B.pdf”" for a file uploaded again under other names, or nothing."""
+    return f"also uploaded as {', '.join(f'“{n}”' for n in entry.also)}" if entry.also else ""
+
+
 def file_label(entry: UploadEntry) -> str:
-    """One line for a file: name, what is in it, size, when it was last used."""
-    parts = [entry.name, what_is_in(entry), human_size(entry.size), ago(entry.used_at)]
+    """One line for a file: name (and any other names), what is in it, size, when it was last used."""
+    parts = [entry.name, also_named(entry), what_is_in(entry), human_size(entry.size), ago(entry.used_at)]
     return "  ·  ".join(p for p in parts if p)
 
 
@@ -118,6 +123,10 @@ def files_list(mine: MyFiles) -> None:
             if entry.used_at - entry.uploaded_at > 60:
                 facts.append(f"last used {ago(entry.used_at)}")
             text.markdown(f"**{entry.name}**  \n:gray[{'  ·  '.join(f for f in facts if f)}]")
+            if entry.also:
+                text.caption(
+                    f"The same file was {also_named(entry)}, so it is kept once, under its first name."
+                )
             delete.button("Delete", key=f"delete-file-{entry.id}", on_click=_delete, args=(mine, entry.id))
 
 

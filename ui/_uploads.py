@@ -81,10 +81,7 @@ def upload_step(
         seen.add(stored.ref)
         info = _look(config, stored.ref, stored.name, str(config.data_dir), describe.__name__, describe)
         if new and mine is not None:
-            if info.needs_password:
-                mine.forget(stored)  # only its unlocked copy belongs in "My files"
-            else:
-                mine.note(stored, info)
+            mine.keep(stored, info)  # listed only if it passed its check (a locked PDF: its unlocked copy)
         if info.needs_password:
             stored, info = _unlock_form(config, key, slot, stored, info, saved, mine)
         uploads.append(Upload(stored, info))
@@ -115,10 +112,10 @@ def _unlock_form(
                 st.error("That password did not open the file. Check it and try again.")
             else:
                 if mine is not None:
-                    unlocked = mine.remember(unlocked)
+                    unlocked = mine.reuse(unlocked)
                 saved[slot] = unlocked
                 info = describe_upload(config, unlocked.ref, unlocked.name)
                 if mine is not None:
-                    mine.note(unlocked, info)
+                    mine.keep(unlocked, info)
                 return unlocked, info
     return stored, info

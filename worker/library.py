@@ -1,8 +1,8 @@
 """A teacher's own things besides jobs: saved presets, and the files they uploaded ("My files").
 
 Pages call only these classes (and `worker.control.Jobs`); every method may raise
-ServiceUnavailable when Redis cannot be reached, except `MyFiles.save`, which keeps the
-upload on the volume even then (it is just not listed).
+ServiceUnavailable when Redis cannot be reached, except `MyFiles.save`, `reuse` and `keep`,
+which keep the upload on the volume even then (it is just not listed).
 """
 
 from __future__ import annotations
@@ -86,63 +86,82 @@ class MyFiles:
         self.jobs = JobStore(conn, self.files)
 
     # -- adding ---------------------------------------------------------------------
+    # A file is stored when it arrives, but listed only once it passed its check (`keep`): an
+    # empty file, a picture named .pdf or a locked workbook is never offered to pick again.
     def save(self, stream: BinaryIO, name: str) -> StoredFile:
-        """Store an upload, hashing it as it streams in; the owner's earlier copy is reused if the same."""
-        return self.remember(self.files.save_upload(stream, name))
+        """Store an upload, hashing it as it streams in; the owner's kept copy is reused if the same."""
+        return self.reuse(self.files.save_upload(stream, name))
 
-    def remember(self, stored: StoredFile) -> StoredFile:
-        """Index a file just stored; if the owner already has the same content, keep only that copy."""
+    def reuse(self, stored: StoredFile) -> StoredFile:
+        """The owner's kept copy of the same file (same content and type) under this name, if any; else `stored`.
+
+        The kept entry keeps its first name and notes this one beside it: nothing is renamed.
+        """
         try:
-            existing = self.index.find(self.owner, stored.sha256) if stored.sha256 else None
-            if existing is not None and existing.ref != stored.ref:
-                if self.files.upload_kept(existing.ref):
-                    return self._reuse(existing, stored)
+            existing = self.index.find(self.owner, stored.sha256, stored.name) if stored.sha256 else None
+            if existing is None or existing.ref == stored.ref:
+                return stored
+            if not existing.usable or not self.files.upload_kept(existing.ref):
                 self.index.forget(existing.id)
-            now = time.time()
-            upload_id = upload_id_of(stored.ref) or ""
-            entry = UploadEntry(
-                upload_id, stored.ref, stored.name, stored.size, stored.sha256, self.owner, now, now
-            )
-            kept = self.index.add(entry)
-            if kept.id != upload_id:  # the same file was stored twice at once: keep the first
-                return self._reuse(kept, stored)
+                return stored
+            self.index.touch(existing.id, name=stored.name)
+            self.files.touch_upload(existing.ref)
+            self.files.delete_upload(stored.ref)
+            return existing.stored(stored.name)
         except redis.RedisError:
-            pass  # the file is safe on the volume; it is only missing from "My files"
-        return stored
+            return stored  # the file is safe on the volume; it is only missing from "My files"
 
-    def _reuse(self, existing: UploadEntry, duplicate: StoredFile) -> StoredFile:
-        self.index.touch(existing.id, name=duplicate.name)
-        self.files.touch_upload(existing.ref)
-        self.files.delete_upload(duplicate.ref)
-        return existing.stored(duplicate.name)
+    def keep(self, stored: StoredFile, info: UploadInfo) -> None:
+        """After its check: list a file that passed, with what is in it; leave out one that did not. Never raises.
 
-    def note(self, stored: StoredFile, info: UploadInfo) -> None:
-        """Record what the file holds (pages, PDFs in a ZIP, rows of a spreadsheet) for the list; never raises."""
+        A locked PDF is left out too: its unlocked copy is the one kept. A file left out stays on
+        the volume for the page that holds it; the clean-up removes it a day later unless a job refers to it.
+        """
         upload_id = upload_id_of(stored.ref)
         if upload_id is None:
             return
-        pages = len(info.members) if info.kind == "zip" else info.pages
-        rows = None
-        if info.kind == "sheet" and not info.problem:
-            from worker.kinds.spreadsheets import sheets_of
-
-            with contextlib.suppress(TeacherPrinterError, OSError):
-                rows = sum(i.rows for i in sheets_of(self.config, stored.ref) if not i.hidden)
         with contextlib.suppress(redis.RedisError):
-            self.index.describe(upload_id, info.kind, pages, rows)
-
-    def forget(self, stored: StoredFile) -> None:
-        """Leave a file out of the list (a protected PDF once its unlocked copy is saved); never raises."""
-        upload_id = upload_id_of(stored.ref)
-        if upload_id is not None:
-            with contextlib.suppress(redis.RedisError):
-                entry = self.index.get(upload_id)
-                if entry is not None and entry.owner == self.owner:
+            entry = self.index.get(upload_id)
+            if entry is not None and entry.owner != self.owner:
+                return
+            if not info.usable:
+                if entry is not None:
                     self.index.forget(upload_id)
+                return
+            pages = len(info.members) if info.kind == "zip" else info.pages
+            rows = self._rows(stored) if info.kind == "sheet" else None
+            if entry is not None:
+                self.index.describe(upload_id, info.kind, pages, rows)
+                return
+            now = time.time()
+            # Should the same file be kept at this moment from another page, the first one stays listed.
+            self.index.add(
+                UploadEntry(
+                    upload_id,
+                    stored.ref,
+                    stored.name,
+                    stored.size,
+                    stored.sha256,
+                    self.owner,
+                    now,
+                    now,
+                    kind=info.kind,
+                    pages=pages,
+                    rows=rows,
+                )
+            )
+
+    def _rows(self, stored: StoredFile) -> int | None:
+        from worker.kinds.spreadsheets import sheets_of
+
+        try:
+            return sum(i.rows for i in sheets_of(self.config, stored.ref) if not i.hidden)
+        except (TeacherPrinterError, OSError):
+            return None
 
     # -- listing --------------------------------------------------------------------
     def recent(self, suffixes: list[str] | None = None, limit: int = MAX_LISTED) -> list[UploadEntry]:
-        """The owner's files still on the server, last used first (of these file types, if given)."""
+        """The owner's usable files still on the server, last used first (of these file types, if given)."""
         wanted = {s.lower().lstrip(".") for s in suffixes or []}
         found = []
         with _service():
@@ -150,7 +169,10 @@ class MyFiles:
                 if not self.files.upload_kept(entry.ref):
                     self.index.forget(entry.id)  # removed by the clean-up: no longer listed
                     continue
-                if wanted and entry.name.rsplit(".", 1)[-1].lower() not in wanted:
+                if not entry.usable:
+                    self.index.forget(entry.id)  # listed before files were checked, and failed
+                    continue
+                if wanted and entry.suffix not in wanted:
                     continue
                 found.append(entry)
         return found[:limit]

@@ -20,7 +20,7 @@ from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
 from storage.config import Config
-from storage.files import FileStore
+from storage.files import FileStore, upload_id_of
 from storage.jobs import ACTIVE_KEY, ENDED, INDEX_KEY, KEY_PREFIX, JobStore, Status
 from storage.upload_index import UploadIndex
 from worker.failures import worker_lost
@@ -31,6 +31,9 @@ SWEEP_LOCK = f"{KEY_PREFIX}sweep:lock"
 KNOWN_KEY = f"{KEY_PREFIX}records-known"
 CLEANUP_LOCK = f"{KEY_PREFIX}cleanup:lock"
 CLEANUP_EVERY_S = 3600
+# An upload in nobody's My files (it failed its check, or is a locked PDF's original) is only
+# for the page that received it, so it goes after a day, unless a job refers to it.
+UNLISTED_KEPT_S = 86400
 
 log = logging.getLogger(__name__)
 
@@ -86,7 +89,7 @@ def find_lost_jobs(store: JobStore, config: Config) -> int:
 
 
 def remove_expired(store: JobStore, config: Config) -> int:
-    """Delete ended jobs and uploads unused for the retention period; returns jobs removed."""
+    """Delete ended jobs and uploads unused for the retention period (unlisted ones sooner); returns jobs removed."""
     # A job renews its uploads' folder times (Jobs.submit), so a file picked every week stays.
     cutoff = time.time() - config.retention_days * 86400
     removed = 0
@@ -96,11 +99,25 @@ def remove_expired(store: JobStore, config: Config) -> int:
             store.delete(record.id)
             removed += 1
     files = FileStore(config)
+    index = UploadIndex(store.conn)
+    unlisted_cutoff = time.time() - UNLISTED_KEPT_S
+    in_jobs: set[str] | None = None
     for folder in files.iter_upload_dirs():
-        if folder.stat().st_mtime < cutoff:
+        changed = folder.stat().st_mtime
+        if changed < cutoff:
             shutil.rmtree(folder, ignore_errors=True)
-    UploadIndex(store.conn).forget_missing(files)  # "My files" lists only what is still there
+        elif changed < unlisted_cutoff and not index.holds(folder.name):
+            in_jobs = _uploads_of_jobs(store) if in_jobs is None else in_jobs
+            if folder.name not in in_jobs:
+                shutil.rmtree(folder, ignore_errors=True)
+    index.forget_missing(files)  # "My files" lists only what is still there
     return removed
+
+
+def _uploads_of_jobs(store: JobStore) -> set[str]:
+    """The upload ids any job record refers to (a job may run again, or be run again)."""
+    records = store.list(None, limit=max(1, store.count())).records
+    return {upload_id_of(item.get("ref", "")) or "" for record in records for item in record.inputs}
 
 
 def sweep(store: JobStore, config: Config) -> None:

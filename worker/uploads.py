@@ -26,6 +26,11 @@ class UploadInfo:
     problem: str = ""
     needs_password: bool = False
 
+    @property
+    def usable(self) -> bool:
+        """Whether it passed its check: it opened and holds something (a repaired PDF counts; a locked one not yet)."""
+        return not self.needs_password and bool(self.pages or self.members)
+
 
 def describe_upload(config: Config, ref: str, name: str) -> UploadInfo:
     """Open an uploaded PDF or ZIP just enough to count what is in it; never raises for bad files."""
