@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import streamlit as st
 
+from storage.config import load_config
+from storage.logs import setup_logging
 from ui._ui import sidebar_health, sign_in_gate
+
+setup_logging(load_config().log_level)
 
 # An emoji icon: a :material: one makes the browser fetch it from Google, which a school network may block.
 st.set_page_config(page_title="Teacher Printer", page_icon="🖨️", layout="wide")

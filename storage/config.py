@@ -35,6 +35,16 @@ def _path(text: str) -> Path:
     return Path(text).expanduser().resolve()
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def _log_level(text: str) -> str:
+    level = text.upper()
+    if level not in LOG_LEVELS:
+        raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+    return level
+
+
 SETTINGS: tuple[Setting, ...] = (
     Setting(
         "DATA_DIR",
@@ -96,6 +106,13 @@ SETTINGS: tuple[Setting, ...] = (
         lambda text: tuple(sorted({part.strip().lower() for part in text.split(",") if part.strip()})),
     ),
     Setting(
+        "LOG_LEVEL",
+        "INFO",
+        "How much the web app and the workers log: DEBUG, INFO, WARNING or ERROR. Other libraries "
+        "log only their warnings and errors, except at DEBUG, which shows everything.",
+        _log_level,
+    ),
+    Setting(
         "CORPUS_DIR",
         "",
         "Tests only: folder of real-world input files (default ../shared/corpus).",
@@ -121,6 +138,7 @@ class Config:
     worker_lost_after: int
     sweep_interval: int
     admin_emails: tuple[str, ...]
+    log_level: str
     corpus_dir: str
 
     @property

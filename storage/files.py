@@ -15,7 +15,7 @@ import secrets
 import shutil
 import tempfile
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
@@ -27,6 +27,7 @@ CHUNK_BYTES = 1024 * 1024
 MAX_NAME_BYTES = 150
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)}
 _UNSAFE_CHARS = re.compile(r'[<>:"|?*\\/]')
+_WORD_END = re.compile(r"[\s_\-.,;]")
 
 
 def new_id() -> str:
@@ -36,6 +37,24 @@ def new_id() -> str:
 
 def _is_valid_id(value: str) -> bool:
     return bool(re.fullmatch(r"[0-9a-f]{16}", value))
+
+
+def shorten(text: str, limit: int, size: Callable[[str], int] = len) -> str:
+    """`text` cut to at most `limit` (as `size` measures it) at the end of a word, if it is longer.
+
+    A single word longer than the limit is cut where it must be; separators left at the end go.
+    """
+    if size(text) <= limit:
+        return text
+    low, high = 0, len(text)  # the longest start of `text` that fits
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if size(text[:middle]) <= limit else (low, middle - 1)
+    head = text[:low]
+    if not _WORD_END.match(text[low]):
+        ends = [m.start() for m in _WORD_END.finditer(head)]
+        head = head[: ends[-1]] if ends and ends[-1] > 0 else head
+    return head.rstrip(" _-.,;") or head
 
 
 def safe_name(name: str, fallback: str = "file") -> str:
@@ -54,7 +73,7 @@ def safe_name(name: str, fallback: str = "file") -> str:
     ext = ext[:10]
     suffix = f".{ext}" if ext else ""
     budget = MAX_NAME_BYTES - len(suffix.encode())
-    stem = stem.encode()[:budget].decode(errors="ignore").strip(" .")
+    stem = shorten(stem, budget, lambda text: len(text.encode())).strip(" .")
     if not stem:
         stem = fallback
     return stem + suffix

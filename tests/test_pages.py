@@ -98,7 +98,8 @@ def test_merge_page_submits_and_jobs_page_shows_progress(app_env, config, burst)
     assert_clean(at)
     downloads = at.get("download_button")
     assert len(downloads) == 1
-    assert "Download" in downloads[0].proto.label and "Fractions merged.pdf" in downloads[0].proto.label
+    # Named after the first file in the teacher's order, not the first uploaded.
+    assert "Download" in downloads[0].proto.label and "Answers merged.pdf" in downloads[0].proto.label
 
 
 def test_failed_job_has_error_expander_and_retry(app_env, config, burst, jobs, tmp_path):
@@ -281,9 +282,9 @@ def test_class_sets_page_preselects_columns_previews_counts_and_submits(app_env,
     assert record.kind == "class_sets" and record.status == Status.FINISHED, record.error
     assert "Иванов" not in record.title
     assert [o.name for o in record.outputs] == [
-        "Fractions class set.pdf",
-        "Fractions class set - single copies.zip",
-        "Fractions class set - checklist.xlsx",
+        "Fractions class set (9A).pdf",
+        "Fractions class set (9A) - single copies.zip",
+        "Fractions class set (9A) - checklist.xlsx",
     ]
     at.switch_page("ui/jobs.py").run()
     assert_clean(at)

@@ -21,6 +21,7 @@ from ui._ui import kind_label, login_configured, owner, run_again_key
 from worker.control import RunAgain
 from worker.errors import ServiceUnavailable, TeacherPrinterError
 from worker.library import Presets
+from worker.pipelines import NAME_TYPED
 
 RUN_AGAIN = "tp_run_again"
 TOOL_PAGES = {
@@ -272,8 +273,11 @@ def receive_run_again(kind: str, submit_key: str, upload_key: Callable[[dict[str
     for key, ids in picks.items():
         st.session_state[picks_key(key)] = ids
         st.session_state[extras_key(key)] = extras[key]
+    options = dict(plan.options)
+    if not options.pop(NAME_TYPED, False) and "output_name" in options:
+        options["output_name"] = ""  # that job took the default name: the page makes today's default
     st.session_state[_pending_key(kind)] = {
-        "options": dict(plan.options),
+        "options": options,
         "inputs": [a.item for a in plan.inputs if a.file is not None],
     }
     st.session_state[run_again_key(kind)] = {

@@ -8,6 +8,7 @@ import hashlib
 import streamlit as st
 
 from storage.config import load_config
+from ui._names import result_name
 from ui._presets import (
     Fields,
     Fill,
@@ -363,8 +364,8 @@ with image, st.container(border=True):
 
 # -- Go ---------------------------------------------------------------------------------
 first = usable[0].stored.name.rsplit(".", 1)[0]
-name = st.text_input("Name of the result", value=f"{first} class set", key="class_sets_name", max_chars=120)
 which = f" ({', '.join(options.classes)})" if options.classes else ""
+name = result_name("Name of the result", "class_sets_name", first, f"class set{which}")
 submit_button(
     "Make the class set",
     "class_sets_submit",
@@ -373,5 +374,5 @@ submit_button(
     + (f" and {len(usable) - 1} more" if len(usable) > 1 else ""),
     [{"ref": u.stored.ref, "name": u.stored.name, "role": "worksheet"} for u in usable]
     + [{"ref": list_ref, "name": list_name, "role": "class_list"}],
-    {**options.to_dict(), "output_name": name or f"{first} class set"},
+    {**options.to_dict(), **name.options()},
 )

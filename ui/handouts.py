@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from storage.config import load_config
+from ui._names import result_name
 from ui._presets import Fields, choice, fill_widgets, preset_bar, receive_run_again, run_again_note, whole
 from ui._ui import submit_button
 from ui._uploads import upload_step
@@ -165,9 +166,7 @@ image.container(border=True).image(picture, caption="The first sheet", width="st
 # -- 4. Go ----------------------------------------------------------------------------
 first = usable[0].stored.name.rsplit(".", 1)[0]
 what = "Booklet" if options.layout == "booklet" else f"{options.per_sheet} per sheet"
-name = st.text_input(
-    "Name of the result", value=f"{first} {what.lower()}", key="handouts_name", max_chars=120
-)
+name = result_name("Name of the result", "handouts_name", first, what.lower())
 submit_button(
     "Make handouts",
     "handouts_submit",
@@ -175,5 +174,5 @@ submit_button(
     f"Handouts · {what} — {usable[0].stored.name}"
     + (f" and {len(usable) - 1} more" if len(usable) > 1 else ""),
     [{"ref": u.stored.ref, "name": u.stored.name} for u in usable],
-    {**options.to_dict(), "output_name": name or first},
+    {**options.to_dict(), **name.options()},
 )

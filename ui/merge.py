@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from storage.config import load_config
+from ui._names import result_name
 from ui._presets import (
     Fields,
     choice,
@@ -163,17 +164,12 @@ if order:
             )
 
     first = entries[order[0]]["item"]["name"].rsplit(".", 1)[0]
-    name = st.text_input(
-        "Name of the merged PDF",
-        value=f"{first} merged" if len(order) > 1 else first,
-        key="merge_name",
-        max_chars=120,
-    )
+    name = result_name("Name of the merged PDF", "merge_name", first, "merged" if len(order) > 1 else "")
 
     # -- 3. What to do with the pages --------------------------------------------------
     st.subheader("3. Choose what to do with the pages")
     presets_here = st.container()
-    chosen: dict = {"output_name": name or first}
+    chosen: dict = name.options()
     with st.expander("Pages: keep some, turn them, add blank pages"):
         chosen["keep"] = st.text_input(
             "Pages to keep, in this order (empty keeps them all)",
@@ -273,9 +269,9 @@ if order:
             "Merge PDFs",
             "merge_submit",
             "merge",
-            f"Merge & arrange — {name or first}.pdf",
+            f"Merge & arrange — {name.text}.pdf",
             [entries[k]["item"] for k in order],
-            options.to_dict(),
+            {**options.to_dict(), **name.options()},
         )
 else:
     st.info("Add one or more PDFs (or a ZIP) to begin.", icon=":material/upload_file:")

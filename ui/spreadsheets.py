@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from storage.config import load_config
+from ui._names import ResultName, result_name
 from ui._presets import (
     Fields,
     choice,
@@ -151,6 +152,7 @@ fill_widgets("spreadsheets", task_widgets(tasks, columns))
 task = st.radio("Make", tasks, format_func=TASK_LABELS.get, key="sheets_task")
 chosen: dict = {"task": task, "sheet": sheet, "header_row": header_row}
 inputs = [{"ref": u.stored.ref, "name": u.stored.name} for u in usable]
+named: ResultName | None = None  # the workbook's name, when the files are combined into one
 if task == "to_csv":
     if not text_file and len(infos) > 1:
         chosen["all_sheets"] = st.checkbox(
@@ -165,8 +167,13 @@ elif task == "combine":
     chosen["combine_mode"] = st.radio(
         "How", list(COMBINE_WORDS), format_func=COMBINE_WORDS.get, key="sheets_combine_mode"
     )
-    chosen["output_name"] = st.text_input(
-        "Name of the workbook", value="combined", key="sheets_combined_name"
+    stems = [u.stored.name.rsplit(".", 1)[0] for u in usable]
+    together = " and ".join(stems) if len(stems) <= 2 else f"{stems[0]} and {len(stems) - 1} more"
+    named = result_name(
+        "Name of the workbook",
+        "sheets_combined_name",
+        together,
+        "combined" if chosen["combine_mode"] == "sheets" else "in one sheet",
     )
 else:
     inputs = [{"ref": ref, "name": name}]
@@ -272,5 +279,5 @@ submit_button(
     "spreadsheets",
     f"Spreadsheets · {what} — {subject}",
     inputs,
-    {**options.to_dict(), **({"output_name": chosen["output_name"]} if "output_name" in chosen else {})},
+    {**options.to_dict(), **(named.options() if named is not None else {})},
 )

@@ -13,6 +13,7 @@ import redis
 from storage.config import load_config
 from storage.files import FileStore
 from storage.jobs import JobStore
+from storage.logs import setup_logging
 from storage.redis_conn import get_redis
 from worker.errors import ServiceUnavailable
 from worker.sweep import sweep
@@ -53,8 +54,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--name", default=None, help="worker name (default: RQ's)")
     args = parser.parse_args(argv)
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     config = load_config()
+    setup_logging(config.log_level)
     try:
         conn = get_redis(config)
     except ServiceUnavailable as exc:
@@ -66,7 +67,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.no_sweep:
         threading.Thread(target=_sweep_forever, args=(stop,), name="sweep", daemon=True).start()
     try:
-        worker.work(burst=args.burst, logging_level="INFO", with_scheduler=False)
+        worker.work(burst=args.burst, logging_level=config.log_level, with_scheduler=False)
     finally:
         stop.set()
     return 0

@@ -24,8 +24,10 @@ OPTION_TYPES: dict[str, Any] = {
     "class_sets": class_sets.ClassSetOptions,
     "spreadsheets": spreadsheets.SheetOptions,
 }
+# Set in a job's options when the teacher typed the result's name (not the page's default).
+NAME_TYPED = "output_name_typed"
 # Options that belong to one set of files (the result's name), so never to a preset.
-FILE_OPTIONS = ("output_name",)
+FILE_OPTIONS = ("output_name", NAME_TYPED)
 
 
 class UnusableOptions(TeacherPrinterError):

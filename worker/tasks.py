@@ -17,8 +17,9 @@ from typing import Any
 
 import redis
 from rq import SimpleWorker, Worker
-from rq.exceptions import InvalidJobOperation, NoSuchJobError
+from rq.exceptions import DeserializationError, InvalidJobOperation, NoSuchJobError
 from rq.job import Job
+from rq.job_lifecycle import call_exception_handlers
 from rq.serializers import JSONSerializer
 from rq.timeouts import JobTimeoutException, UnixSignalDeathPenalty
 
@@ -37,7 +38,7 @@ from storage.jobs import (
 )
 from storage.redis_conn import get_redis
 from worker.errors import NotAllowed
-from worker.failures import StepTimeLimitReached, describe_failure
+from worker.failures import UNEXPECTED, StepTimeLimitReached, describe_failure
 from worker.pipelines import step_def
 from worker.progress import Throttle
 from worker.steps import StepContext
@@ -70,13 +71,42 @@ class StepDeathPenalty(UnixSignalDeathPenalty):
         super().__init__(timeout, exception, **kwargs)
 
 
-class StepWorker(Worker):
+class _FailureLog:
+    """How a worker logs a failed step: one line for a failure the app explains, with the traceback otherwise.
+
+    A teacher's locked PDF or a limit reached is not a fault of the server: the job id and the
+    error's key say what the Jobs page says (whose details still hold the traceback).
+    """
+
+    def handle_exception(self, job: Job, *exc_info: Any) -> None:
+        try:
+            step = job.args if job.func_name == RUN_STEP else None
+        except DeserializationError:
+            step = None
+        if step is None:
+            super().handle_exception(job, *exc_info)  # type: ignore[misc]  # not a step: RQ's own way
+            return
+        job_id, index, _attempt = step
+        error = describe_failure(*exc_info, load_config().step_timeout)
+        unexpected = error.key == UNEXPECTED.key
+        log.log(
+            logging.ERROR if unexpected else logging.WARNING,
+            "job %s: step %s failed: %s",
+            job_id,
+            index + 1,
+            error.key,
+            exc_info=exc_info if unexpected else None,
+        )
+        call_exception_handlers(self._exc_handlers, job, *exc_info)  # type: ignore[attr-defined]
+
+
+class StepWorker(_FailureLog, Worker):
     """The forking worker: each step runs in a work-horse process."""
 
     death_penalty_class = StepDeathPenalty
 
 
-class InlineStepWorker(SimpleWorker):
+class InlineStepWorker(_FailureLog, SimpleWorker):
     """A worker that runs steps in its own process (tests, debugging)."""
 
     death_penalty_class = StepDeathPenalty

@@ -329,6 +329,7 @@ def test_preset_and_my_files_make_next_week_one_click(page, tmp_path: Path):
     main.get_by_test_id("stSelectbox").filter(has_text="Pages per sheet").click()
     page.get_by_role("option", name="2", exact=True).click()
     expect(main.get_by_test_id("stMetric").filter(has_text="Sheets of paper")).to_contain_text("3")
+    expect(main.get_by_label("Name of the result")).to_have_value(f"{worksheet.stem} 2 per sheet")
     main.get_by_text("Save or manage presets").click()
     main.get_by_label("Save these choices as").fill(preset)
     main.get_by_label("Save these choices as").press("Enter")
@@ -352,3 +353,4 @@ def test_preset_and_my_files_make_next_week_one_click(page, tmp_path: Path):
     expect(main.get_by_test_id("stMetric").filter(has_text="Sheets of paper")).to_contain_text(
         "3"
     )  # 2 per sheet
+    expect(main.get_by_label("Name of the result")).to_have_value(f"{worksheet.stem} 2 per sheet")

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 
-from storage.files import atomic_path, safe_name
+from storage.files import atomic_path, safe_name, shorten
 from worker.errors import DamagedFile, LimitExceeded
 from worker.pdf.limits import MAX_SHEETS
 from worker.pdf.ranges import parse_range_groups
@@ -58,7 +58,7 @@ def split_groups(page_count: int, every: int | None = None, ranges: str | None =
 
 def part_names(source_name: str, groups: list[list[int]], page_count: int) -> list[str]:
     """A safe, distinct, sortable file name for each part."""
-    stem = safe_name(Path(source_name).stem, fallback="document")[:MAX_STEM_CHARS].rstrip(" .")
+    stem = shorten(safe_name(Path(source_name).stem, fallback="document"), MAX_STEM_CHARS).rstrip(" .")
     width = len(str(page_count))
     names: list[str] = []
     taken: set[str] = set()
