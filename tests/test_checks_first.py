@@ -331,3 +331,18 @@ def test_zip_reading_lists_what_it_leaves_out(tmp_path):
     assert contents.left_out == [("a/../../b.pdf", "(its path points outside the ZIP)")]
     with zipfile.ZipFile(path) as zf:
         assert len(zf.infolist()) == 3
+
+
+def test_class_set_counts_refuse_a_print_file_over_the_limit_as_the_job_does():
+    from worker.errors import LimitExceeded
+    from worker.kinds.class_sets import ClassSetOptions, check_counts, plan, worksheet_name
+    from worker.pdf.named_copies import MAX_PRINT_PAGES
+
+    options = ClassSetOptions.from_dict({"name_column": "Name"})
+    check_counts(plan(100, MAX_PRINT_PAGES // 100, options), "Fits.pdf")
+    with pytest.raises(
+        LimitExceeded, match=f"The print file would have 20,099 pages; the limit is {MAX_PRINT_PAGES:,}"
+    ):
+        check_counts(plan(101, 199, options), worksheet_name(["a.pdf", "b.pdf"]))
+    with pytest.raises(LimitExceeded, match=r"^The worksheet \(a.pdf and 1 more\) has 201 pages"):
+        check_counts(plan(1, 201, options), worksheet_name(["a.pdf", "b.pdf"]))

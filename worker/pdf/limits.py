@@ -38,11 +38,10 @@ def over_pdf_limit(what: str, exc: LimitReachedError) -> LimitExceeded:
     """
     limits = get_configuration()
     said = str(exc).lower()
-    if "page tree" in said:
-        reason = (
-            f"its list of pages is nested more than {limits.page_tree_maximum_depth} levels deep "
-            f"or has more than {limits.page_tree_maximum_entries:,} entries"
-        )
+    if "page tree depth" in said:
+        reason = f"its list of pages is nested more than {limits.page_tree_maximum_depth} levels deep"
+    elif "page tree" in said:
+        reason = f"its list of pages has more than {limits.page_tree_maximum_entries:,} entries"
     elif "stream" in said or "decompress" in said or "output length" in said:
         most = limits.maximum_declared_stream_length / MB
         reason = f"a picture or the drawing of a page in it is larger than {most:,.0f} MB once unpacked"
