@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# The megabyte of every size the app checks or states (MAX_UPLOAD_MB, sizes on the pages): the
+# uploader in the browser counts 1 MB as 1,000,000 bytes (1,048,576 only on Windows), so this does too.
+MB = 1000 * 1000
+
 
 class SettingError(ValueError):
     """An environment variable holds a value that cannot be used."""
@@ -68,7 +72,12 @@ SETTINGS: tuple[Setting, ...] = (
         "Days a job's record, its outputs and uploads are kept before the clean-up removes them.",
         _positive_int,
     ),
-    Setting("MAX_UPLOAD_MB", "200", "Largest file a teacher may upload, in megabytes.", _positive_int),
+    Setting(
+        "MAX_UPLOAD_MB",
+        "200",
+        "Largest file a teacher may upload, in megabytes (1 MB = 1,000,000 bytes).",
+        _positive_int,
+    ),
     Setting(
         "SHEET_MAX_ROWS",
         "500000",
@@ -140,6 +149,11 @@ class Config:
     admin_emails: tuple[str, ...]
     log_level: str
     corpus_dir: str
+
+    @property
+    def max_upload_bytes(self) -> int:
+        """MAX_UPLOAD_MB in bytes: the one upload limit the uploader, the server and the messages use."""
+        return self.max_upload_mb * MB
 
     @property
     def uploads_dir(self) -> Path:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from storage.config import Config, load_config
+from storage.config import MB, Config, load_config
 from worker.errors import LimitExceeded, StorageFailed
 
 CHUNK_BYTES = 1024 * 1024
@@ -149,7 +149,7 @@ class FileStore:
     # -- uploads ------------------------------------------------------------------
     def save_upload(self, stream: BinaryIO, name: str, max_bytes: int | None = None) -> StoredFile:
         """Copy an uploaded stream into `uploads/<id>/<safe name>` in chunks, hashing it on the way."""
-        limit = max_bytes if max_bytes is not None else self.config.max_upload_mb * 1024 * 1024
+        limit = max_bytes if max_bytes is not None else self.config.max_upload_bytes
         upload_id = new_id()
         clean = safe_name(name)
         dest = self.root / "uploads" / upload_id / clean
@@ -162,7 +162,7 @@ class FileStore:
                     digest.update(chunk)
                     if size > limit:
                         raise LimitExceeded(
-                            f"{clean} is larger than the {limit // (1024 * 1024)} MB upload limit.",
+                            f"{clean} is larger than {limit / MB:,.0f} MB, the largest file you can upload.",
                             "Make the file smaller (for a scan, save it at a lower resolution) or split it.",
                         )
                     out.write(chunk)

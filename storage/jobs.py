@@ -84,6 +84,8 @@ class JobError:
     message: str
     hint: str = ""
     details: str = ""
+    # Retrying the same job can only fail the same way (worker.errors.TeacherPrinterError.permanent).
+    permanent: bool = False
 
 
 @dataclass

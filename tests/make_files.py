@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import stat
 import struct
 import zipfile
 import zlib
@@ -88,4 +89,66 @@ def locked_ods_bytes() -> bytes:
         zf.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         zf.writestr("META-INF/manifest.xml", manifest)
         zf.writestr("content.xml", bytes(range(256)) * 5, zipfile.ZIP_DEFLATED)
+    return buffer.getvalue()
+
+
+def raw_pdf(objects: list[bytes]) -> bytes:
+    """A PDF written byte by byte from its objects (object 1 is the catalog), with a correct xref."""
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def zero_page_pdf() -> bytes:
+    """A well-formed PDF whose page list is empty."""
+    return raw_pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"])
+
+
+def deep_page_tree_pdf(depth: int) -> bytes:
+    """One page under `depth` nested page-tree nodes (readers cope; pypdf stops at 100 levels)."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>"]
+    for level in range(depth):
+        number = 2 + level
+        parent = b"" if level == 0 else b"/Parent %d 0 R " % (number - 1)
+        objects.append(b"<< /Type /Pages %s/Kids [%d 0 R] /Count 1 >>" % (parent, number + 1))
+    objects.append(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] >>" % (depth + 1))
+    return raw_pdf(objects)
+
+
+def big_page_pdf(path: Path, content_bytes: int) -> Path:
+    """One A4 page whose drawing is `content_bytes` of plain (unpacked) instructions."""
+    line = b"0 0 m 1 1 l S\n"
+    content = line * (content_bytes // len(line) + 1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(
+        raw_pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+                b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+            ]
+        )
+    )
+    return path
+
+
+def zip_with_links(files: dict[str, bytes], links: dict[str, str]) -> bytes:
+    """A ZIP of `files` (names kept exactly, even ../ ones) plus symbolic links name → target."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in files.items():
+            zf.writestr(zipfile.ZipInfo(name), data)
+        for name, target in links.items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            zf.writestr(info, target)
     return buffer.getvalue()

@@ -69,7 +69,7 @@ def test_upload_saved_in_chunks_under_safe_name(config):
 
 def test_upload_over_limit_is_refused_and_leaves_nothing(config):
     store = FileStore(config)
-    with pytest.raises(LimitExceeded, match="upload limit"):
+    with pytest.raises(LimitExceeded, match="largest file you can upload"):
         store.save_upload(io.BytesIO(b"x" * 2048), "big.pdf", max_bytes=1024)
     assert not any((config.data_dir / "uploads").rglob("big.pdf"))
 

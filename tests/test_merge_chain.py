@@ -11,6 +11,7 @@ from pypdf import PdfReader
 from storage.files import FileStore
 from storage.jobs import Status
 from tests.make_files import encrypt_pdf, make_pdf, page_texts, pdf_bytes, zip_of
+from worker.errors import NotAllowed
 
 
 def upload(config, path: Path) -> dict:
@@ -90,13 +91,11 @@ def test_password_pdf_fails_check_and_cancels_merge(jobs, config, burst, tmp_pat
     assert "PasswordRequired" in failed.error.details
     assert failed.outputs == []
 
-    again = jobs.retry(record.id, "t1")
-    assert again.status == Status.QUEUED and again.attempt == 2
-    burst()
-    failed_again = jobs.get(record.id, "t1")
-    assert failed_again.status == Status.FAILED
-    assert failed_again.error.key == "password_required"
-    assert [s.status for s in failed_again.steps] == [Status.FAILED, Status.CANCELED, Status.CANCELED]
+    # The same file would fail the same way: no Retry, only "Run again…" with other files.
+    assert failed.error.permanent
+    with pytest.raises(NotAllowed, match="would fail the same way"):
+        jobs.retry(record.id, "t1")
+    assert jobs.get(record.id, "t1").attempt == 1
 
     job_dir = FileStore(config).job_dir(record.id)
     assert job_dir.exists()
@@ -130,15 +129,16 @@ def test_retry_reuses_the_finished_check(jobs, config, burst, tmp_path):
     run_step(record.id, 0, 1)
     after_check = jobs.get(record.id, "t1")
     assert after_check.steps[0].status == Status.FINISHED
-    # Take the merge's input away to make step 2 fail, then give it back and retry.
-    source = checked.resolve(after_check.steps[0].result["files"][0]["ref"])
-    saved = source.read_bytes()
-    source.write_bytes(b"gone")
+    # Block the folder step 2 writes to (as a full or broken disk would), then clear it and retry.
+    blocker = checked.outputs_dir(record.id)
+    blocker.parent.mkdir(parents=True, exist_ok=True)
+    blocker.write_bytes(b"in the way")
     burst()
     failed = jobs.get(record.id, "t1")
     assert failed.status == Status.FAILED
     assert [s.status for s in failed.steps] == [Status.FINISHED, Status.FAILED, Status.CANCELED]
-    source.write_bytes(saved)
+    assert not failed.error.permanent
+    blocker.unlink()
     again = jobs.retry(record.id, "t1")
     assert [s.status for s in again.steps] == [Status.FINISHED, Status.QUEUED, Status.QUEUED]
     burst()

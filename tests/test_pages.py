@@ -102,7 +102,7 @@ def test_merge_page_submits_and_jobs_page_shows_progress(app_env, config, burst)
     assert "Download" in downloads[0].proto.label and "Answers merged.pdf" in downloads[0].proto.label
 
 
-def test_failed_job_has_error_expander_and_retry(app_env, config, burst, jobs, tmp_path):
+def test_failed_job_has_error_expander_and_delete(app_env, config, burst, jobs, tmp_path):
     from tests.test_merge_chain import upload
 
     locked = encrypt_pdf(make_pdf(tmp_path / "a.pdf", 1), tmp_path / "Quiz.pdf", user_password="pw")
@@ -113,11 +113,8 @@ def test_failed_job_has_error_expander_and_retry(app_env, config, burst, jobs, t
     assert_clean(at)
     assert any("protected by a password" in e.value for e in at.error)
     assert any("What went wrong" in x.label for x in at.expander)
-    at.button(key=f"retry-{record.id}").click().run()
-    assert_clean(at)
-    assert jobs.get(record.id, None).status == Status.QUEUED
-    at.button(key=f"cancel-{record.id}").click().run()
-    assert jobs.get(record.id, None).status == Status.CANCELED
+    # Retrying with the same locked file cannot help (tests/test_checks_first.py has a job that can).
+    assert f"retry-{record.id}" not in {b.key for b in at.button}
     at.button(key=f"delete-{record.id}").click().run()
     assert_clean(at)
     assert jobs.get(record.id, None) is None
@@ -225,7 +222,7 @@ def test_merge_page_arrange_options_counts_and_errors(app_env, config, burst, jo
     assert "one PDF of 5 pages" in texts(at) and "1 blank page" in texts(at)
     at.text_input(key="merge_keep").input("9").run()
     assert any("Page 9 does not exist" in e.value for e in at.error)
-    assert not [b for b in at.button if b.key == "merge_submit"]
+    assert at.button(key="merge_submit").proto.disabled
     at.text_input(key="merge_keep").input("").run()
     at.checkbox(key="merge_numbers").check().run()
     at.radio(key="merge_split").set_value("every").run()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import streamlit as st
 
@@ -124,11 +125,12 @@ def sidebar_health() -> bool:
 
 
 def human_size(size: int) -> str:
+    """A size in the units the upload limit is stated in (1 MB = 1,000,000 bytes)."""
     value = float(size)
     for unit in ("bytes", "KB", "MB", "GB"):
-        if value < 1024 or unit == "GB":
+        if value < 1000 or unit == "GB":
             return f"{value:.0f} {unit}" if unit == "bytes" else f"{value:.1f} {unit}"
-        value /= 1024
+        value /= 1000
     return f"{size} bytes"
 
 
@@ -151,8 +153,31 @@ def run_again_key(kind: str) -> str:
     return f"{kind}__again"
 
 
-def submit_button(label: str, key: str, kind: str, title: str, inputs: list[dict], options: dict) -> None:
-    """The one primary button of a tool page, and the confirmation (or why nothing was sent)."""
+def plural(count: int, word: str, words: str | None = None) -> str:
+    """ "1 page", "3 pages", "1,200 pages" (or the given plural)."""
+    return f"{count:,} {word if count == 1 else (words or word + 's')}"
+
+
+def submit_button(
+    label: str,
+    key: str,
+    kind: str,
+    title: str,
+    inputs: list[dict],
+    options: dict,
+    blocked: Sequence[str] = (),
+) -> None:
+    """The one primary button of a tool page, and the confirmation (or why nothing was sent).
+
+    `blocked` holds what the job would refuse, in the job's own words: while there is any,
+    the button is drawn but cannot be pressed, and the reasons stand right under it.
+    """
+    if blocked:
+        st.button(label, type="primary", key=key, disabled=True)
+        reasons = list(dict.fromkeys(blocked))
+        listed = reasons[0] if len(reasons) == 1 else "\n" + "\n".join(f"- {reason}" for reason in reasons)
+        st.warning(f"**Not ready yet:** {listed}", icon=":material/block:")
+        return
     if st.button(label, type="primary", key=key):
         jobs = jobs_service()
         if jobs is None:
@@ -170,10 +195,12 @@ def submit_button(label: str, key: str, kind: str, title: str, inputs: list[dict
             except ServiceUnavailable as exc:
                 st.session_state.pop(f"{key}__done", None)
                 st.error(
-                    f"{exc.message} Your job was **not submitted**, but your files are saved on the server: "
-                    "press the button again once the job service is running.",
+                    "The job service cannot be reached right now. Your job was **not submitted**, but your "
+                    "files are saved on the server: press the button again once the job service is running.",
                     icon=":material/cloud_off:",
                 )
+                with st.expander("Details for your IT person"):
+                    st.code(exc.message, language=None)
             except TeacherPrinterError as exc:
                 st.error(exc.for_teacher(), icon=":material/error:")
     if done := st.session_state.get(f"{key}__done"):

@@ -46,8 +46,9 @@ def upload_step(
         type=types,
         accept_multiple_files=multiple,
         key=key,
+        # The browser checks this too; save_upload checks config.max_upload_bytes, the same limit.
         max_upload_size=config.max_upload_mb,
-        help=f"Up to {config.max_upload_mb} MB each.",
+        help=f"Up to {config.max_upload_mb} MB each (1 MB = 1,000,000 bytes).",
     )
     if files is None:
         files = []
@@ -75,6 +76,7 @@ def upload_step(
         chosen.append((slot, saved.get(slot, stored), False))
     uploads = []
     seen: set[str] = set()
+    unlocked: set[str] = st.session_state.setdefault(f"{key}__unlocked", set())
     for slot, stored, new in chosen:
         if stored.ref in seen:
             continue
@@ -83,9 +85,40 @@ def upload_step(
         if new and mine is not None:
             mine.keep(stored, info)  # listed only if it passed its check (a locked PDF: its unlocked copy)
         if info.needs_password:
-            stored, info = _unlock_form(config, key, slot, stored, info, saved, mine)
+            _unlock_form(config, key, slot, stored, saved, mine)
+        elif slot in unlocked:
+            pages = f" ({info.pages} page{'s' if info.pages != 1 else ''})" if info.pages else ""
+            st.success(
+                f"**{stored.name}** is unlocked{pages}: the job uses a copy without the password.",
+                icon=":material/lock_open:",
+            )
         uploads.append(Upload(stored, info))
     return uploads
+
+
+def problem_box(problem: str, details: str = "") -> None:
+    """An upload's problem, with what the library said in an expander for the IT person."""
+    st.error(problem, icon=":material/error:")
+    if details:
+        with st.expander("Details for your IT person"):
+            st.code(details, language=None)
+
+
+def show_problems(uploads: list[Upload]) -> list[str]:
+    """Draw each upload's problem and note; return what stops the job, for the page's button."""
+    blocked = []
+    for upload in uploads:
+        info = upload.info
+        if info.needs_password:  # its unlock form is drawn above
+            blocked.append(
+                f"{info.name} is protected by a password: type the password above to unlock it, or take it out."
+            )
+        elif info.problem:
+            problem_box(info.problem, info.details)
+            blocked.append(info.problem)
+        if info.note:
+            st.info(info.note, icon=":material/info:")
+    return blocked
 
 
 def _unlock_form(
@@ -93,10 +126,10 @@ def _unlock_form(
     key: str,
     slot: str,
     stored: StoredFile,
-    info: UploadInfo,
     saved: dict[str, StoredFile],
     mine: MyFiles | None,
-) -> tuple[StoredFile, UploadInfo]:
+) -> None:
+    """The password field of a protected PDF; once it opens, the page starts over with the unlocked copy."""
     widget = slot.replace(":", "-")
     with st.container(border=True):
         st.warning(
@@ -114,8 +147,8 @@ def _unlock_form(
                 if mine is not None:
                     unlocked = mine.reuse(unlocked)
                 saved[slot] = unlocked
-                info = describe_upload(config, unlocked.ref, unlocked.name)
                 if mine is not None:
-                    mine.keep(unlocked, info)
-                return unlocked, info
-    return stored, info
+                    mine.keep(unlocked, describe_upload(config, unlocked.ref, unlocked.name))
+                st.session_state[f"{key}__unlocked"].add(slot)
+                # Drawn again from the top: the lock and its form give way to the unlocked file.
+                st.rerun()

@@ -22,17 +22,19 @@ from ui._presets import (
 )
 from ui._sheets import header_row_input, sheet_list, sheet_picker
 from ui._ui import submit_button
-from ui._uploads import upload_step
+from ui._uploads import show_problems, upload_step
 from worker.classlist import ListSpec, guess_columns
 from worker.errors import TeacherPrinterError
 from worker.kinds.class_sets import (
     PER_SHEET,
     ClassSetOptions,
+    check_counts,
     class_list_of,
     columns_of,
     plan,
     preview_for_upload,
     unprintable,
+    worksheet_name,
 )
 from worker.kinds.spreadsheets import ACCEPTED, describe_sheet_upload, is_text_file
 
@@ -151,15 +153,16 @@ with right:
         multiple=False,
         describe=describe_sheet_upload,
     )
-usable = [u for u in worksheets if u.info.pages]
-for upload in worksheets:
-    if upload.info.problem and not upload.info.needs_password:
-        st.warning(upload.info.problem, icon=":material/warning:")  # it names the file already
+usable = [u for u in worksheets if u.info.pages and not u.info.problem]
+blocked = show_problems(worksheets)  # each names its file already
 if lists and lists[0].info.problem:
     st.error(lists[0].info.problem, icon=":material/error:")
     st.stop()
 if not usable or not lists:
-    st.info("Add a worksheet and a class list to begin.", icon=":material/upload_file:")
+    if blocked:
+        submit_button("Make the class set", "class_sets_submit", "class_sets", "", [], {}, blocked)
+    else:
+        st.info("Add a worksheet and a class list to begin.", icon=":material/upload_file:")
     st.stop()
 list_ref, list_name = lists[0].stored.ref, lists[0].stored.name
 data_dir = str(config.data_dir)
@@ -334,6 +337,11 @@ st.subheader("4. What you will get")
 pages = sum(u.info.pages or 0 for u in usable)
 counts = plan(len(found.students), pages, options)
 try:
+    # The job's own check of these counts: a worksheet or print file too long is said here, first.
+    check_counts(counts, worksheet_name([u.stored.name for u in usable]))
+except TeacherPrinterError as exc:
+    blocked.append(exc.for_teacher())
+try:
     picture = preview(usable[0].stored.ref, found.students[0].to_dict(), options.to_dict(), data_dir)
 except TeacherPrinterError as exc:
     stop_with(exc)
@@ -375,4 +383,5 @@ submit_button(
     [{"ref": u.stored.ref, "name": u.stored.name, "role": "worksheet"} for u in usable]
     + [{"ref": list_ref, "name": list_name, "role": "class_list"}],
     {**options.to_dict(), **name.options()},
+    blocked,
 )

@@ -7,8 +7,8 @@ import streamlit as st
 from storage.config import load_config
 from ui._names import result_name
 from ui._presets import Fields, choice, fill_widgets, preset_bar, receive_run_again, run_again_note, whole
-from ui._ui import submit_button
-from ui._uploads import upload_step
+from ui._ui import plural, submit_button
+from ui._uploads import show_problems, upload_step
 from worker.errors import TeacherPrinterError
 from worker.kinds.handouts import (
     LAYOUTS,
@@ -66,13 +66,14 @@ st.subheader("1. Choose your PDF")
 uploads = upload_step(
     config, "handouts_files", "One or more PDFs (several are used one after the other)", ["pdf"]
 )
-usable = [u for u in uploads if u.info.pages]
-for upload in uploads:
-    if upload.info.problem and not upload.info.needs_password:
-        st.warning(upload.info.problem, icon=":material/warning:")  # it names the file already
+usable = [u for u in uploads if u.info.pages and not u.info.problem]
+blocked = show_problems(uploads)  # each names its file already
 
 if not usable:
-    st.info("Add a PDF to begin.", icon=":material/upload_file:")
+    if uploads:
+        submit_button("Make handouts", "handouts_submit", "handouts", "", [], {}, blocked)
+    else:
+        st.info("Add a PDF to begin.", icon=":material/upload_file:")
     st.stop()
 
 # -- 2. Options -----------------------------------------------------------------------
@@ -133,6 +134,7 @@ except TeacherPrinterError as exc:
     with presets_here:
         preset_bar("handouts", None)
     st.error(exc.for_teacher())
+    submit_button("Make handouts", "handouts_submit", "handouts", "", [], {}, [*blocked, exc.for_teacher()])
     st.stop()
 with presets_here:
     preset_bar("handouts", options.to_dict())
@@ -141,27 +143,30 @@ with presets_here:
 st.subheader("3. What you will get")
 refs = tuple(u.stored.ref for u in usable)
 try:
+    # The same counts and checks as the job's: what it would refuse is said here, before the button.
     plan = counts(refs, options.to_dict(), str(config.data_dir))
     picture = preview(refs[0], options.to_dict(), str(config.data_dir))
 except TeacherPrinterError as exc:
     st.error(exc.for_teacher(), icon=":material/error:")
-    st.stop()
-
-facts, image = st.columns([2, 3])
-with facts:
-    st.metric("Pages in", plan.source_pages)
-    if options.layout == "booklet":
+    blocked.append(exc.for_teacher())
+else:
+    facts, image = st.columns([2, 3])
+    with facts:
+        st.metric("Pages in", plan.source_pages)
         st.metric("Sheets of paper", plan.sheets_of_paper)
-        st.caption(f"{plan.sides} printed sides, {plan.paper} landscape, both sides, flip on the short edge.")
-    else:
-        st.metric("Sheets of paper", plan.sheets_of_paper)
-        st.caption(f"{plan.output_pages} printed sides on {plan.paper} {plan.orientation}.")
-    if plan.blank_pages_added:
-        st.caption(
-            f"{plan.blank_pages_added} empty space{'s' if plan.blank_pages_added != 1 else ''} at the end."
-        )
-# A border, so that the white sheet stands out from the white page.
-image.container(border=True).image(picture, caption="The first sheet", width="stretch")
+        if options.layout == "booklet":
+            st.caption(
+                f"The file has {plural(plan.sides, 'page')} to print on both sides of {plan.paper} landscape "
+                "paper, flipping on the short edge."
+            )
+        else:
+            st.caption(
+                f"The file has {plural(plan.output_pages, 'page')} of {plan.paper} {plan.orientation}."
+            )
+        if plan.blank_pages_added:
+            st.caption(f"{plural(plan.blank_pages_added, 'empty space')} at the end.")
+    # A border, so that the white sheet stands out from the white page.
+    image.container(border=True).image(picture, caption="The first sheet", width="stretch")
 
 # -- 4. Go ----------------------------------------------------------------------------
 first = usable[0].stored.name.rsplit(".", 1)[0]
@@ -175,4 +180,5 @@ submit_button(
     + (f" and {len(usable) - 1} more" if len(usable) > 1 else ""),
     [{"ref": u.stored.ref, "name": u.stored.name} for u in usable],
     {**options.to_dict(), **name.options()},
+    blocked,
 )

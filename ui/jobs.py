@@ -106,7 +106,10 @@ def card(record: JobRecord) -> None:
             actions.append(("Run again…", "again"))
         if record.active:
             actions.append(("Cancel", "cancel"))
-        if record.status in (Status.FAILED, Status.CANCELED):
+        # A failure that retrying cannot change (a locked or damaged file, a limit) gets no Retry.
+        if record.status in (Status.FAILED, Status.CANCELED) and not (
+            record.error and record.error.permanent
+        ):
             actions.append(("Retry", "retry"))
         if not record.active:
             actions.append(("Delete", "delete"))

@@ -17,8 +17,8 @@ from ui._presets import (
     take_pending_inputs,
     whole,
 )
-from ui._ui import submit_button
-from ui._uploads import upload_step
+from ui._ui import plural, submit_button
+from ui._uploads import problem_box, upload_step
 from worker.errors import TeacherPrinterError
 from worker.kinds.merge import MergeOptions, plan
 
@@ -83,21 +83,28 @@ uploads = upload_step(config, "merge_files", "PDFs, or ZIP files of PDFs", ["pdf
 entries: dict[str, dict] = {}
 for upload in uploads:
     item, info = upload.stored, upload.info
+    if info.note:
+        st.info(info.note, icon=":material/info:")  # e.g. a ZIP's files left out for safety
     if info.kind == "zip" and info.members:
-        for member, display in info.members:
-            part = {"ref": item.ref, "name": item.name, "members": [member]}
+        for member in info.members:
+            part = {"ref": item.ref, "name": item.name, "members": [member.name]}
             entries[entry_key(part)] = {
                 "item": part,
-                "label": f"{display}  ·  from {item.name}",
-                "pages": None,
-                "problem": "",
+                "label": f"{member.display}  ·  from {item.name}",
+                "pages": member.pages,
+                "problem": member.problem,
+                "details": member.details,
             }
     else:
+        problem = info.problem
+        if info.needs_password:
+            problem = f"{info.name} is protected by a password: type the password above to unlock it, or take it out."
         entries[item.ref] = {
             "item": {"ref": item.ref, "name": item.name},
             "label": item.name,
             "pages": info.pages,
-            "problem": info.problem,
+            "problem": problem,
+            "details": info.details,
         }
 
 # A job run again: its files in its order, and only the PDFs of its ZIPs that it used.
@@ -138,7 +145,8 @@ if order:
             pages = f" — {entry['pages']} page{'s' if entry['pages'] != 1 else ''}" if entry["pages"] else ""
             text.markdown(f"**{index + 1}.** {entry['label']}{pages}")
             if entry["problem"]:
-                text.warning(entry["problem"], icon=":material/warning:")
+                with text:
+                    problem_box(entry["problem"], entry["details"])
             up.button(
                 ":material/arrow_upward:",
                 key=f"up-{key}",
@@ -232,8 +240,9 @@ if order:
 
     # -- 4. What you will get -----------------------------------------------------------
     st.subheader("4. What you will get")
+    # What the job would refuse about the files, in its words, in the order of the list.
+    blocked = [entries[k]["problem"] for k in order if entries[k]["problem"]]
     known = [entries[k]["pages"] for k in order]
-    ready = True
     options: MergeOptions | None = None
     try:
         options = MergeOptions.from_dict(chosen)
@@ -242,36 +251,29 @@ if order:
             what = (
                 f"a ZIP of {counts.files} PDFs"
                 if counts.files > 1
-                else f"one PDF of {counts.result_pages} page{'s' if counts.result_pages != 1 else ''}"
+                else f"one PDF of {plural(counts.result_pages, 'page')}"
             )
-            summary = f"You will get **{what}** from **{len(order)} file{'s' if len(order) != 1 else ''}**"
+            summary = f"You will get **{what}** from **{plural(len(order), 'file')}**"
             if counts.files > 1:
-                summary += f", {counts.result_pages} pages in all"
+                summary += f", {plural(counts.result_pages, 'page')} in all"
             if counts.blank_pages:
-                summary += f", with {counts.blank_pages} blank page{'s' if counts.blank_pages != 1 else ''}"
+                summary += f", with {plural(counts.blank_pages, 'blank page')}"
             st.info(summary + ".", icon=":material/description:")
-        else:
-            total = sum(p for p in known if p)
-            st.info(
-                f"You will get your PDF from **{len(order)} files** ({total}+ pages: the pages inside ZIP "
-                "files are counted when the job runs).",
-                icon=":material/description:",
-            )
     except TeacherPrinterError as exc:
-        ready = False
         st.error(exc.for_teacher(), icon=":material/error:")
+        blocked.append(exc.for_teacher())
     with presets_here:
         preset_bar("merge", options.to_dict() if options is not None else None)
 
     # -- 5. Go ---------------------------------------------------------------------------
-    if ready and options is not None:
-        submit_button(
-            "Merge PDFs",
-            "merge_submit",
-            "merge",
-            f"Merge & arrange — {name.text}.pdf",
-            [entries[k]["item"] for k in order],
-            {**options.to_dict(), **name.options()},
-        )
+    submit_button(
+        "Merge PDFs",
+        "merge_submit",
+        "merge",
+        f"Merge & arrange — {name.text}.pdf",
+        [entries[k]["item"] for k in order],
+        {**options.to_dict(), **name.options()} if options is not None else {},
+        blocked,
+    )
 else:
     st.info("Add one or more PDFs (or a ZIP) to begin.", icon=":material/upload_file:")

@@ -208,11 +208,11 @@ else:
         chosen["paper"] = st.selectbox("Paper", PAPERS, key="sheets_paper")
 if task != "print":
     chosen["guard"] = st.checkbox(
-        "Protect against formulas hidden in the data (recommended)",
+        "Keep text that starts with = + - or @ as plain text (recommended)",
         value=True,
         key="sheets_guard",
-        help="Cells that start with = + - or @ could run as formulas when the file is opened. "
-        "With this on, they are kept as plain text. Negative numbers are not affected.",
+        help="A spreadsheet program may run such a cell as a formula when the file is opened, which can "
+        "change or send out data. With this on, it stays plain text. Negative numbers stay numbers.",
     )
 try:
     options = SheetOptions.from_dict(chosen)

@@ -67,6 +67,7 @@ class ClassListProblem(TeacherPrinterError):
     """The class list cannot give a list of students: the message names the column or rows."""
 
     key = "class_list"
+    permanent = True
     default_hint = "Check the column choices on the Class sets page, or fix the list and upload it again."
 
 

@@ -241,7 +241,11 @@ class Jobs:
 
     def retry(self, job_id: str, owner: str | None) -> JobRecord:
         """Run a failed or canceled job again from its first unfinished step."""
-        self._owned(job_id, owner)
+        if (found := self._owned(job_id, owner)).error is not None and found.error.permanent:
+            raise NotAllowed(
+                "Retrying this job would fail the same way.",
+                "Press Run again… to change its files or choices.",
+            )
 
         def change(r: JobRecord) -> None:
             start = r.current_step() or 0

@@ -57,7 +57,7 @@ def describe_failure(
     details = _details(exc_type, exc, tb)
     exc = _known_cause(exc)
     if isinstance(exc, TeacherPrinterError):
-        return JobError(exc.key, exc.message, exc.hint, details)
+        return JobError(exc.key, exc.message, exc.hint, details, exc.permanent)
     if isinstance(exc, (JobTimeoutException, StepTimeLimitReached)):
         minutes = step_timeout / 60
         if minutes >= 1:

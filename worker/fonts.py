@@ -35,6 +35,7 @@ class FontMissing(TeacherPrinterError):
 
 class TextNotPrintable(TeacherPrinterError):
     key = "text_not_printable"
+    permanent = True
     default_hint = "Remove those characters or write them in another alphabet, then try again."
 
 

@@ -32,6 +32,7 @@ FILE_OPTIONS = ("output_name", NAME_TYPED)
 
 class UnusableOptions(TeacherPrinterError):
     key = "bad_options"
+    permanent = True
     default_hint = "Choose the options again on the page and save them once more."
 
 

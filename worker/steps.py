@@ -19,7 +19,7 @@ from worker.errors import InputMissing, TeacherPrinterError
 from worker.pdf.inputs import check_pdf
 from worker.pdf.merge import merge_pdfs
 from worker.progress import ProgressCallback
-from worker.zips import extract_member, list_members
+from worker.zips import extract_member, member_label, read_zip
 
 PDF_MIME = "application/pdf"
 ZIP_MIME = "application/zip"
@@ -99,8 +99,12 @@ class SeveralProblems(TeacherPrinterError):
     key = "several_problems"
 
 
-def _expand_inputs(ctx: StepContext) -> list[tuple[Path, str]]:
-    """Every PDF to check, in order, with ZIPs unpacked into the step's scratch folder."""
+def _expand_inputs(ctx: StepContext, notes: list[str]) -> list[tuple[Path, str]]:
+    """Every PDF to check, in order, with ZIPs unpacked into the step's scratch folder.
+
+    A member a ZIP holds but that is never unpacked (its path leads outside, it is a link)
+    gets a sentence in `notes`, as the upload page said before.
+    """
     expanded: list[tuple[Path, str]] = []
     for item in ctx.record.inputs:
         path = ctx.upload_path(item)
@@ -109,22 +113,25 @@ def _expand_inputs(ctx: StepContext) -> list[tuple[Path, str]]:
             expanded.append((path, name))
             continue
         wanted = item.get("members")
-        members = list_members(path, name)
+        contents = read_zip(path, name)
+        if note := contents.note(name):
+            notes.append(note)
+        members = contents.members
         if wanted is not None:
             by_name = {m.name: m for m in members}
             members = [by_name[m] for m in wanted if m in by_name]
         for member in members:
             dest = ctx.work_dir / f"zip-{len(expanded):04d}-{member.display}"
             extract_member(path, member.name, dest, name)
-            expanded.append((dest, f"{member.display} (in {name})"))
+            expanded.append((dest, member_label(member.display, name)))
     return expanded
 
 
 def check_pdfs(ctx: StepContext) -> StepResult:
     """Open every input, count its pages, decrypt empty-password files; report every bad file."""
-    expanded = _expand_inputs(ctx)
-    checked: list[dict[str, Any]] = []
     notes: list[str] = []
+    expanded = _expand_inputs(ctx, notes)
+    checked: list[dict[str, Any]] = []
     problems: list[TeacherPrinterError] = []
     for number, (path, name) in enumerate(expanded, start=1):
         ctx.progress(number - 1, len(expanded), f"Checking {name}")
@@ -140,7 +147,9 @@ def check_pdfs(ctx: StepContext) -> StepResult:
         raise problems[0]
     if problems:
         lines = " ".join(p.message for p in problems)
-        raise SeveralProblems(f"{len(problems)} files could not be used. {lines}", problems[0].hint)
+        several = SeveralProblems(f"{len(problems)} files could not be used. {lines}", problems[0].hint)
+        several.permanent = all(p.permanent for p in problems)
+        raise several
     ctx.progress(len(expanded), len(expanded), "All files checked")
     return StepResult({"files": checked, "pages": sum(f["pages"] for f in checked), "notes": notes})
 

@@ -1,52 +1,105 @@
-"""A quick look at an uploaded file, for the page to show before anything is submitted."""
+"""A quick look at an uploaded file, for the page to show before anything is submitted.
+
+The look runs the very checks the job's first step runs (`usable_pdf`, `read_zip`,
+`extract_member`), so that whatever the job would refuse, the page says first and in the
+same words.
+"""
 
 from __future__ import annotations
 
 import io
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pypdf import PdfWriter
 
 from storage.config import Config
 from storage.files import FileStore, StoredFile
 from worker.errors import PasswordRequired, TeacherPrinterError
-from worker.pdf.inputs import open_pdf
-from worker.zips import list_members
+from worker.pdf.inputs import open_pdf, usable_pdf
+from worker.zips import extract_member, member_label, read_zip
+
+
+@dataclass(frozen=True)
+class ZipPdf:
+    """One PDF inside an uploaded ZIP: its name there, the name shown, its pages or its problem."""
+
+    name: str
+    display: str
+    pages: int | None = None
+    problem: str = ""
+    details: str = ""
 
 
 @dataclass(frozen=True)
 class UploadInfo:
-    """What a page shows about one upload: kind, pages, the PDFs inside a ZIP, any problem."""
+    """What a page shows about one upload: kind, pages, the PDFs inside a ZIP, any problem.
+
+    `problem` is what the job would refuse (the page offers no button while it stands);
+    `note` is worth knowing but does not stop the job; `details` is for the IT person.
+    """
 
     ref: str
     name: str
     kind: str
     pages: int | None = None
-    members: list[tuple[str, str]] = field(default_factory=list)
+    members: list[ZipPdf] = field(default_factory=list)
     problem: str = ""
     needs_password: bool = False
+    note: str = ""
+    details: str = ""
 
     @property
     def usable(self) -> bool:
-        """Whether it passed its check: it opened and holds something (a repaired PDF counts; a locked one not yet)."""
-        return not self.needs_password and bool(self.pages or self.members)
+        """Whether it passed the job's check (a repaired PDF counts; a locked one not until unlocked)."""
+        return not self.needs_password and not self.problem and bool(self.pages or self.members)
+
+
+def technical_details(exc: BaseException) -> str:
+    """What the library underneath said, for the "Details for your IT person" expander."""
+    cause = exc.__cause__ or exc.__context__
+    return f"{type(cause).__name__}: {cause}" if cause is not None else ""
 
 
 def describe_upload(config: Config, ref: str, name: str) -> UploadInfo:
-    """Open an uploaded PDF or ZIP just enough to count what is in it; never raises for bad files."""
+    """Open an uploaded PDF or ZIP as the job's check will; never raises for bad files."""
     path = FileStore(config).resolve(ref)
-    is_zip = name.lower().endswith(".zip")
+    if name.lower().endswith(".zip"):
+        return _describe_zip(path, ref, name)
     try:
-        if is_zip:
-            members = list_members(path, name)
-            return UploadInfo(ref, name, "zip", members=[(m.name, m.display) for m in members])
-        reader, _, repaired = open_pdf(path, name)
-        note = "It was damaged; we will try to repair it." if repaired else ""
-        return UploadInfo(ref, name, "pdf", pages=len(reader.pages), problem=note)
+        reader, _, repaired = usable_pdf(path, name)
     except PasswordRequired as exc:
         return UploadInfo(ref, name, "pdf", problem=exc.message, needs_password=True)
     except TeacherPrinterError as exc:
-        return UploadInfo(ref, name, "zip" if is_zip else "pdf", problem=exc.for_teacher())
+        return UploadInfo(ref, name, "pdf", problem=exc.for_teacher(), details=technical_details(exc))
+    note = f"{name} is slightly damaged; the job will repair it. Check the result." if repaired else ""
+    return UploadInfo(ref, name, "pdf", pages=len(reader.pages), note=note)
+
+
+def _describe_zip(path: Path, ref: str, name: str) -> UploadInfo:
+    try:
+        contents = read_zip(path, name)
+    except TeacherPrinterError as exc:
+        return UploadInfo(ref, name, "zip", problem=exc.for_teacher(), details=technical_details(exc))
+    members = []
+    with tempfile.TemporaryDirectory(prefix="tp-look-") as folder:
+        for number, member in enumerate(contents.members):
+            label = member_label(member.display, name)
+            try:
+                copy = extract_member(path, member.name, Path(folder) / f"{number:04d}.pdf", name)
+                reader, _, _ = usable_pdf(copy, label)
+                members.append(ZipPdf(member.name, member.display, pages=len(reader.pages)))
+            except TeacherPrinterError as exc:
+                members.append(
+                    ZipPdf(
+                        member.name, member.display, problem=exc.for_teacher(), details=technical_details(exc)
+                    )
+                )
+            finally:
+                (Path(folder) / f"{number:04d}.pdf").unlink(missing_ok=True)
+    pages = sum(m.pages or 0 for m in members)
+    return UploadInfo(ref, name, "zip", pages=pages, members=members, note=contents.note(name))
 
 
 def unlock_upload(config: Config, ref: str, name: str, password: str) -> StoredFile:

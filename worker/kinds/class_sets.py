@@ -32,7 +32,7 @@ from worker.classlist import (
     read_class_list,
     save_students,
 )
-from worker.errors import BadOptions, InputMissing, LimitExceeded
+from worker.errors import BadOptions, InputMissing
 from worker.fonts import missing_glyphs, text_font
 from worker.kinds.handouts import render_page_png
 from worker.pdf.impose import n_up
@@ -41,11 +41,12 @@ from worker.pdf.layout import PAPERS
 from worker.pdf.named_copies import (
     MAX_FONT_PT,
     MAX_MARGIN_MM,
-    MAX_PRINT_PAGES,
     MIN_FONT_PT,
     CopyMaker,
     LabelStyle,
     Template,
+    check_print_pages,
+    check_worksheet_pages,
     describe,
     make_template,
     padded_pages,
@@ -190,6 +191,17 @@ def plan(students: int, worksheet_pages: int, options: ClassSetOptions) -> Class
     )
 
 
+def check_counts(counts: ClassSetCounts, worksheet: str) -> None:
+    """Raise what the job would raise for these counts: the page runs this before offering its button."""
+    check_worksheet_pages(counts.pages_per_copy, worksheet)
+    check_print_pages(counts.total_pages)
+
+
+def worksheet_name(names: list[str]) -> str:
+    """How messages name the worksheet: its file, or the first of its files."""
+    return names[0] if len(names) == 1 else f"The worksheet ({names[0]} and {len(names) - 1} more)"
+
+
 def label_text(student: Student, options: ClassSetOptions, font: Path) -> tuple[str, bool]:
     """The line printed on one student's copy, and whether their name had to become a write-in line."""
     parts: list[str] = []
@@ -255,26 +267,28 @@ def read_list_step(ctx: StepContext) -> StepResult:
     return StepResult({"students_file": ctx.files.ref(dest), **found.counts(), "notes": found.notes})
 
 
-def _worksheet(ctx: StepContext) -> tuple[Path, str, list[str]]:
-    """The worksheet PDFs checked and, when there are several, combined in order."""
+def _worksheet(ctx: StepContext, students: int, options: ClassSetOptions) -> tuple[Path, str, list[str]]:
+    """The worksheet PDFs checked (as the page checked them) and, when there are several, combined in order."""
     items = [item for item in ctx.record.inputs if _role(item) == "worksheet"]
     if not items:
         raise InputMissing("No worksheet was given.", "Upload the worksheet PDF on the Class sets page.")
-    paths, notes = [], []
-    for number, item in enumerate(items, start=1):
-        name = item.get("name", "the worksheet")
+    paths, notes, pages = [], [], 0
+    names = [item.get("name", "the worksheet") for item in items]
+    for number, (item, name) in enumerate(zip(items, names, strict=True), start=1):
         checked = check_pdf(ctx.upload_path(item), name, ctx.work_dir / f"worksheet-{number}.pdf")
         paths.append(checked.path)
+        pages += checked.pages
         if note := checked.note(name):
             notes.append(note)
-    return one_pdf(paths, ctx.work_dir / "worksheet.pdf"), items[0].get("name", paths[0].name), notes
+    check_counts(plan(students, pages, options), worksheet_name(names))
+    return one_pdf(paths, ctx.work_dir / "worksheet.pdf"), names[0], notes
 
 
 def make_copies_step(ctx: StepContext) -> StepResult:
     """One PDF per student in the work folder, all from one labelled template."""
     options = ClassSetOptions.from_dict(ctx.options)
     students = load_students(ctx.files.resolve(ctx.result_of("read_list")["students_file"]))
-    worksheet, name, notes = _worksheet(ctx)
+    worksheet, name, notes = _worksheet(ctx, len(students), options)
     font = text_font()
     labels, write_ins = [], []
     for student in students:
@@ -292,12 +306,6 @@ def make_copies_step(ctx: StepContext) -> StepResult:
         name,
         progress=lambda done, _steps, text: ctx.progress(done, total, text),
     )
-    counts = plan(len(students), template.pages, options)
-    if counts.total_pages > MAX_PRINT_PAGES:
-        raise LimitExceeded(
-            f"The print file would have {counts.total_pages:,} pages; the limit is {MAX_PRINT_PAGES:,}.",
-            "Make the class set for fewer students, or a shorter worksheet, at a time.",
-        )
     folder = ctx.work_dir / "copies"
     folder.mkdir(parents=True, exist_ok=True)
     outs = [folder / f"copy-{number:04d}.pdf" for number in range(1, len(students) + 1)]
@@ -411,7 +419,8 @@ def package_step(ctx: StepContext) -> StepResult:
             source = folder / f"copy-{number:04d}.pdf"
             if not source.is_file():
                 raise InputMissing(
-                    "A copy made in the previous step is missing.", "Press Retry to make the copies again."
+                    "A copy made in the previous step is missing.",
+                    "Press Run again… on the Jobs page to make the class set afresh.",
                 )
             names.append(zip_name(student.file_stem, fallback="copy"))
             zf.write(source, names[-1])

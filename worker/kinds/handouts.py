@@ -14,9 +14,10 @@ from storage.files import FileStore
 from worker.errors import BadOptions, BadPageRange
 from worker.pdf.arrange import ArrangePlan, arrange
 from worker.pdf.booklet import BOOKLET_FOLD_GAP_MM, BOOKLET_MARGIN_MM, booklet, plan_booklet
-from worker.pdf.compose import write_sheets
+from worker.pdf.compose import check_sheets, write_sheets
 from worker.pdf.impose import place
 from worker.pdf.layout import GRIDS, PAPERS, grid_layout, plan_n_up
+from worker.pdf.limits import MAX_MARGIN_MM, MAX_SIGNATURE_SHEETS
 from worker.pdf.ranges import parse_ranges
 from worker.pdf.source import open_source, read_page_sizes
 from worker.progress import ProgressCallback, no_progress
@@ -76,10 +77,10 @@ class HandoutOptions:
             problems.append(f"unknown paper {self.paper!r}")
         if self.orientation not in ORIENTATIONS or self.order not in ORDERS:
             problems.append("unknown orientation or reading order")
-        if not (0 <= self.margin_mm <= 50 and 0 <= self.gap_mm <= 50):
-            problems.append("margins and gaps must be between 0 and 50 mm")
-        if self.signature_sheets is not None and not 1 <= self.signature_sheets <= 64:
-            problems.append("a signature must have between 1 and 64 sheets")
+        if not (0 <= self.margin_mm <= MAX_MARGIN_MM and 0 <= self.gap_mm <= MAX_MARGIN_MM):
+            problems.append(f"margins and gaps must be between 0 and {MAX_MARGIN_MM} mm")
+        if self.signature_sheets is not None and not 1 <= self.signature_sheets <= MAX_SIGNATURE_SHEETS:
+            problems.append(f"a part of a booklet must have between 1 and {MAX_SIGNATURE_SHEETS} sheets")
         if problems:
             raise BadOptions("These handout options cannot be used: " + "; ".join(problems) + ".")
 
@@ -140,6 +141,7 @@ def plan(page_sizes: list[tuple[float, float]], options: HandoutOptions) -> Hand
     if options.layout == "booklet":
         selected = len(parse_ranges(options.pages, pages)) if options.pages.strip() else pages
         booklet_plan = plan_booklet(selected, options.signature_sheets)
+        check_sheets(booklet_plan.sides, 2, selected)  # what writing the booklet checks first
         return HandoutCounts(
             pages,
             len(booklet_plan.sides),
@@ -150,6 +152,7 @@ def plan(page_sizes: list[tuple[float, float]], options: HandoutOptions) -> Hand
             "landscape",
         )
     sheets = sheets_for(pages, options)
+    check_sheets(sheets, options.per_sheet, pages)  # what placing the pages checks first
     used = sorted({i for sheet in sheets for i in sheet if i is not None})
     layout_plan = plan_n_up(
         [page_sizes[i] for i in used] or page_sizes[:1],

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from storage.config import MB
 from worker.errors import BadOptions
 from worker.pdf.arrange import ArrangePlan, arrange, plan_slots
 from worker.pdf.compress import compress
@@ -179,7 +180,7 @@ def finish_step(ctx: StepContext) -> StepResult:
 
 
 def _mb(size: int) -> str:
-    return f"{size / 1024 / 1024:.1f} MB" if size >= 1024 * 1024 else f"{size / 1024:.0f} KB"
+    return f"{size / MB:.1f} MB" if size >= MB else f"{size / 1000:.0f} KB"
 
 
 PIPELINE = Pipeline(

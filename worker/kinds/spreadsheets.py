@@ -95,7 +95,7 @@ class SheetOptions:
 def sheet_limits(config: Config) -> Limits:
     """The spreadsheet limits the IT person set (upload size, rows, columns)."""
     return Limits(
-        max_file_bytes=config.max_upload_mb * 1024 * 1024,
+        max_file_bytes=config.max_upload_bytes,
         max_rows=config.sheet_max_rows,
         max_columns=config.sheet_max_columns,
         max_cells=max(config.sheet_max_rows * 20, DEFAULT_LIMITS.max_cells),

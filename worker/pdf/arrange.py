@@ -25,12 +25,12 @@ from typing import Any
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import NameObject, NumberObject
 
-from worker.errors import BadPageRange, DamagedFile, EmptyDocument, LimitExceeded
+from worker.errors import BadPageRange, EmptyDocument, LimitExceeded
 from worker.pdf.compose import save
 from worker.pdf.layout import normalise_rotation
 from worker.pdf.limits import MAX_SHEETS
 from worker.pdf.ranges import parse_ranges
-from worker.pdf.source import READ_ERRORS, open_source, source_box
+from worker.pdf.source import READ_ERRORS, open_source, read_failure, source_box
 from worker.progress import ProgressCallback, no_progress
 
 # Files one run may combine.
@@ -169,16 +169,16 @@ def arrange(
         try:
             _add(writer, readers[slot.source], names[slot.source], slot)
         except READ_ERRORS as exc:
-            raise DamagedFile(
-                f"Page {slot.page + 1} of {names[slot.source]} is damaged and could not be copied."
-            ) from exc
+            page = f"Page {slot.page + 1} of {names[slot.source]}"
+            raise read_failure(exc, page, f"{page} is damaged and could not be copied.") from exc
         progress(number, total, f"Arranging page {number} of {len(slots)}")
     progress(len(slots), total, "Saving the file")
     try:
         save(writer, out)
     except READ_ERRORS as exc:
         # Parts of a page (fonts, images) are only read when the file is written.
-        raise DamagedFile("One of the files is damaged and could not be copied.") from exc
+        which = names[0] if len(names) == 1 else "One of the files"
+        raise read_failure(exc, which, f"{which} is damaged and could not be copied.") from exc
     progress(total, total, "Done")
     blanks = sum(slot.blank for slot in slots)
     return ArrangeResult(

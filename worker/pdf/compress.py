@@ -34,9 +34,8 @@ from pypdf.generic import (
 )
 
 from storage.files import atomic_path
-from worker.errors import DamagedFile
 from worker.pdf.layout import Matrix
-from worker.pdf.source import READ_ERRORS, open_source
+from worker.pdf.source import READ_ERRORS, open_source, read_failure
 from worker.progress import ProgressCallback, no_progress
 
 MIN_IMAGE_DPI, MAX_IMAGE_DPI = 50, 600
@@ -106,7 +105,7 @@ def compress(
                 shutil.copyfile(src, tmp)
                 after = before
     except READ_ERRORS as exc:
-        raise DamagedFile(f"{name} is damaged and could not be compressed.") from exc
+        raise read_failure(exc, name, f"{name} is damaged and could not be compressed.") from exc
     progress(total, total, "Done")
     return CompressResult(before, after, kept, downsampled)
 

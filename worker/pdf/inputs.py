@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.errors import DependencyError, PyPdfError
+from pypdf.errors import DependencyError, LimitReachedError, PyPdfError
 
 from storage.files import atomic_path
 from worker.errors import DamagedFile, EmptyDocument, LimitExceeded, PasswordRequired, UnsupportedFile
-from worker.pdf.limits import MAX_SOURCE_PAGES
+from worker.pdf.limits import MAX_SOURCE_PAGES, over_pdf_limit
 
 _PDF_MAGIC = b"%PDF-"
 # The header may sit after some junk, as long as it is near the start.
@@ -76,14 +76,20 @@ def open_pdf(path: Path, display_name: str, password: str = "") -> tuple[PdfRead
         return reader, decrypted, False
     except (PasswordRequired, DamagedFile):
         raise
+    except LimitReachedError as exc:
+        # Not damage: a lenient second reading would only go over the same limit, more slowly.
+        raise over_pdf_limit(display_name, exc) from exc
     except _READ_ERRORS:
         pass
     try:
         reader, decrypted = _read(path, display_name, password, strict=False)
     except (PasswordRequired, DamagedFile):
         raise
+    except LimitReachedError as exc:
+        raise over_pdf_limit(display_name, exc) from exc
     except _READ_ERRORS as exc:
-        raise DamagedFile(f"{display_name} is damaged and could not be read ({type(exc).__name__}).") from exc
+        # What pypdf said goes into the details (the chained cause), not into the teacher's words.
+        raise DamagedFile(f"{display_name} is damaged and could not be read.") from exc
     return reader, decrypted, True
 
 
@@ -105,14 +111,25 @@ def _read(path: Path, display_name: str, password: str, strict: bool) -> tuple[P
     return reader, decrypted
 
 
-def check_pdf(path: Path, display_name: str, normalised: Path, password: str = "") -> CheckedPdf:
-    """Check one PDF; write a decrypted or repaired copy to `normalised` when one is needed."""
+def usable_pdf(path: Path, display_name: str, password: str = "") -> tuple[PdfReader, bool, bool]:
+    """`open_pdf`, then the page count every job needs: what the upload page and the job's check both run."""
     reader, decrypted, repaired = open_pdf(path, display_name, password)
     pages = len(reader.pages)
     if pages == 0:
         raise EmptyDocument(f"{display_name} has no pages.")
     if pages > MAX_SOURCE_PAGES:
-        raise LimitExceeded(f"{display_name} has {pages:,} pages; the limit is {MAX_SOURCE_PAGES:,}.")
+        raise LimitExceeded(
+            f"{display_name} has {pages:,} pages; the limit is {MAX_SOURCE_PAGES:,}.",
+            f"Split it into parts of at most {MAX_SOURCE_PAGES:,} pages on your computer and use them one "
+            "at a time.",
+        )
+    return reader, decrypted, repaired
+
+
+def check_pdf(path: Path, display_name: str, normalised: Path, password: str = "") -> CheckedPdf:
+    """Check one PDF; write a decrypted or repaired copy to `normalised` when one is needed."""
+    reader, decrypted, repaired = usable_pdf(path, display_name, password)
+    pages = len(reader.pages)
     if not (decrypted or repaired):
         return CheckedPdf(path, pages)
     try:
@@ -147,6 +164,8 @@ def _copy_readable_pages(reader: PdfReader, dest: Path, display_name: str) -> li
         try:
             with atomic_path(dest) as tmp:
                 writer.write(tmp)
+        except LimitReachedError as exc:
+            raise over_pdf_limit(display_name, exc) from exc
         except _READ_ERRORS as exc:
-            raise DamagedFile(f"{display_name} is too damaged to be copied ({type(exc).__name__}).") from exc
+            raise DamagedFile(f"{display_name} is too damaged to be copied.") from exc
     return lost

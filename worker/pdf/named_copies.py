@@ -49,7 +49,7 @@ from worker.errors import DamagedFile, EmptyDocument, LimitExceeded
 from worker.fonts import text_font
 from worker.pdf.compose import _numbers, save
 from worker.pdf.layout import MM, Rect, placement_matrix
-from worker.pdf.source import READ_ERRORS, open_source
+from worker.pdf.source import READ_ERRORS, open_source, read_failure
 from worker.pdf.stamp import POSITIONS
 from worker.pdf.xobject import FormCache
 from worker.progress import ProgressCallback, no_progress
@@ -124,6 +124,24 @@ class Template:
         return cls(**data)
 
 
+def check_worksheet_pages(pages: int, name: str) -> None:
+    """Refuse a worksheet longer than a class set takes (the page checks this before its button)."""
+    if pages > MAX_WORKSHEET_PAGES:
+        raise LimitExceeded(
+            f"{name} has {pages:,} pages; a worksheet for a class set can have at most {MAX_WORKSHEET_PAGES}.",
+            "Choose a shorter worksheet, or only the pages the students need.",
+        )
+
+
+def check_print_pages(total: int) -> None:
+    """Refuse a print file longer than one class set may make."""
+    if total > MAX_PRINT_PAGES:
+        raise LimitExceeded(
+            f"The print file would have {total:,} pages; the limit is {MAX_PRINT_PAGES:,}.",
+            "Make the class set for fewer students, or a shorter worksheet, at a time.",
+        )
+
+
 def make_template(
     worksheet: Path,
     labels: Sequence[str],
@@ -139,12 +157,7 @@ def make_template(
         raise EmptyDocument("There are no copies to make.", hint="Check the class list.")
     reader = open_source(worksheet)
     chosen = list(range(len(reader.pages))) if pages is None else list(pages)
-    if len(chosen) > MAX_WORKSHEET_PAGES:
-        raise LimitExceeded(
-            f"{name} has {len(chosen):,} pages; a worksheet for a class set can have at most "
-            f"{MAX_WORKSHEET_PAGES}.",
-            "Choose a shorter worksheet, or split it.",
-        )
+    check_worksheet_pages(len(chosen), name)
     folder.mkdir(parents=True, exist_ok=True)
     writer = PdfWriter()
     forms = FormCache(reader, writer, name)
@@ -187,7 +200,7 @@ def make_template(
     try:
         save(writer, folder / "base.pdf")
     except READ_ERRORS as exc:
-        raise DamagedFile(f"{name} is damaged and could not be copied.") from exc
+        raise read_failure(exc, name, f"{name} is damaged and could not be copied.") from exc
     template = Template(
         folder=str(folder),
         pages=len(chosen),
@@ -250,11 +263,7 @@ class CopyMaker:
         t = self.template
         padded = -(-t.pages // pad_to) * pad_to
         total = len(order) * padded
-        if total > MAX_PRINT_PAGES:
-            raise LimitExceeded(
-                f"The print file would have {total:,} pages; the limit is {MAX_PRINT_PAGES:,}.",
-                "Make the class set for fewer students at a time.",
-            )
+        check_print_pages(total)
         base = PdfReader(t.base)
         writer = PdfWriter()
         shared: list[tuple[IndirectObject, IndirectObject]] = []
@@ -437,7 +446,10 @@ def _startxref(path: Path) -> int:
         tail = fh.read()
     found = re.findall(rb"startxref\s+(\d+)", tail)
     if not found:
-        raise DamagedFile("The class set template could not be read back.", hint="Press Retry.")
+        raise DamagedFile(
+            "The class set template could not be read back.",
+            hint="Press Run again… on the Jobs page to make the class set afresh.",
+        )
     return int(found[-1])
 
 

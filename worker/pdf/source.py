@@ -10,9 +10,16 @@ from pypdf import PageObject, PdfReader
 from pypdf.errors import DependencyError, LimitReachedError, PyPdfError
 from pypdf.generic import IndirectObject, RectangleObject
 
-from worker.errors import DamagedFile, EmptyDocument, InputMissing, LimitExceeded, PasswordRequired
+from worker.errors import (
+    DamagedFile,
+    EmptyDocument,
+    InputMissing,
+    LimitExceeded,
+    PasswordRequired,
+    TeacherPrinterError,
+)
 from worker.pdf.layout import PageBox, normalise_rotation
-from worker.pdf.limits import MAX_SOURCE_PAGES
+from worker.pdf.limits import MAX_SOURCE_PAGES, over_pdf_limit
 
 # What pypdf raises on a damaged file besides its own errors.
 READ_ERRORS = (
@@ -27,6 +34,18 @@ READ_ERRORS = (
 )
 
 
+def read_failure(exc: BaseException, what: str, damaged: str) -> TeacherPrinterError:
+    """The teacher's error for a read that failed on `what`: over a safety limit, or else `damaged`.
+
+    pypdf raises its LimitReachedError (one of READ_ERRORS) for files too large or too deeply
+    built to read safely; those are not damaged, and calling them so sends the teacher after
+    the wrong fix.
+    """
+    if isinstance(exc, LimitReachedError):
+        return over_pdf_limit(what, exc)
+    return DamagedFile(damaged)
+
+
 def open_source(src: Path) -> PdfReader:
     """Open `src` and its page list, or raise a teacher-facing error."""
     if not src.is_file():
@@ -38,12 +57,10 @@ def open_source(src: Path) -> PdfReader:
             if reader.is_encrypted and not reader.decrypt(""):
                 raise PasswordRequired(f"{src.name} is protected by a password.")
             count = len(reader.pages)
-    except LimitReachedError as exc:
-        raise LimitExceeded(f"{src.name} is too complex to process.") from exc
     except DependencyError as exc:
         raise DamagedFile(f"{src.name} is stored in a way this server cannot read.") from exc
     except READ_ERRORS as exc:
-        raise DamagedFile(f"{src.name} is damaged and could not be read.") from exc
+        raise read_failure(exc, src.name, f"{src.name} is damaged and could not be read.") from exc
     if count == 0:
         raise EmptyDocument(f"{src.name} has no pages.")
     if count > MAX_SOURCE_PAGES:
@@ -72,7 +89,11 @@ def source_box(reader: PdfReader, index: int, name: str) -> PageBox:
     try:
         return page_box(reader.pages[index])
     except READ_ERRORS as exc:
-        raise DamagedFile(f"Page {index + 1} of {name} is damaged: its size cannot be read.") from exc
+        raise read_failure(
+            exc,
+            f"Page {index + 1} of {name}",
+            f"Page {index + 1} of {name} is damaged: its size cannot be read.",
+        ) from exc
 
 
 def read_page_sizes(src: Path) -> list[tuple[float, float]]:

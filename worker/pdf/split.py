@@ -15,10 +15,10 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 
 from storage.files import atomic_path, safe_name, shorten
-from worker.errors import DamagedFile, LimitExceeded
+from worker.errors import LimitExceeded
 from worker.pdf.limits import MAX_SHEETS
 from worker.pdf.ranges import parse_range_groups
-from worker.pdf.source import READ_ERRORS, open_source
+from worker.pdf.source import READ_ERRORS, open_source, read_failure
 from worker.progress import ProgressCallback, no_progress
 
 # Parts one split may make (one per page of the largest accepted PDF).
@@ -112,5 +112,7 @@ def _part_bytes(reader: PdfReader, group: list[int], name: str) -> bytes:
         writer.write(buffer)
     except READ_ERRORS as exc:
         pages = f"page {group[0] + 1}" if len(group) == 1 else f"pages {group[0] + 1}-{group[-1] + 1}"
-        raise DamagedFile(f"{name} is damaged: {pages} could not be copied.") from exc
+        raise read_failure(
+            exc, f"{pages.capitalize()} of {name}", f"{name} is damaged: {pages} could not be copied."
+        ) from exc
     return buffer.getvalue()

@@ -30,12 +30,12 @@ from pypdf.generic import (
     StreamObject,
 )
 
-from worker.errors import DamagedFile, EmptyDocument, LimitExceeded
+from worker.errors import EmptyDocument, LimitExceeded
 from worker.fonts import check_printable, text_font
 from worker.pdf.compose import _numbers, save
 from worker.pdf.layout import MM, Matrix, PageBox, Rect, placement_matrix
 from worker.pdf.ranges import parse_ranges
-from worker.pdf.source import READ_ERRORS, open_source, source_box
+from worker.pdf.source import READ_ERRORS, open_source, read_failure, source_box
 from worker.pdf.xobject import FormCache
 from worker.progress import ProgressCallback, no_progress
 
@@ -153,7 +153,7 @@ def stamp(
     try:
         writer = PdfWriter(clone_from=reader)
     except READ_ERRORS as exc:
-        raise DamagedFile(f"{name} is damaged and could not be copied.") from exc
+        raise read_failure(exc, name, f"{name} is damaged and could not be copied.") from exc
     forms = FormCache(overlay, writer, "the stamp")
     overlay_page = {key: k for k, key in enumerate(overlay_keys)}
     push = writer._add_object(_stream(b"q\n"))
@@ -170,13 +170,14 @@ def stamp(
         try:
             _append(page, push, placed[cache_key], label, form)
         except READ_ERRORS as exc:
-            raise DamagedFile(f"Page {index + 1} of {name} is damaged and could not be stamped.") from exc
+            page = f"Page {index + 1} of {name}"
+            raise read_failure(exc, page, f"{page} is damaged and could not be stamped.") from exc
         progress(done, total, f"Writing on page {done} of {len(chosen)}")
     progress(len(chosen) + 1, total, "Saving the file")
     try:
         save(writer, out)
     except READ_ERRORS as exc:
-        raise DamagedFile(f"{name} is damaged and could not be copied.") from exc
+        raise read_failure(exc, name, f"{name} is damaged and could not be copied.") from exc
     progress(total, total, "Done")
     return StampResult(page_count, len(chosen), len(overlay_keys), font.name)
 

@@ -27,9 +27,9 @@ from pypdf.generic import (
     StreamObject,
 )
 
-from worker.errors import DamagedFile, LimitExceeded
+from worker.errors import DamagedFile
 from worker.pdf.layout import PageBox
-from worker.pdf.limits import MAX_PAGE_CONTENT_BYTES
+from worker.pdf.limits import MAX_PAGE_CONTENT_BYTES, over_pdf_limit
 from worker.pdf.source import READ_ERRORS, source_box
 
 
@@ -57,9 +57,7 @@ class FormCache:
             try:
                 ref = self._make(index)
             except LimitReachedError as exc:
-                raise LimitExceeded(
-                    f"Page {index + 1} of {self.name} is too large to place on a sheet."
-                ) from exc
+                raise over_pdf_limit(f"Page {index + 1} of {self.name}", exc) from exc
             except DependencyError as exc:
                 raise DamagedFile(
                     f"Page {index + 1} of {self.name} is stored in a way this server cannot read.",

@@ -25,6 +25,7 @@ _SEPARATORS = re.compile(r"[\\/]")
 
 class ColumnNotFound(TeacherPrinterError):
     key = "column_not_found"
+    permanent = True
     default_hint = "Pick one of the columns listed, or check that the right sheet and header row were used."
 
 

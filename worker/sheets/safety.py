@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from typing import IO
 from xml.parsers import expat
 
+from storage.config import MB
 from worker.errors import DamagedFile, LimitExceeded
 
-MIB = 1024 * 1024
-
 # Size of the uploaded file itself.
-MAX_FILE_BYTES = 100 * MIB
+MAX_FILE_BYTES = 100 * MB
 # Everything a ZIP-based workbook (.xlsx, .xlsm, .ods) unpacks to; stops ZIP bombs.
-MAX_UNCOMPRESSED_BYTES = 1024 * MIB
+MAX_UNCOMPRESSED_BYTES = 1000 * MB
 # Parts inside one ZIP-based workbook.
 MAX_ZIP_MEMBERS = 10_000
 # Rows and columns of one sheet (Excel itself stops at 1,048,576 x 16,384).
@@ -50,8 +49,8 @@ def check_file_size(size: int, name: str, limits: Limits) -> None:
     """Refuse a file larger than the limit."""
     if size > limits.max_file_bytes:
         raise LimitExceeded(
-            f"“{name}” is {size / MIB:,.1f} MB; the largest spreadsheet accepted is "
-            f"{limits.max_file_bytes / MIB:,.0f} MB.",
+            f"“{name}” is {size / MB:,.1f} MB; the largest spreadsheet accepted is "
+            f"{limits.max_file_bytes / MB:,.0f} MB.",
             "Save only the sheets or rows you need in a smaller file and upload that.",
         )
 
@@ -70,8 +69,8 @@ def check_zip(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
     unpacked = sum(member.file_size for member in members)
     if unpacked > limits.max_uncompressed_bytes:
         raise LimitExceeded(
-            f"“{name}” unpacks to {unpacked / MIB:,.0f} MB, more than the "
-            f"{limits.max_uncompressed_bytes / MIB:,.0f} MB allowed.",
+            f"“{name}” unpacks to {unpacked / MB:,.0f} MB, more than the "
+            f"{limits.max_uncompressed_bytes / MB:,.0f} MB allowed.",
             "Save only the sheets you need in a smaller file and upload that.",
         )
 
