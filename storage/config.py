@@ -135,6 +135,11 @@ class Config:
     def redis_dir(self) -> Path:
         return self.data_dir / "redis"
 
+    @property
+    def worker_report_s(self) -> int:
+        """How often a worker reports in: at least twice within WORKER_LOST_AFTER, so a silent one is gone."""
+        return max(1, self.worker_lost_after // 2)
+
 
 def load_config(environ: Mapping[str, str] | None = None) -> Config:
     """Read every setting from `environ` (default: the process environment)."""

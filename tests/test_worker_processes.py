@@ -179,3 +179,27 @@ def test_step_over_its_time_limit_fails_naming_the_limit(jobs, config, start_wor
     assert failed.error.key == "timed_out", failed.error.details
     assert "longer than the limit of 1 second" in failed.error.message
     assert Status.FAILED in [s.status for s in failed.steps]
+
+
+def test_sidebar_counts_only_live_workers_after_a_restart(app_env, config, start_worker):
+    from rq import Queue, Worker
+
+    from storage.redis_conn import check_health, get_redis
+
+    queue = Queue(config.queue_name, connection=get_redis(config))
+    victim = start_worker()
+    start_worker()
+    wait_for(lambda: check_health(config).workers == 2, 60)
+
+    kill_hard(victim)  # its RQ registration lingers in Redis until its key expires
+    start_worker()  # as the launcher does when a worker dies
+    registered = wait_for(lambda: (n := Worker.count(queue=queue)) == 3 and n, 60)
+    assert registered == 3
+    wait_for(lambda: check_health(config).workers == 2, 60)
+    assert Worker.count(queue=queue) == 3, "the dead worker is still registered, yet not counted"
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    assert not at.exception
+    assert "2 workers" in at.sidebar.markdown[0].value

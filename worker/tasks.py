@@ -45,6 +45,7 @@ from worker.steps import StepContext
 PROGRESS_INTERVAL_S = 0.5
 RUN_STEP = "worker.tasks.run_step"
 REGISTERED_TASKS = frozenset({RUN_STEP})
+RQ_IDLE_REPORT_MARGIN_S = 15  # RQ waits worker_ttl - 15 s for a job between heartbeats
 
 log = logging.getLogger(__name__)
 
@@ -85,6 +86,7 @@ class InlineStepWorker(SimpleWorker):
 def make_worker(config: Config, conn: redis.Redis, inline: bool = False, name: str | None = None) -> Worker:
     """A worker on the configured queue with the JSON serializer and the guarded job class."""
     worker_class = InlineStepWorker if inline else StepWorker
+    report = config.worker_report_s
     return worker_class(
         [config.queue_name],
         name=name,
@@ -92,7 +94,10 @@ def make_worker(config: Config, conn: redis.Redis, inline: bool = False, name: s
         serializer=JSONSerializer,
         job_class=GuardedJob,
         log_job_description=False,
-        job_monitoring_interval=5,
+        # An idle RQ worker reports in every worker_ttl - 15 s, a busy one every monitoring
+        # interval: both within `report`, so the sidebar counts only the workers still alive.
+        worker_ttl=report + RQ_IDLE_REPORT_MARGIN_S,
+        job_monitoring_interval=min(5, report),
         maintenance_interval=60,
     )
 
