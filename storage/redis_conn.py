@@ -70,7 +70,7 @@ def check_health(config: Config | None = None) -> Health:
         conn = get_redis(config)
         conn.ping()
         queue = Queue(config.queue_name, connection=conn)
-        workers = live_workers(queue, config.worker_lost_after)
+        workers = live_workers(queue, config.worker_silent_after)
         waiting = queue.count
     except ServiceUnavailable as exc:
         return Health(False, problem=exc.message)

@@ -81,6 +81,13 @@ def card(record: JobRecord) -> None:
         when.caption(ago(record.created_at))
         if record.active:
             st.progress(record.progress / 100, text=f"{record.progress} %  {record.progress_text}")
+            if record.silent_for:
+                st.warning(
+                    f"This job has not moved for {record.silent_for} s (still at {record.progress} %): the "
+                    "computer doing it may have stopped. If it does not carry on, it is marked as failed "
+                    "shortly and you can start it again.",
+                    icon=":material/hourglass_empty:",
+                )
         st.caption(f"Steps: {step_line(record)}")
         for step in record.steps:
             for note in step.result.get("notes", []):

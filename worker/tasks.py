@@ -22,7 +22,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 from rq.timeouts import JobTimeoutException, UnixSignalDeathPenalty
 
-from storage.config import Config, load_config
+from storage.config import BUSY_WORKER_REPORT_S, Config, load_config
 from storage.files import FileStore
 from storage.jobs import (
     ACTIVE,
@@ -31,7 +31,7 @@ from storage.jobs import (
     OutputFile,
     Status,
     TransitionRefused,
-    heartbeat_key,
+    beat_every,
     now,
     progress_key,
 )
@@ -86,7 +86,6 @@ class InlineStepWorker(SimpleWorker):
 def make_worker(config: Config, conn: redis.Redis, inline: bool = False, name: str | None = None) -> Worker:
     """A worker on the configured queue with the JSON serializer and the guarded job class."""
     worker_class = InlineStepWorker if inline else StepWorker
-    report = config.worker_report_s
     return worker_class(
         [config.queue_name],
         name=name,
@@ -95,9 +94,9 @@ def make_worker(config: Config, conn: redis.Redis, inline: bool = False, name: s
         job_class=GuardedJob,
         log_job_description=False,
         # An idle RQ worker reports in every worker_ttl - 15 s, a busy one every monitoring
-        # interval: both within `report`, so the sidebar counts only the workers still alive.
-        worker_ttl=report + RQ_IDLE_REPORT_MARGIN_S,
-        job_monitoring_interval=min(5, report),
+        # interval: the sidebar counts a worker only while its reports keep coming.
+        worker_ttl=config.worker_report_s + RQ_IDLE_REPORT_MARGIN_S,
+        job_monitoring_interval=BUSY_WORKER_REPORT_S,
         maintenance_interval=60,
     )
 
@@ -115,7 +114,7 @@ class _Heartbeat:
         self._thread = threading.Thread(target=self._run, name=f"heartbeat-{job_id}", daemon=True)
 
     def _run(self) -> None:
-        while not self._stop.wait(max(1.0, self._ttl / 3)):
+        while not self._stop.wait(beat_every(self._ttl)):
             try:
                 self._store.beat(self._job_id, self._ttl)
             except redis.RedisError:
@@ -173,7 +172,7 @@ def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
             ACTIVE,
             start,
             extra=lambda pipe, r: (
-                pipe.set(heartbeat_key(job_id), "1", ex=config.worker_lost_after),
+                store.beat(job_id, config.worker_lost_after, pipe),
                 pipe.delete(progress_key(job_id)),
             ),
         )
