@@ -22,6 +22,7 @@ from worker.pipelines import PIPELINES
 
 PAGE_SIZE = 20
 REFRESH_S = 2
+CONFIRM_DELETE = "jobs_confirm_delete"  # the job whose Delete waits for "Delete for good"
 
 st.title("Jobs")
 jobs = jobs_service()
@@ -34,6 +35,7 @@ jobs.sweep()
 
 
 def act(action: str, job_id: str) -> None:
+    st.session_state.pop(CONFIRM_DELETE, None)
     try:
         getattr(jobs, action)(job_id, viewer)
         st.session_state["jobs_flash"] = {
@@ -124,8 +126,31 @@ def card(record: JobRecord) -> None:
                     label, key=f"again-{record.id}", help="Same files and choices, as a new job"
                 ):
                     run_again(record.id)
+            elif action == "delete":
+                # Only asks: nothing is removed until the teacher confirms below.
+                column.button(
+                    label, key=f"delete-{record.id}", on_click=st.session_state.update,
+                    kwargs={CONFIRM_DELETE: record.id},
+                )  # fmt: skip
             else:
                 column.button(label, key=f"{action}-{record.id}", on_click=act, args=(action, record.id))
+        if st.session_state.get(CONFIRM_DELETE) == record.id:
+            confirm_delete(record)
+
+
+def confirm_delete(record: JobRecord) -> None:
+    """The second step of Delete: say what goes, then delete for good or keep it."""
+    files = len(record.outputs)
+    what = f" and its {files} result file{'s' if files != 1 else ''}" if files else ""
+    st.warning(f"Delete “{record.title}”{what}? This cannot be undone.", icon=":material/delete_forever:")
+    final, keep, _ = st.columns([2, 2, 4])
+    final.button(
+        "Delete for good", key=f"delete-final-{record.id}", type="primary",
+        on_click=act, args=("delete", record.id),
+    )  # fmt: skip
+    keep.button(
+        "Keep it", key=f"delete-keep-{record.id}", on_click=st.session_state.pop, args=(CONFIRM_DELETE,)
+    )
 
 
 # -- filters --------------------------------------------------------------------------
