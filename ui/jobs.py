@@ -18,6 +18,7 @@ from ui._ui import (
 )
 from worker.control import Jobs
 from worker.errors import NotAllowed, ServiceUnavailable
+from worker.pdf.printing import how_to_print
 from worker.pipelines import PIPELINES
 
 PAGE_SIZE = 20
@@ -106,6 +107,8 @@ def card(record: JobRecord) -> None:
                     icon=":material/download:",
                     type="primary",
                 )
+        if record.status == Status.FINISHED:
+            print_box(record)
         if record.status == Status.FAILED and record.error:
             st.error(f"{record.error.message} {record.error.hint}".strip(), icon=":material/error:")
             with st.expander("What went wrong — details for your IT person"):
@@ -136,6 +139,16 @@ def card(record: JobRecord) -> None:
                 column.button(label, key=f"{action}-{record.id}", on_click=act, args=(action, record.id))
         if st.session_state.get(CONFIRM_DELETE) == record.id:
             confirm_delete(record)
+
+
+def print_box(record: JobRecord) -> None:
+    """How to print a two-sided result: the same box for every kind, from the result's own facts."""
+    for step in reversed(record.steps):
+        if lines := how_to_print(step.result):
+            st.info(
+                "**How to print**\n\n" + "\n".join(f"- {line}" for line in lines), icon=":material/print:"
+            )
+            return
 
 
 def confirm_delete(record: JobRecord) -> None:
