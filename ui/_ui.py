@@ -151,6 +151,11 @@ def run_again_key(kind: str) -> str:
     return f"{kind}__again"
 
 
+# The address of a tool page filled from an earlier job names that job (`?again=<id>`),
+# so that a reload fills the page in again.
+RUN_AGAIN_PARAM = "again"
+
+
 def submit_button(label: str, key: str, kind: str, title: str, inputs: list[dict], options: dict) -> None:
     """The one primary button of a tool page, and the confirmation (or why nothing was sent)."""
     if st.button(label, type="primary", key=key):
@@ -167,6 +172,7 @@ def submit_button(label: str, key: str, kind: str, title: str, inputs: list[dict
                 record = jobs.submit(kind, title, inputs, options, owner()[0])
                 st.session_state[f"{key}__done"] = record.title
                 st.session_state.pop(run_again_key(kind), None)
+                st.query_params.pop(RUN_AGAIN_PARAM, None)  # a reload now starts afresh
             except ServiceUnavailable as exc:
                 st.session_state.pop(f"{key}__done", None)
                 st.error(
