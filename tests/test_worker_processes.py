@@ -210,7 +210,7 @@ def test_a_job_whose_worker_vanished_says_it_has_not_moved(app_env, start_worker
     from worker.control import Jobs
 
     # Long enough that the page sees the late heartbeat before the sweep fails the job.
-    monkeypatch.setenv("WORKER_LOST_AFTER", "9")
+    monkeypatch.setenv("WORKER_LOST_AFTER", "15")
     config = load_config()
     jobs = Jobs(config)
     item = upload(config, long_pdf)
