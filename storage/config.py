@@ -131,6 +131,10 @@ SETTINGS: tuple[Setting, ...] = (
 
 _BY_NAME = {s.name: s for s in SETTINGS}
 
+# A busy RQ worker reports in once per job-monitoring interval; more often, a Redis blip
+# during a report is likelier to stop it.
+BUSY_WORKER_REPORT_S = 5
+
 
 @dataclass(frozen=True)
 class Config:
@@ -166,6 +170,16 @@ class Config:
     @property
     def redis_dir(self) -> Path:
         return self.data_dir / "redis"
+
+    @property
+    def worker_report_s(self) -> int:
+        """How often a worker reports in, idle or busy: twice within WORKER_LOST_AFTER where it can."""
+        return max(BUSY_WORKER_REPORT_S, self.worker_lost_after // 2)
+
+    @property
+    def worker_silent_after(self) -> int:
+        """Seconds without a report after which a worker counts as gone: two reports missed."""
+        return 2 * self.worker_report_s
 
 
 def load_config(environ: Mapping[str, str] | None = None) -> Config:

@@ -38,6 +38,17 @@ def heartbeat_key(job_id: str) -> str:
     return f"{KEY_PREFIX}job:{job_id}:heartbeat"
 
 
+def beat_every(ttl: int) -> float:
+    """How often a running step renews its heartbeat, for a heartbeat that lasts `ttl` seconds."""
+    return max(1.0, ttl / 3)
+
+
+# A heartbeat this many renewals old is late: the step may have lost its worker.
+LATE_AFTER_BEATS = 1.5
+# The heartbeat's key outlives its TTL, so that how late it is can still be read.
+BEAT_KEPT_FOR_TTLS = 2
+
+
 class Status(StrEnum):
     QUEUED = "queued"
     RUNNING = "running"
@@ -106,6 +117,9 @@ class JobRecord:
     outputs: list[OutputFile] = field(default_factory=list)
     error: JobError | None = None
     attempt: int = 1
+    # Seconds the running step has not reported in, once that is late; 0 while all is well.
+    # Read from the heartbeat with the record, never stored.
+    silent_for: int = 0
 
     @property
     def active(self) -> bool:
@@ -125,7 +139,9 @@ class JobRecord:
         return int(100 * (done + fraction * self.steps[step].weight) / total)
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), ensure_ascii=False)
+        data = asdict(self)
+        del data["silent_for"]
+        return json.dumps(data, ensure_ascii=False)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> JobRecord:
@@ -160,25 +176,38 @@ class JobStore:
 
     # -- reading ------------------------------------------------------------------
     def get(self, job_id: str) -> JobRecord | None:
-        raw, progress = self._pipe_get(job_id)
+        pipe = self.conn.pipeline(transaction=False)
+        self._queue_reads(pipe, job_id)
+        raw, progress, beat, beat_ms = pipe.execute()
         if raw is None:
             return None
-        return self._with_progress(JobRecord.from_json(raw), progress)
-
-    def _pipe_get(self, job_id: str) -> tuple[bytes | None, dict[bytes, bytes]]:
-        pipe = self.conn.pipeline(transaction=False)
-        pipe.get(record_key(job_id))
-        pipe.hgetall(progress_key(job_id))
-        raw, progress = pipe.execute()
-        return raw, progress
+        return self._with_progress(JobRecord.from_json(raw), progress, beat, beat_ms)
 
     @staticmethod
-    def _with_progress(record: JobRecord, progress: dict[bytes, bytes]) -> JobRecord:
+    def _queue_reads(pipe: redis.client.Pipeline, job_id: str) -> None:
+        """The record, its progress, and its heartbeat (which holds its full TTL) with the TTL left."""
+        pipe.get(record_key(job_id))
+        pipe.hgetall(progress_key(job_id))
+        pipe.get(heartbeat_key(job_id))
+        pipe.pttl(heartbeat_key(job_id))
+
+    @staticmethod
+    def _with_progress(
+        record: JobRecord, progress: dict[bytes, bytes], beat: bytes | None, beat_ms: int
+    ) -> JobRecord:
         # Progress written after the last transition is newer than the record's own.
         fresh = progress and int(progress.get(b"attempt", b"0")) == record.attempt
         if fresh and record.status == Status.RUNNING:
             record.progress = int(progress.get(b"pct", record.progress))
             record.progress_text = progress.get(b"text", b"").decode() or record.progress_text
+        index = record.current_step()
+        step = record.steps[index] if index is not None else None
+        if record.status == Status.RUNNING and step is not None and step.status == Status.RUNNING:
+            found = _beat_age(beat, beat_ms)
+            if found is None:  # no heartbeat at all for longer than it is kept
+                record.silent_for = max(1, round(now() - (step.started_at or now())))
+            elif found[1] > LATE_AFTER_BEATS * beat_every(found[0]):
+                record.silent_for = max(1, round(found[1]))
         return record
 
     def get_many(self, job_ids: list[str]) -> list[JobRecord]:
@@ -186,13 +215,13 @@ class JobStore:
             return []
         pipe = self.conn.pipeline(transaction=False)
         for job_id in job_ids:
-            pipe.get(record_key(job_id))
-            pipe.hgetall(progress_key(job_id))
+            self._queue_reads(pipe, job_id)
         values = pipe.execute()
         records = []
-        for raw, progress in zip(values[::2], values[1::2], strict=True):
+        for start in range(0, len(values), 4):
+            raw, progress, beat, beat_ms = values[start : start + 4]
             if raw is not None:
-                records.append(self._with_progress(JobRecord.from_json(raw), progress))
+                records.append(self._with_progress(JobRecord.from_json(raw), progress, beat, beat_ms))
         return records
 
     def list(
@@ -286,11 +315,18 @@ class JobStore:
     def set_progress(self, job_id: str, attempt: int, pct: int, text: str) -> None:
         self.conn.hset(progress_key(job_id), mapping={"pct": pct, "text": text, "attempt": attempt})
 
-    def beat(self, job_id: str, ttl: int) -> None:
-        self.conn.set(heartbeat_key(job_id), "1", ex=ttl)
+    def beat(self, job_id: str, ttl: int, pipe: redis.client.Pipeline | None = None) -> None:
+        """Say the job's running step is alive for the next `ttl` seconds."""
+        target = pipe if pipe is not None else self.conn  # an empty pipeline is falsy
+        target.set(heartbeat_key(job_id), ttl, ex=BEAT_KEPT_FOR_TTLS * ttl)
 
     def has_heartbeat(self, job_id: str) -> bool:
-        return bool(self.conn.exists(heartbeat_key(job_id)))
+        """Whether the running step renewed its heartbeat within the heartbeat's TTL."""
+        pipe = self.conn.pipeline(transaction=False)
+        pipe.get(heartbeat_key(job_id))
+        pipe.pttl(heartbeat_key(job_id))
+        found = _beat_age(*pipe.execute())
+        return found is not None and found[1] <= found[0]
 
     def delete(self, job_id: str) -> None:
         """Remove the record, its progress and its files."""
@@ -327,6 +363,21 @@ class JobStore:
         path = self.files.manifest_path(record.id)
         # Not fsynced: Redis holds the record; the manifest is the copy to rebuild from.
         atomic_write_bytes(path, record.to_json().encode(), durable=False)
+
+
+def _beat_age(beat: bytes | None, beat_ms: int) -> tuple[int, float] | None:
+    """A heartbeat's TTL and its age in seconds, or None when there is none.
+
+    The key holds its TTL and is set to live BEAT_KEPT_FOR_TTLS times that, so its age
+    needs only Redis's clock (a worker's clock may differ from the web app's).
+    """
+    try:
+        ttl = int(beat) if beat is not None else 0
+    except ValueError:
+        return None
+    if ttl <= 0 or beat_ms < 0:
+        return None
+    return ttl, BEAT_KEPT_FOR_TTLS * ttl - beat_ms / 1000
 
 
 def now() -> float:

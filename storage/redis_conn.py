@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import redis
 
 from storage.config import Config, load_config
 from worker.errors import ServiceUnavailable
+
+if TYPE_CHECKING:
+    from rq import Queue
 
 CONNECT_TIMEOUT_S = 2.0
 URL_FILE_NAME = "url.txt"
@@ -58,16 +63,31 @@ class Health:
 
 def check_health(config: Config | None = None) -> Health:
     """Ask Redis and RQ how things stand; never raises."""
-    from rq import Queue, Worker
+    from rq import Queue
 
     config = config or load_config()
     try:
         conn = get_redis(config)
         conn.ping()
-        workers = Worker.count(connection=conn)
-        waiting = Queue(config.queue_name, connection=conn).count
+        queue = Queue(config.queue_name, connection=conn)
+        workers = live_workers(queue, config.worker_silent_after)
+        waiting = queue.count
     except ServiceUnavailable as exc:
         return Health(False, problem=exc.message)
     except redis.RedisError as exc:
         return Health(False, problem=f"{type(exc).__name__}: {exc}")
     return Health(True, workers=workers, waiting=waiting)
+
+
+def live_workers(queue: Queue, silent_after: int) -> int:
+    """Workers on `queue` that reported in within `silent_after` seconds.
+
+    RQ keeps a killed worker registered until its key expires (minutes), so its
+    registration alone does not mean it is alive; its last heartbeat does.
+    """
+    from rq import Worker
+
+    cutoff = datetime.now(UTC) - timedelta(seconds=silent_after)
+    return sum(
+        1 for w in Worker.all(queue=queue) if w.last_heartbeat is not None and w.last_heartbeat >= cutoff
+    )

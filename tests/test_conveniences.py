@@ -459,3 +459,56 @@ def test_spreadsheets_page_counts_the_split_and_fills_it_from_a_preset(app_env, 
     use_preset(at, "spreadsheets", "By form")
     assert at.radio(key="sheets_task").value == "split"
     assert "do not fit these files" in texts(at) and "“Form”" in texts(at)
+
+
+def reload(at: AppTest, path: str) -> AppTest:
+    """The browser's reload of the page `at` shows: a new session, with the same address."""
+    fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    fresh.query_params.update(at.query_params)
+    return fresh.switch_page(path).run()
+
+
+def test_run_again_survives_a_reload_until_it_is_submitted(app_env, jobs, burst):
+    at = page("ui/handouts.py")
+    at.file_uploader(key="handouts_files").upload("Fractions.pdf", pdf_bytes(8, "F"), PDF).run()
+    at.radio(key="handouts_layout").set_value("booklet").run()
+    at.text_input(key="handouts_pages").input("1-6").run()
+    at.button(key="handouts_submit").click().run()
+    burst()
+    first = jobs.list(None).records[0]
+
+    at = page("ui/jobs.py")
+    at.button(key=f"again-{first.id}").click().run()
+    assert at.query_params == {"again": first.id}
+
+    at = reload(at, "ui/handouts.py")
+    assert_clean(at)
+    assert f"Filled in from **{first.title}**" in texts(at)
+    assert at.multiselect(key="handouts_files__mine").value == [first.inputs[0]["ref"].split("/")[1]]
+    assert at.radio(key="handouts_layout").value == "booklet"
+    assert at.text_input(key="handouts_pages").value == "1-6"
+    at.selectbox(key="handouts_paper").set_value("A3").run()
+    assert at.selectbox(key="handouts_paper").value == "A3"  # filled in once, then the teacher's own
+
+    at.button(key="handouts_submit").click().run()
+    assert "Submitted" in texts(at)
+    assert "again" not in at.query_params
+    at = reload(at, "ui/handouts.py")
+    assert "Filled in from" not in texts(at)
+    assert jobs.list(None).total == 2
+
+
+def test_an_address_naming_someone_elses_job_fills_nothing(app_env, config, jobs, burst, tmp_path):
+    from tests.test_merge_chain import upload
+
+    theirs = jobs.submit(
+        "handouts", "Bob's quiz", [upload(config, make_pdf(tmp_path / "q.pdf", 2))], {}, "bob@school.org"
+    )
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.secrets.update(AUTH)
+    at.user = {"email": "ann@school.org", "is_logged_in": True}
+    at.query_params["again"] = theirs.id
+    at.switch_page("ui/handouts.py").run()
+    assert_clean(at)
+    assert "Filled in from" not in texts(at)
+    assert "not yours" in texts(at)

@@ -10,6 +10,7 @@ from tests.make_files import make_pdf
 from tests.test_merge_chain import upload
 from worker.errors import BadOptions
 from worker.kinds.handouts import HandoutOptions, plan
+from worker.pdf.printing import how_to_print
 
 
 def run(jobs, config, burst, inputs, options):
@@ -40,8 +41,9 @@ def test_booklet_pads_to_four_and_tells_how_to_print(jobs, config, burst, tmp_pa
     done, out = run(jobs, config, burst, [a], {"layout": "booklet", "paper": "A4"})
     assert len(out.pages) == 4  # 8 pages (2 blank) on 2 sheets, both sides
     assert done.steps[1].result["blank_pages_added"] == 2
-    assert "short edge" in done.steps[1].result["instructions"]
-    assert done.steps[1].result["notes"] == [done.steps[1].result["instructions"]]  # shown on the Jobs card
+    box = "\n".join(how_to_print(done.steps[1].result))  # shown on the Jobs card
+    assert "both sides" in box and "short edge" in box and "fold the stack" in box
+    assert out.viewer_preferences["/Duplex"] == "/DuplexFlipShortEdge"
     width, height = out.pages[0].mediabox.width, out.pages[0].mediabox.height
     assert width > height
 

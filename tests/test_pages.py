@@ -116,8 +116,38 @@ def test_failed_job_has_error_expander_and_delete(app_env, config, burst, jobs, 
     # Retrying with the same locked file cannot help (tests/test_checks_first.py has a job that can).
     assert f"retry-{record.id}" not in {b.key for b in at.button}
     at.button(key=f"delete-{record.id}").click().run()
+    at.button(key=f"delete-final-{record.id}").click().run()
     assert_clean(at)
     assert jobs.get(record.id, None) is None
+
+
+def test_delete_asks_first_and_keeps_the_files_until_confirmed(app_env, config, burst, jobs, tmp_path):
+    from tests.test_merge_chain import upload
+
+    record = jobs.submit(
+        "merge", "Friday worksheets", [upload(config, make_pdf(tmp_path / "a.pdf", 2))], {}, "local"
+    )
+    burst()
+    done = jobs.get(record.id, None)
+    result = jobs.output_path(record.id, done.outputs[0], None)
+    at = app()
+    at.switch_page("ui/jobs.py").run()
+
+    at.button(key=f"delete-{record.id}").click().run()  # a misclick next to "Run again…"
+    assert_clean(at)
+    assert jobs.get(record.id, None) is not None and result.is_file()
+    [question] = [w.value for w in at.warning if "Delete “Friday worksheets”" in w.value]
+    assert "cannot be undone" in question
+    at.button(key=f"delete-keep-{record.id}").click().run()
+    assert_clean(at)
+    assert jobs.get(record.id, None) is not None and result.is_file()
+    assert not any("Delete “Friday worksheets”" in w.value for w in at.warning)
+
+    at.button(key=f"delete-{record.id}").click().run()
+    at.button(key=f"delete-final-{record.id}").click().run()
+    assert_clean(at)
+    assert jobs.get(record.id, None) is None
+    assert not result.exists()
 
 
 @pytest.mark.parametrize("count", [25])

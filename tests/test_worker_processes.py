@@ -179,3 +179,57 @@ def test_step_over_its_time_limit_fails_naming_the_limit(jobs, config, start_wor
     assert failed.error.key == "timed_out", failed.error.details
     assert "longer than the limit of 1 second" in failed.error.message
     assert Status.FAILED in [s.status for s in failed.steps]
+
+
+def test_sidebar_counts_only_live_workers_after_a_restart(app_env, config, start_worker):
+    from rq import Queue, Worker
+
+    from storage.redis_conn import check_health, get_redis
+
+    queue = Queue(config.queue_name, connection=get_redis(config))
+    victim = start_worker()
+    start_worker()
+    wait_for(lambda: check_health(config).workers == 2, 60)
+
+    kill_hard(victim)  # its RQ registration lingers in Redis until its key expires
+    start_worker()  # as the launcher does when a worker dies
+    registered = wait_for(lambda: (n := Worker.count(queue=queue)) == 3 and n, 60)
+    assert registered == 3
+    wait_for(lambda: check_health(config).workers == 2, 60)
+    assert Worker.count(queue=queue) == 3, "the dead worker is still registered, yet not counted"
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    assert not at.exception
+    assert "2 workers" in at.sidebar.markdown[0].value
+
+
+def test_a_job_whose_worker_vanished_says_it_has_not_moved(app_env, start_worker, long_pdf, monkeypatch):
+    from storage.config import load_config
+    from worker.control import Jobs
+
+    # Long enough that the page sees the late heartbeat before the sweep fails the job.
+    monkeypatch.setenv("WORKER_LOST_AFTER", "15")
+    config = load_config()
+    jobs = Jobs(config)
+    item = upload(config, long_pdf)
+    record = jobs.submit("merge", "Fractions long", [item, item], {}, "local")
+    victim = start_worker()
+    running = wait_for(
+        lambda: (r := jobs.get(record.id, None)).steps[1].status == Status.RUNNING and r.progress > 20 and r,
+        120,
+    )
+    assert running.silent_for == 0, "a job whose worker is alive is not late"
+
+    kill_hard(victim)
+    late = wait_for(lambda: (r := jobs.get(record.id, None)).silent_for > 0 and r, 60)
+    assert late.status == Status.RUNNING  # not failed yet: the sweep waits WORKER_LOST_AFTER
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    at.switch_page("ui/jobs.py").run()
+    assert not at.exception
+    [warning] = [w.value for w in at.warning if "has not moved" in w.value]
+    assert f"{late.progress} %" in warning

@@ -17,9 +17,9 @@ import streamlit as st
 from storage.config import load_config
 from storage.presets import Preset
 from ui._myfiles import extras_key, picks_key
-from ui._ui import kind_label, login_configured, owner, run_again_key
-from worker.control import RunAgain
-from worker.errors import ServiceUnavailable, TeacherPrinterError
+from ui._ui import RUN_AGAIN_PARAM, kind_label, login_configured, owner, run_again_key
+from worker.control import Jobs, RunAgain
+from worker.errors import NotAllowed, ServiceUnavailable, TeacherPrinterError
 from worker.library import Presets
 from worker.pipelines import NAME_TYPED
 
@@ -246,21 +246,51 @@ def _import_step(kind: str, service: Presets, me: str) -> None:
 
 
 def start_run_again(plan: RunAgain) -> None:
-    """On the Jobs page: open the job's tool page with its inputs and options filled in."""
+    """On the Jobs page: open the job's tool page with its inputs and options filled in.
+
+    The page's address names the job, so that a reload fills the page in again.
+    """
     st.session_state[RUN_AGAIN] = plan
-    st.switch_page(TOOL_PAGES[plan.kind])
+    st.switch_page(TOOL_PAGES[plan.kind], query_params={RUN_AGAIN_PARAM: plan.job_id})
+
+
+def _plan_from_address(kind: str) -> RunAgain | None:
+    """The job the page's address names, once per session: after a reload, the session is new."""
+    job_id = st.query_params.get(RUN_AGAIN_PARAM)
+    if not job_id or st.session_state.get(_from_key(kind)) == job_id:
+        return None
+    st.session_state[_from_key(kind)] = job_id
+    try:
+        plan = Jobs(load_config()).run_again(job_id, owner()[1])
+    except ServiceUnavailable:
+        st.session_state.pop(_from_key(kind), None)  # the banner says why; a later run tries again
+        return None
+    except NotAllowed as exc:
+        st.query_params.pop(RUN_AGAIN_PARAM, None)
+        st.warning(f"{exc.message} Choose files and options below to start afresh.", icon=":material/info:")
+        return None
+    return plan if plan.kind == kind else None
+
+
+def _from_key(kind: str) -> str:
+    return f"{kind}__again_from"
 
 
 def receive_run_again(kind: str, submit_key: str, upload_key: Callable[[dict[str, Any]], str]) -> None:
     """On a tool page, before its upload steps: take over a job being run again, if it is for this page.
 
+    The job comes from the Jobs page (in the session), or after a reload from the page's address.
     Its kept files are picked in the upload steps (`upload_key` says which step each input
     belongs to), its options wait to fill the widgets, and a note says what happened.
     """
     plan: RunAgain | None = st.session_state.get(RUN_AGAIN)
-    if plan is None or plan.kind != kind:
+    if plan is not None and plan.kind == kind:
+        del st.session_state[RUN_AGAIN]
+        st.session_state[_from_key(kind)] = plan.job_id
+    else:
+        plan = _plan_from_address(kind)
+    if plan is None:
         return
-    del st.session_state[RUN_AGAIN]
     picks: dict[str, list[str]] = {}
     extras: dict[str, dict[str, Any]] = {}
     for again in plan.inputs:

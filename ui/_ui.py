@@ -153,6 +153,11 @@ def run_again_key(kind: str) -> str:
     return f"{kind}__again"
 
 
+# The address of a tool page filled from an earlier job names that job (`?again=<id>`),
+# so that a reload fills the page in again.
+RUN_AGAIN_PARAM = "again"
+
+
 def plural(count: int, word: str, words: str | None = None) -> str:
     """ "1 page", "3 pages", "1,200 pages" (or the given plural)."""
     return f"{count:,} {word if count == 1 else (words or word + 's')}"
@@ -192,6 +197,7 @@ def submit_button(
                 record = jobs.submit(kind, title, inputs, options, owner()[0])
                 st.session_state[f"{key}__done"] = record.title
                 st.session_state.pop(run_again_key(kind), None)
+                st.query_params.pop(RUN_AGAIN_PARAM, None)  # a reload now starts afresh
             except ServiceUnavailable as exc:
                 st.session_state.pop(f"{key}__done", None)
                 st.error(

@@ -18,10 +18,12 @@ from ui._ui import (
 )
 from worker.control import Jobs
 from worker.errors import NotAllowed, ServiceUnavailable
+from worker.pdf.printing import how_to_print
 from worker.pipelines import PIPELINES
 
 PAGE_SIZE = 20
 REFRESH_S = 2
+CONFIRM_DELETE = "jobs_confirm_delete"  # the job whose Delete waits for "Delete for good"
 
 st.title("Jobs")
 jobs = jobs_service()
@@ -34,6 +36,7 @@ jobs.sweep()
 
 
 def act(action: str, job_id: str) -> None:
+    st.session_state.pop(CONFIRM_DELETE, None)
     try:
         getattr(jobs, action)(job_id, viewer)
         st.session_state["jobs_flash"] = {
@@ -81,6 +84,13 @@ def card(record: JobRecord) -> None:
         when.caption(ago(record.created_at))
         if record.active:
             st.progress(record.progress / 100, text=f"{record.progress} %  {record.progress_text}")
+            if record.silent_for:
+                st.warning(
+                    f"This job has not moved for {record.silent_for} s (still at {record.progress} %): the "
+                    "computer doing it may have stopped. If it does not carry on, it is marked as failed "
+                    "shortly and you can start it again.",
+                    icon=":material/hourglass_empty:",
+                )
         st.caption(f"Steps: {step_line(record)}")
         for step in record.steps:
             for note in step.result.get("notes", []):
@@ -97,6 +107,8 @@ def card(record: JobRecord) -> None:
                     icon=":material/download:",
                     type="primary",
                 )
+        if record.status == Status.FINISHED:
+            print_box(record)
         if record.status == Status.FAILED and record.error:
             st.error(f"{record.error.message} {record.error.hint}".strip(), icon=":material/error:")
             with st.expander("What went wrong — details for your IT person"):
@@ -120,8 +132,41 @@ def card(record: JobRecord) -> None:
                     label, key=f"again-{record.id}", help="Same files and choices, as a new job"
                 ):
                     run_again(record.id)
+            elif action == "delete":
+                # Only asks: nothing is removed until the teacher confirms below.
+                column.button(
+                    label, key=f"delete-{record.id}", on_click=st.session_state.update,
+                    kwargs={CONFIRM_DELETE: record.id},
+                )  # fmt: skip
             else:
                 column.button(label, key=f"{action}-{record.id}", on_click=act, args=(action, record.id))
+        if st.session_state.get(CONFIRM_DELETE) == record.id:
+            confirm_delete(record)
+
+
+def print_box(record: JobRecord) -> None:
+    """How to print a two-sided result: the same box for every kind, from the result's own facts."""
+    for step in reversed(record.steps):
+        if lines := how_to_print(step.result):
+            st.info(
+                "**How to print**\n\n" + "\n".join(f"- {line}" for line in lines), icon=":material/print:"
+            )
+            return
+
+
+def confirm_delete(record: JobRecord) -> None:
+    """The second step of Delete: say what goes, then delete for good or keep it."""
+    files = len(record.outputs)
+    what = f" and its {files} result file{'s' if files != 1 else ''}" if files else ""
+    st.warning(f"Delete “{record.title}”{what}? This cannot be undone.", icon=":material/delete_forever:")
+    final, keep, _ = st.columns([2, 2, 4])
+    final.button(
+        "Delete for good", key=f"delete-final-{record.id}", type="primary",
+        on_click=act, args=("delete", record.id),
+    )  # fmt: skip
+    keep.button(
+        "Keep it", key=f"delete-keep-{record.id}", on_click=st.session_state.pop, args=(CONFIRM_DELETE,)
+    )
 
 
 # -- filters --------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from rq.job_lifecycle import call_exception_handlers
 from rq.serializers import JSONSerializer
 from rq.timeouts import JobTimeoutException, UnixSignalDeathPenalty
 
-from storage.config import Config, load_config
+from storage.config import BUSY_WORKER_REPORT_S, Config, load_config
 from storage.files import FileStore
 from storage.jobs import (
     ACTIVE,
@@ -32,7 +32,7 @@ from storage.jobs import (
     OutputFile,
     Status,
     TransitionRefused,
-    heartbeat_key,
+    beat_every,
     now,
     progress_key,
 )
@@ -46,6 +46,7 @@ from worker.steps import StepContext
 PROGRESS_INTERVAL_S = 0.5
 RUN_STEP = "worker.tasks.run_step"
 REGISTERED_TASKS = frozenset({RUN_STEP})
+RQ_IDLE_REPORT_MARGIN_S = 15  # RQ waits worker_ttl - 15 s for a job between heartbeats
 
 log = logging.getLogger(__name__)
 
@@ -122,7 +123,10 @@ def make_worker(config: Config, conn: redis.Redis, inline: bool = False, name: s
         serializer=JSONSerializer,
         job_class=GuardedJob,
         log_job_description=False,
-        job_monitoring_interval=5,
+        # An idle RQ worker reports in every worker_ttl - 15 s, a busy one every monitoring
+        # interval: the sidebar counts a worker only while its reports keep coming.
+        worker_ttl=config.worker_report_s + RQ_IDLE_REPORT_MARGIN_S,
+        job_monitoring_interval=BUSY_WORKER_REPORT_S,
         maintenance_interval=60,
     )
 
@@ -140,7 +144,7 @@ class _Heartbeat:
         self._thread = threading.Thread(target=self._run, name=f"heartbeat-{job_id}", daemon=True)
 
     def _run(self) -> None:
-        while not self._stop.wait(max(1.0, self._ttl / 3)):
+        while not self._stop.wait(beat_every(self._ttl)):
             try:
                 self._store.beat(self._job_id, self._ttl)
             except redis.RedisError:
@@ -198,7 +202,7 @@ def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
             ACTIVE,
             start,
             extra=lambda pipe, r: (
-                pipe.set(heartbeat_key(job_id), "1", ex=config.worker_lost_after),
+                store.beat(job_id, config.worker_lost_after, pipe),
                 pipe.delete(progress_key(job_id)),
             ),
         )

@@ -326,6 +326,36 @@ def test_run_again_with_a_change_makes_a_second_job(page, tmp_path: Path):
     ui.expect_status(ui.job_card(page, f"Merge & arrange — {first}.pdf"), "Done")  # the first is as it was
 
 
+def test_run_again_keeps_its_filled_page_through_a_reload(page, tmp_path: Path):
+    notes, quiz = make_pdf(tmp_path / "notes.pdf", 2, "Notes"), make_pdf(tmp_path / "quiz.pdf", 3, "Quiz")
+    first, second = unique("Friday"), unique("Friday again")
+
+    ui.open_home(page)
+    ui.follow(page, "Merge & arrange")
+    ui.upload(page, [notes, quiz])
+    ui.press(page, quiz.name, "up")
+    ui.expect_order(page, [quiz.name, notes.name])
+    ui.submit_merge(page, first)
+    ui.follow(page, "Follow it on the Jobs page")
+    card = ui.job_card(page, f"Merge & arrange — {first}.pdf")
+    ui.expect_status(card, "Done")
+    card.get_by_role("button", name="Run again…").click()
+    main = ui.main(page)
+    expect(main).to_contain_text(f"Filled in from Merge & arrange — {first}.pdf")
+
+    page.reload()  # a slip of the finger, or the laptop woke up
+    main = ui.main(page)
+    expect(main.get_by_role("heading", name="Merge & arrange")).to_be_visible()
+    expect(main).to_contain_text(f"Filled in from Merge & arrange — {first}.pdf")
+    ui.expect_order(page, [quiz.name, notes.name])  # the same files in the same order, still there
+
+    ui.submit_merge(page, second)
+    page.reload()  # once submitted, a reload starts afresh rather than offering the same job again
+    expect(ui.main(page).get_by_role("heading", name="Merge & arrange")).to_be_visible()
+    expect(ui.main(page)).to_contain_text("Add one or more PDFs (or a ZIP) to begin.")
+    expect(ui.main(page)).not_to_contain_text("Filled in from")
+
+
 def test_preset_and_my_files_make_next_week_one_click(page, tmp_path: Path):
     worksheet = make_pdf(tmp_path / f"{unique('Spelling')}.pdf", 6, "Spelling")
     preset = unique("Two per sheet")

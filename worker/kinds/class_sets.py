@@ -372,15 +372,16 @@ def assemble_step(ctx: StepContext) -> StepResult:
     pad_to = options.per_sheet * (2 if options.duplex else 1)
     order = list(range(template.copies))
     if options.per_sheet == 1:
-        result = maker.write_collated(order, out, pad_to, ctx.progress)
-        sides = result.pages
+        result = maker.write_collated(order, out, pad_to, ctx.progress, two_sided=options.duplex)
+        sides, printing = result.pages, result.printing
     else:
         collated = ctx.work_dir / "collated.pdf"
         result = maker.write_collated(order, collated, pad_to, _half(ctx.progress, first=True))
         placed = n_up(
-            collated, out, options.per_sheet, options.paper, progress=_half(ctx.progress, first=False)
-        )
-        sides = placed.sheets
+            collated, out, options.per_sheet, options.paper, progress=_half(ctx.progress, first=False),
+            two_sided=options.duplex,
+        )  # fmt: skip
+        sides, printing = placed.sheets, placed.printing
     counts = plan(template.copies, template.pages, options)
     return StepResult(
         {
@@ -389,6 +390,7 @@ def assemble_step(ctx: StepContext) -> StepResult:
             "blank_pages": result.blank_pages,
             "printed_sides": sides,
             "sheets_of_paper": counts.sheets_of_paper,
+            "printing": printing.to_dict(),
         },
         [(out, PDF_MIME)],
     )

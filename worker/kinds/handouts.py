@@ -186,7 +186,8 @@ def make_handouts(
             "output_pages": result.sides,
             "sheets_of_paper": result.sheets,
             "blank_pages_added": result.blank_pages_added,
-            "instructions": result.instructions,
+            "printing": result.printing.to_dict(),
+            "print_notes": result.finishing,  # on the job's card, under how to print: folding
         }
     sheets = sheets_for(len(open_source(src).pages), options)
     result = place(
@@ -201,12 +202,14 @@ def make_handouts(
         options.borders,
         options.order,
         progress=progress,
+        two_sided=options.duplex,
     )
     return {
         "source_pages": result.source_pages,
         "output_pages": result.sheets,
         "sheets_of_paper": (result.sheets + 1) // 2 if options.duplex else result.sheets,
         "blank_cells": result.blank_cells,
+        "printing": result.printing.to_dict(),
     }
 
 
@@ -279,8 +282,6 @@ def handouts_step(ctx: StepContext) -> StepResult:
     default = "booklet.pdf" if options.layout == "booklet" else f"handouts {options.per_sheet} per sheet.pdf"
     out = ctx.outputs_dir / output_name(ctx.options, default, ".pdf")
     counts = make_handouts(source, out, options, ctx.progress)
-    if "instructions" in counts:
-        counts["notes"] = [counts["instructions"]]  # shown on the job's card: how to print and fold
     return StepResult(counts, [(out, PDF_MIME)])
 
 

@@ -133,7 +133,13 @@ def arrange_step(ctx: StepContext) -> StepResult:
     name = output_name(ctx.options, "merged.pdf", ".pdf")
     out = (ctx.work_dir if options.needs_finishing else ctx.outputs_dir) / name
     result = arrange(sources, out, options.arrange_plan(kept), ctx.progress, names)
-    data = {"pages": result.pages, "blank_pages": result.blank_pages, "padding_pages": result.padding_pages}
+    data: dict[str, Any] = {
+        "pages": result.pages,
+        "blank_pages": result.blank_pages,
+        "padding_pages": result.padding_pages,
+    }
+    if result.printing is not None:
+        data["printing"] = result.printing.to_dict()  # kept by numbering and making smaller
     if options.needs_finishing:
         return StepResult({**data, "ref": ctx.files.ref(out)})
     return StepResult(data, [(out, PDF_MIME)])

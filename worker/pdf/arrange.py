@@ -29,6 +29,7 @@ from worker.errors import BadPageRange, EmptyDocument, LimitExceeded
 from worker.pdf.compose import save
 from worker.pdf.layout import normalise_rotation
 from worker.pdf.limits import MAX_SHEETS
+from worker.pdf.printing import PrintSetup
 from worker.pdf.ranges import parse_ranges
 from worker.pdf.source import READ_ERRORS, open_source, read_failure, source_box
 from worker.progress import ProgressCallback, no_progress
@@ -105,6 +106,7 @@ class ArrangeResult:
     blank_pages: int  # blanks asked for
     padding_pages: int  # blanks added so that each file starts on a front side
     names: list[str] = field(default_factory=list)  # the source files, in order
+    printing: PrintSetup | None = None  # how to print it, when it was padded for both sides
 
 
 def plan_slots(
@@ -173,8 +175,10 @@ def arrange(
             raise read_failure(exc, page, f"{page} is damaged and could not be copied.") from exc
         progress(number, total, f"Arranging page {number} of {len(slots)}")
     progress(len(slots), total, "Saving the file")
+    # Pages keep their own sizes: only a file padded for both sides is marked how to print.
+    printing = PrintSetup.of(writer, two_sided=True, actual_size=False) if plan.duplex else None
     try:
-        save(writer, out)
+        save(writer, out, printing)
     except READ_ERRORS as exc:
         # Parts of a page (fonts, images) are only read when the file is written.
         which = names[0] if len(names) == 1 else "One of the files"
@@ -188,6 +192,7 @@ def arrange(
         blank_pages=asked,
         padding_pages=blanks - asked,
         names=list(names),
+        printing=printing,
     )
 
 

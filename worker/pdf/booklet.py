@@ -17,6 +17,7 @@ from pathlib import Path
 from worker.pdf.compose import write_sheets
 from worker.pdf.layout import grid_layout
 from worker.pdf.limits import MAX_SIGNATURE_SHEETS
+from worker.pdf.printing import PrintSetup
 from worker.pdf.source import open_source
 from worker.progress import ProgressCallback, no_progress
 
@@ -50,7 +51,13 @@ class BookletResult:
     blank_pages_added: int
     signatures: int
     paper: str
-    instructions: str
+    printing: PrintSetup  # both sides, flipped on the short edge, at actual size
+    finishing: list[str]  # what to do once printed: sheets needed, folding, binding
+
+    @property
+    def instructions(self) -> str:
+        """How to print, fold and bind the booklet, in a teacher's words."""
+        return "\n".join(self.printing.steps() + self.finishing)
 
 
 def plan_booklet(page_count: int, signature_sheets: int | None = None) -> BookletPlan:
@@ -89,7 +96,9 @@ def booklet(
     plan = plan_booklet(page_count, signature_sheets)
     layout = grid_layout(paper, "landscape", 2, 1, BOOKLET_MARGIN_MM, BOOKLET_FOLD_GAP_MM)
     sheets = [list(side) for side in plan.sides]
-    write_sheets(reader, src.name, out, layout, sheets, borders=False, progress=progress)
+    written = write_sheets(
+        reader, src.name, out, layout, sheets, borders=False, progress=progress, two_sided=True
+    )
     return BookletResult(
         source_pages=page_count,
         sheets=plan.sheets,
@@ -97,18 +106,15 @@ def booklet(
         blank_pages_added=plan.blank_pages_added,
         signatures=len(plan.signatures),
         paper=layout.paper,
-        instructions=instructions(plan, layout.paper),
+        printing=written.printing,
+        finishing=finishing(plan, layout.paper),
     )
 
 
-def instructions(plan: BookletPlan, paper: str) -> str:
-    """How to print, fold and bind the booklet, in a teacher's words."""
+def finishing(plan: BookletPlan, paper: str) -> list[str]:
+    """The paper a booklet needs and how to fold and bind it, in a teacher's words."""
     sheets = plan.sheets
-    lines = [
-        f"You need {sheets} sheet{'s' if sheets != 1 else ''} of {paper} paper.",
-        "Print on both sides of the paper, flipping on the short edge "
-        "(your printer may call it “short-edge binding” or “flip up”). Print at actual size, not “fit to page”.",
-    ]
+    lines = [f"You need {sheets} sheet{'s' if sheets != 1 else ''} of {paper} paper."]
     if len(plan.signatures) == 1:
         lines.append(
             "Keep the sheets in the order they come out, fold the stack in the middle "
@@ -127,4 +133,4 @@ def instructions(plan: BookletPlan, paper: str) -> str:
             f"{blanks} blank page{'s were' if blanks != 1 else ' was'} added at the end "
             "so that the pages fill whole sheets."
         )
-    return "\n".join(lines)
+    return lines

@@ -13,6 +13,7 @@ from storage.files import atomic_path
 from worker.errors import EmptyDocument, LimitExceeded
 from worker.pdf.layout import Layout, Matrix, placement_matrix
 from worker.pdf.limits import MAX_SHEETS
+from worker.pdf.printing import PrintSetup
 from worker.pdf.xobject import FormCache
 from worker.progress import ProgressCallback
 
@@ -29,6 +30,7 @@ class Written:
     sheets: int
     placed_pages: int
     blank_cells: int
+    printing: PrintSetup
 
 
 def check_sheets(sheets: Sequence[Sheet], n: int, page_count: int) -> None:
@@ -53,8 +55,12 @@ def write_sheets(
     sheets: Sequence[Sheet],
     borders: bool,
     progress: ProgressCallback,
+    two_sided: bool = False,
 ) -> Written:
-    """Write one output page per sheet, each source page drawn upright and centred in its cell."""
+    """Write one output page per sheet, each source page drawn upright and centred in its cell.
+
+    The sheets are made to the paper, so the file asks to be printed at actual size.
+    """
     check_sheets(sheets, layout.n, len(reader.pages))
     writer = PdfWriter()
     forms = FormCache(reader, writer, name)
@@ -86,13 +92,19 @@ def write_sheets(
             progress(number, len(sheets) + 1, f"Adding blank sheet {number} of {len(sheets)}")
     writer.pdf_header = max(writer.pdf_header, reader.pdf_header, "%PDF-1.4", key=_version)
     progress(len(sheets), len(sheets) + 1, "Saving the file")
-    save(writer, out)
+    printing = PrintSetup.of(writer, two_sided, actual_size=True)
+    save(writer, out, printing)
     progress(len(sheets) + 1, len(sheets) + 1, "Done")
-    return Written(len(sheets), placed, len(sheets) * layout.n - placed)
+    return Written(len(sheets), placed, len(sheets) * layout.n - placed, printing)
 
 
-def save(writer: PdfWriter, out: Path) -> None:
-    """Write `out` atomically through the file store: a crash never leaves half a file under its name."""
+def save(writer: PdfWriter, out: Path, printing: PrintSetup | None = None) -> None:
+    """Write `out` atomically through the file store: a crash never leaves half a file under its name.
+
+    A print file's `printing` setup goes into the PDF, for print dialogs to read.
+    """
+    if printing is not None:
+        printing.mark(writer)
     with atomic_path(out) as tmp, open(tmp, "wb") as fh:
         writer.write(fh)
 

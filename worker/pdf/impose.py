@@ -15,6 +15,7 @@ from pypdf import PdfReader
 
 from worker.pdf.compose import Sheet, check_sheets, write_sheets
 from worker.pdf.layout import GRIDS, choose_layout
+from worker.pdf.printing import PrintSetup
 from worker.pdf.source import open_source, source_box
 from worker.progress import ProgressCallback, no_progress
 
@@ -32,6 +33,7 @@ class ImposeResult:
     orientation: str  # of the sheets: "portrait" or "landscape"
     cols: int
     rows: int
+    printing: PrintSetup
 
 
 def n_up(
@@ -46,14 +48,16 @@ def n_up(
     order: str = "across",
     pages: list[int] | None = None,
     progress: ProgressCallback = no_progress,
+    two_sided: bool = False,
 ) -> ImposeResult:
     """Place the pages of `src` (all, or `pages` as 0-based indexes in that order) `n` per sheet."""
     reader = open_source(src)
     chosen = list(range(len(reader.pages))) if pages is None else list(pages)
     sheets = [chosen[i : i + n] for i in range(0, len(chosen), n)]
     return _impose(
-        src, out, reader, sheets, n, paper, orientation, margin_mm, gap_mm, borders, order, progress
-    )
+        src, out, reader, sheets, n, paper, orientation, margin_mm, gap_mm, borders, order, progress,
+        two_sided,
+    )  # fmt: skip
 
 
 def place(
@@ -68,12 +72,14 @@ def place(
     borders: bool = False,
     order: str = "across",
     progress: ProgressCallback = no_progress,
+    two_sided: bool = False,
 ) -> ImposeResult:
     """Make one sheet per entry of `sheets`, each a list of 0-based page indexes or None for a blank cell."""
     reader = open_source(src)
     return _impose(
-        src, out, reader, sheets, n, paper, orientation, margin_mm, gap_mm, borders, order, progress
-    )
+        src, out, reader, sheets, n, paper, orientation, margin_mm, gap_mm, borders, order, progress,
+        two_sided,
+    )  # fmt: skip
 
 
 def _impose(
@@ -89,6 +95,7 @@ def _impose(
     borders: bool,
     order: str,
     progress: ProgressCallback,
+    two_sided: bool,
 ) -> ImposeResult:
     if n not in GRIDS:
         raise ValueError(f"n must be one of {sorted(GRIDS)}, not {n!r}")
@@ -97,7 +104,7 @@ def _impose(
     used = {index for sheet in sheets for index in sheet if index is not None}
     sizes = [source_box(reader, index, src.name).size for index in sorted(used)]
     layout = choose_layout(sizes, n, paper, orientation, margin_mm, gap_mm, order)
-    written = write_sheets(reader, src.name, out, layout, sheets, borders, progress)
+    written = write_sheets(reader, src.name, out, layout, sheets, borders, progress, two_sided)
     return ImposeResult(
         source_pages=page_count,
         placed_pages=written.placed_pages,
@@ -108,4 +115,5 @@ def _impose(
         orientation=layout.orientation,
         cols=layout.cols,
         rows=layout.rows,
+        printing=written.printing,
     )

@@ -49,6 +49,7 @@ from worker.errors import DamagedFile, EmptyDocument, LimitExceeded
 from worker.fonts import text_font
 from worker.pdf.compose import _numbers, save
 from worker.pdf.layout import MM, Rect, placement_matrix
+from worker.pdf.printing import PrintSetup
 from worker.pdf.source import READ_ERRORS, open_source, read_failure
 from worker.pdf.stamp import POSITIONS
 from worker.pdf.xobject import FormCache
@@ -258,8 +259,12 @@ class CopyMaker:
         out: Path,
         pad_to: int = 1,
         progress: ProgressCallback = no_progress,
+        two_sided: bool = False,
     ) -> CollatedResult:
-        """The copies in `order`, one after the other, each padded with blank pages to a multiple of `pad_to`."""
+        """The copies in `order`, one after the other, each padded with blank pages to a multiple of `pad_to`.
+
+        The copies keep the worksheet's own page size, so the file asks to be printed at actual size.
+        """
         t = self.template
         padded = -(-t.pages // pad_to) * pad_to
         total = len(order) * padded
@@ -287,9 +292,10 @@ class CopyMaker:
             progress(done, len(order) + 1, f"Adding copy {done} of {len(order)}")
         writer.pdf_header = base.pdf_header
         progress(len(order), len(order) + 1, "Saving the print file")
-        save(writer, out)
+        printing = PrintSetup.of(writer, two_sided, actual_size=True)
+        save(writer, out, printing)
         progress(len(order) + 1, len(order) + 1, "Print file saved")
-        return CollatedResult(total, padded, len(order) * (padded - t.pages))
+        return CollatedResult(total, padded, len(order) * (padded - t.pages), printing)
 
 
 @dataclass(frozen=True)
@@ -299,6 +305,7 @@ class CollatedResult:
     pages: int
     pages_per_copy: int  # after padding
     blank_pages: int
+    printing: PrintSetup
 
 
 def padded_pages(pages: int, per_sheet: int = 1, duplex: bool = False) -> int:

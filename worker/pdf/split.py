@@ -17,6 +17,7 @@ from pypdf import PdfReader, PdfWriter
 from storage.files import atomic_path, safe_name, shorten
 from worker.errors import LimitExceeded
 from worker.pdf.limits import MAX_SHEETS
+from worker.pdf.printing import carry_over
 from worker.pdf.ranges import parse_range_groups
 from worker.pdf.source import READ_ERRORS, open_source, read_failure
 from worker.progress import ProgressCallback, no_progress
@@ -109,6 +110,7 @@ def _part_bytes(reader: PdfReader, group: list[int], name: str) -> bytes:
     try:
         for index in group:
             writer.add_page(reader.pages[index])
+        carry_over(reader, writer)  # each part prints as the whole would, e.g. on both sides
         writer.write(buffer)
     except READ_ERRORS as exc:
         pages = f"page {group[0] + 1}" if len(group) == 1 else f"pages {group[0] + 1}-{group[-1] + 1}"

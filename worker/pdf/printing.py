@@ -1,0 +1,98 @@
+"""How a result is meant to be printed: on one or both sides, flipped on which edge, at what size.
+
+The facts come from the file as it is written (are most of its pages wider than tall?)
+and from what it is for (a layout made for both sides, sheets made to a paper size). They
+go into the PDF as viewer preferences that print dialogs read (/Duplex, /PrintScaling),
+and into the job's result, from which its card says the same in words.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import NameObject
+
+# Viewer preferences /Duplex and /PrintScaling are PDF 1.7 and 1.6 features.
+PRINT_HINTS_VERSION = "%PDF-1.7"
+PRINT_HINTS = ("/Duplex", "/PrintScaling")
+
+
+@dataclass(frozen=True)
+class PrintSetup:
+    """How to print one result file."""
+
+    two_sided: bool = False
+    landscape: bool = False  # most pages are wider than tall, as they are shown
+    actual_size: bool = False  # the pages were made to the paper: never shrink them to fit
+
+    @classmethod
+    def of(cls, writer: PdfWriter, two_sided: bool, actual_size: bool) -> PrintSetup:
+        """The setup for the pages `writer` holds."""
+        wide = 0
+        for page in writer.pages:
+            width, height = float(page.mediabox.width), float(page.mediabox.height)
+            turned = int(page.get("/Rotate", 0) or 0) % 180 == 90
+            wide += (width > height) != turned
+        return cls(two_sided, landscape=2 * wide > len(writer.pages), actual_size=actual_size)
+
+    @property
+    def edge(self) -> str:
+        """The edge to flip the paper on for two-sided printing, so that the backs read upright."""
+        return "short" if self.landscape else "long"
+
+    def mark(self, writer: PdfWriter) -> None:
+        """Write the setup into the PDF, for print dialogs that read it."""
+        if not (self.two_sided or self.actual_size):
+            return
+        preferences = writer.viewer_preferences or writer.create_viewer_preferences()
+        if self.two_sided:
+            preferences.duplex = "/DuplexFlipShortEdge" if self.landscape else "/DuplexFlipLongEdge"
+        if self.actual_size:
+            preferences.print_scaling = "/None"
+        writer.pdf_header = max(writer.pdf_header, PRINT_HINTS_VERSION)
+
+    def steps(self) -> list[str]:
+        """How to print it, in a teacher's words: the lines of the card's "How to print" box."""
+        lines = []
+        if self.two_sided:
+            printer_words = (
+                "“short-edge binding” or “flip up”"
+                if self.landscape
+                else "“long-edge binding” or “flip on long edge”; it is the usual two-sided setting"
+            )
+            lines.append(
+                f"Print on both sides of the paper, flipping on the {self.edge} edge "
+                f"(your printer may call it {printer_words})."
+            )
+        if self.actual_size:
+            lines.append("Print at actual size (100 %), not “fit to page”.")
+        if lines:
+            lines.append("The file asks the print dialog for these settings; check them before you print.")
+        return lines
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> PrintSetup:
+        return cls(**{k: bool(v) for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+def how_to_print(result: dict[str, Any]) -> list[str]:
+    """The "How to print" lines for a step's result: only a two-sided result has them."""
+    setup = PrintSetup.from_dict(result.get("printing") or {})
+    if not setup.two_sided:
+        return []
+    return setup.steps() + list(result.get("print_notes", []))
+
+
+def carry_over(reader: PdfReader, writer: PdfWriter) -> None:
+    """Give a file made of pages of another (a part of a split) the other's print setup."""
+    source = reader.viewer_preferences
+    hints = {key: source[key] for key in PRINT_HINTS if source is not None and key in source}
+    if hints:
+        preferences = writer.viewer_preferences or writer.create_viewer_preferences()
+        preferences.update({NameObject(key): NameObject(str(value)) for key, value in hints.items()})
+        writer.pdf_header = max(writer.pdf_header, PRINT_HINTS_VERSION)
