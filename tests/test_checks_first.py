@@ -177,6 +177,37 @@ def test_permanent_failure_offers_no_retry_and_a_lost_worker_does(app_env, confi
     assert jobs.get(stopped.id, None).status == Status.QUEUED
 
 
+@pytest.mark.parametrize(
+    ("page", "uploads", "button", "reason"),
+    [
+        (  # a class list that holds no names: the page stops at the list, the button says why
+            "ui/class_sets.py",
+            {"class_sets_worksheet": ("Quiz.pdf", None), "class_sets_list": ("7B.csv", b"")},
+            "class_sets_submit",
+            "7B.csv",
+        ),
+        (  # a workbook that is not one
+            "ui/spreadsheets.py",
+            {"sheets_files": ("Marks.xlsx", b"PK\x03\x04 not really a workbook")},
+            "sheets_submit",
+            "Marks.xlsx",
+        ),
+    ],
+)
+def test_a_page_that_stops_at_a_problem_shows_the_button_disabled_with_it(
+    app_env, page, uploads, button, reason
+):
+    at = app()
+    at.switch_page(page).run()
+    for key, (name, data) in uploads.items():
+        at.file_uploader(key=key).upload(
+            name, pdf_bytes(2) if data is None else data, "application/octet-stream"
+        )
+    at.run()
+    assert_clean(at)
+    assert reason in disabled_with(at, button)
+
+
 # -- §4: messages that tell the truth -------------------------------------------------------------
 
 

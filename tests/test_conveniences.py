@@ -512,3 +512,30 @@ def test_an_address_naming_someone_elses_job_fills_nothing(app_env, config, jobs
     assert_clean(at)
     assert "Filled in from" not in texts(at)
     assert "not yours" in texts(at)
+
+
+def test_a_file_removed_by_the_clean_up_while_the_page_is_open_is_no_traceback(app_env, config, jobs, burst):
+    """The clean-up may remove an upload under an open page: uploaded ones are saved again, picked ones said."""
+    at = page("ui/handouts.py")
+    at.file_uploader(key="handouts_files").upload("Quiz.pdf", pdf_bytes(3, "Q"), PDF).run()
+    first = MyFiles(config, "local").recent()[0]
+    FileStore(config).delete_upload(first.ref)  # as the clean-up does
+    at.selectbox(key="handouts_n").set_value(2).run()
+    assert_clean(at)
+    assert {m.label: m.value for m in at.metric}["Pages in"] == "3"
+    at.button(key="handouts_submit").click().run()
+    burst()
+    record = jobs.list(None).records[0]
+    assert record.status == Status.FINISHED, record.error
+    assert FileStore(config).upload_kept(record.inputs[0]["ref"])
+
+    picked = kept(config, "local", pdf_bytes(4, "W"), "Worksheet.pdf")
+    at = page("ui/handouts.py")
+    at.multiselect(key="handouts_files__mine").select(picked.ref.split("/")[1]).run()
+    FileStore(config).delete_upload(picked.ref)
+    at.selectbox(key="handouts_n").set_value(4).run()
+    assert_clean(at)
+    assert "Worksheet.pdf" not in picker_names(
+        at, "handouts_files__mine"
+    )  # no longer offered, nothing breaks
+    assert "Add a PDF to begin." in texts(at)

@@ -328,8 +328,8 @@ def test_class_sets_page_explains_a_list_without_names(app_env):
     at.run()
     assert_clean(at)
     assert "Choose the column with the students' names." in texts(at)
-    assert not [b for b in at.button if b.key == "class_sets_submit"]
+    assert all(b.proto.disabled for b in at.button if b.key == "class_sets_submit")  # cannot be pressed
     next(r for r in at.radio if r.label == "The names are in").set_value(False).run()
     assert_clean(at)
     assert any("holds numbers, not names" in e.value for e in at.error), [e.value for e in at.error]
-    assert not [b for b in at.button if b.key == "class_sets_submit"]
+    assert all(b.proto.disabled for b in at.button if b.key == "class_sets_submit")  # cannot be pressed

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import NoReturn
 
 import streamlit as st
 
@@ -161,6 +162,13 @@ RUN_AGAIN_PARAM = "again"
 def plural(count: int, word: str, words: str | None = None) -> str:
     """ "1 page", "3 pages", "1,200 pages" (or the given plural)."""
     return f"{count:,} {word if count == 1 else (words or word + 's')}"
+
+
+def stop_here(label: str, key: str, kind: str, reason: str) -> NoReturn:
+    """Stop a tool page at a check that failed: the reason, and the button it keeps from being pressed."""
+    st.error(reason, icon=":material/error:")
+    submit_button(label, key, kind, "", [], {}, [reason])
+    st.stop()
 
 
 def submit_button(

@@ -59,8 +59,10 @@ def upload_step(
     store = FileStore(config)
     chosen: list[tuple[str, StoredFile, bool]] = []
     for file in files:
-        new = file.file_id not in saved
+        # Saved again if the clean-up removed it while the page stayed open: the browser still has it.
+        new = file.file_id not in saved or not store.upload_kept(saved[file.file_id].ref)
         if new:
+            file.seek(0)
             try:
                 saved[file.file_id] = (
                     mine.save(file, file.name) if mine else store.save_upload(file, file.name)
@@ -73,7 +75,8 @@ def upload_step(
     picked = pick_step(mine, key, types, multiple, besides={stored.ref for _, stored, _ in chosen})
     for stored in picked:
         slot = f"pick:{upload_id_of(stored.ref)}"
-        chosen.append((slot, saved.get(slot, stored), False))
+        earlier = saved.get(slot)  # its unlocked copy, if it was unlocked here
+        chosen.append((slot, earlier if earlier and store.upload_kept(earlier.ref) else stored, False))
     uploads = []
     seen: set[str] = set()
     unlocked: set[str] = st.session_state.setdefault(f"{key}__unlocked", set())
@@ -81,6 +84,15 @@ def upload_step(
         if stored.ref in seen:
             continue
         seen.add(stored.ref)
+        if not store.upload_kept(stored.ref):
+            # A picked file the clean-up removed since the list was drawn.
+            saved.pop(slot, None)
+            st.warning(
+                f"**{stored.name}** is no longer on the server: files are removed when they have not been "
+                "used for a while. Upload it again.",
+                icon=":material/cloud_off:",
+            )
+            continue
         info = _look(config, stored.ref, stored.name, str(config.data_dir), describe.__name__, describe)
         if new and mine is not None:
             mine.keep(stored, info)  # listed only if it passed its check (a locked PDF: its unlocked copy)

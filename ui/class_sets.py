@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import NoReturn
 
 import streamlit as st
 
@@ -21,7 +22,7 @@ from ui._presets import (
     whole,
 )
 from ui._sheets import header_row_input, sheet_list, sheet_picker
-from ui._ui import submit_button
+from ui._ui import stop_here, submit_button
 from ui._uploads import show_problems, upload_step
 from worker.classlist import ListSpec, guess_columns
 from worker.errors import TeacherPrinterError
@@ -39,6 +40,7 @@ from worker.kinds.class_sets import (
 from worker.kinds.spreadsheets import ACCEPTED, describe_sheet_upload, is_text_file
 
 config = load_config()
+BUTTON = "Make the class set"
 
 st.title("Class sets")
 st.caption(
@@ -120,12 +122,10 @@ def offer_presets(options: dict | None) -> None:
             preset_bar("class_sets", options)
 
 
-def stop_with(exc: TeacherPrinterError | None = None) -> None:
-    """Stop the page here (saying why, if given), with the presets still on offer."""
+def stop_with(exc: TeacherPrinterError) -> NoReturn:
+    """Stop the page at a check that failed, saying why, with the presets still on offer."""
     offer_presets(None)
-    if exc is not None:
-        st.error(exc.for_teacher(), icon=":material/error:")
-    st.stop()
+    stop_here(BUTTON, "class_sets_submit", "class_sets", exc.for_teacher())
 
 
 def column_choice(label: str, columns: list[str], guess: str | None, key: str, optional: bool = True):
@@ -156,11 +156,10 @@ with right:
 usable = [u for u in worksheets if u.info.pages and not u.info.problem]
 blocked = show_problems(worksheets)  # each names its file already
 if lists and lists[0].info.problem:
-    st.error(lists[0].info.problem, icon=":material/error:")
-    st.stop()
+    stop_here(BUTTON, "class_sets_submit", "class_sets", lists[0].info.problem)
 if not usable or not lists:
     if blocked:
-        submit_button("Make the class set", "class_sets_submit", "class_sets", "", [], {}, blocked)
+        submit_button(BUTTON, "class_sets_submit", "class_sets", "", [], {}, blocked)
     else:
         st.info("Add a worksheet and a class list to begin.", icon=":material/upload_file:")
     st.stop()
@@ -250,8 +249,12 @@ with c:
         "Class column (if any)", columns, guess.group, f"class_sets_class_{sig}"
     )
 if not (chosen.get("name_column") or chosen.get("first_name_column") or chosen.get("surname_column")):
+    offer_presets(None)
     st.info("Choose the column with the students' names.", icon=":material/person_search:")
-    stop_with()
+    submit_button(
+        BUTTON, "class_sets_submit", "class_sets", "", [], {}, ["Choose the column with the names."]
+    )
+    st.stop()
 
 sorts = ["surname", "first_name", "list"] if split else ["surname", "list"]
 sort_words = SORT_WORDS if split else {"surname": "Alphabetical", "list": "As in the list"}
@@ -375,7 +378,7 @@ first = usable[0].stored.name.rsplit(".", 1)[0]
 which = f" ({', '.join(options.classes)})" if options.classes else ""
 name = result_name("Name of the result", "class_sets_name", first, f"class set{which}")
 submit_button(
-    "Make the class set",
+    BUTTON,
     "class_sets_submit",
     "class_sets",
     f"Class set · {counts.students} students{which} — {usable[0].stored.name}"

@@ -16,7 +16,7 @@ from ui._presets import (
     run_again_note,
 )
 from ui._sheets import header_row_input, sheet_list, sheet_picker
-from ui._ui import submit_button
+from ui._ui import stop_here, submit_button
 from ui._uploads import upload_step
 from worker.errors import TeacherPrinterError
 from worker.kinds.spreadsheets import (
@@ -30,6 +30,7 @@ from worker.kinds.spreadsheets import (
 )
 
 config = load_config()
+BUTTON = "Make it"
 
 st.title("Spreadsheets")
 st.caption(
@@ -102,7 +103,10 @@ for bad in (u for u in uploads if u.info.problem):
     st.error(f"{bad.info.problem}", icon=":material/error:")
 usable = [u for u in uploads if not u.info.problem]
 if not usable:
-    st.info("Add a spreadsheet to begin.", icon=":material/upload_file:")
+    if uploads:  # each problem is drawn above; the button says what keeps it from being pressed
+        submit_button(BUTTON, "sheets_submit", "spreadsheets", "", [], {}, [u.info.problem for u in uploads])
+    else:
+        st.info("Add a spreadsheet to begin.", icon=":material/upload_file:")
     st.stop()
 
 # -- 2. What was read -------------------------------------------------------------------
@@ -117,8 +121,7 @@ text_file = is_text_file(name)
 try:
     infos = sheet_list(ref, str(config.data_dir))
 except TeacherPrinterError as exc:
-    st.error(exc.for_teacher(), icon=":material/error:")
-    st.stop()
+    stop_here(BUTTON, "sheets_submit", "spreadsheets", exc.for_teacher())
 sheet = None
 if not text_file:
     sheet = sheet_picker("spreadsheets", infos, "sheets_sheet")
@@ -128,8 +131,7 @@ header_row = header_row_input(
 try:
     table = first_rows(ref, sheet, header_row, str(config.data_dir))
 except TeacherPrinterError as exc:
-    st.error(exc.for_teacher(), icon=":material/error:")
-    st.stop()
+    stop_here(BUTTON, "sheets_submit", "spreadsheets", exc.for_teacher())
 st.caption(
     f"Column names read from row {table.header_row}."
     if table.header_row
@@ -219,8 +221,7 @@ try:
 except TeacherPrinterError as exc:
     with presets_here:
         preset_bar("spreadsheets", None)
-    st.error(exc.for_teacher(), icon=":material/error:")
-    st.stop()
+    stop_here(BUTTON, "sheets_submit", "spreadsheets", exc.for_teacher())
 with presets_here:
     preset_bar("spreadsheets", options.to_dict())
 
@@ -254,8 +255,7 @@ elif task == "split":
     try:
         found = groups(ref, options.split_column, sheet, header_row, str(config.data_dir))
     except TeacherPrinterError as exc:
-        st.error(exc.for_teacher(), icon=":material/error:")
-        st.stop()
+        stop_here(BUTTON, "sheets_submit", "spreadsheets", exc.for_teacher())
     count = len(found)
     made = {
         "sheets": f"one workbook with {plural(count, 'sheet')}",
@@ -274,7 +274,7 @@ st.info(f"You will get {result}.", icon=":material/description:")
 what = TASK_LABELS[task].split(" (")[0]
 subject = name if task != "combine" or len(inputs) == 1 else f"{len(inputs)} files"
 submit_button(
-    "Make it",
+    BUTTON,
     "sheets_submit",
     "spreadsheets",
     f"Spreadsheets · {what} — {subject}",
