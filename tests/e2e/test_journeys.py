@@ -7,7 +7,9 @@ and gives its job a unique name, since every job stays on the Jobs page.
 from __future__ import annotations
 
 import io
+import os
 import re
+import signal
 import uuid
 from pathlib import Path
 
@@ -20,6 +22,7 @@ pytest.importorskip(
 from PIL import Image
 from playwright.sync_api import expect
 from pypdf import PdfReader
+from rq import Worker
 
 from storage.jobs import Status
 from tests.e2e import ui
@@ -155,13 +158,21 @@ def test_a_retried_job_is_followed_to_its_end(page, app, tmp_path: Path):
     ui.follow(page, "Merge & arrange")
     ui.upload(page, inputs)
     ui.expect_order(page, [f.name for f in inputs])
-    ui.submit_merge(page, title)
+    jobs = app.jobs()
+    # The workers are paused (SIGSTOP) so that the job is sure to be waiting when it is
+    # canceled from outside the page (as another tab would), however busy the machine.
+    workers = [w.pid for w in Worker.all(connection=jobs.store.conn) if w.pid]
+    for pid in workers:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        ui.submit_merge(page, title)
+        jobs.cancel(jobs.list(None, search=title).records[0].id, None)
+    finally:
+        for pid in workers:
+            os.kill(pid, signal.SIGCONT)
+        jobs.store.conn.close()
     ui.follow(page, "Follow it on the Jobs page")
     card = ui.job_card(page, f"Merge & arrange — {title}.pdf")
-    # Stopped from outside the page (as another tab would): the page sees it by itself.
-    jobs = app.jobs()
-    jobs.cancel(jobs.list(None, search=title).records[0].id, None)
-    jobs.store.conn.close()
     ui.expect_status(card, "Canceled")
 
     card.get_by_role("button", name="Retry").click()
