@@ -9,7 +9,7 @@ time of the steps, the pages of the print file per second, and the peak resident
 memory of that process (from os.wait4). No Redis is involved: only the work.
 
 For comparison, the "stamp() per copy" row makes the same 30 copies the obvious way,
-one full `worker.pdf.stamp.stamp` run (clone the worksheet, typeset the name) per
+one full `pdf.stamp.stamp` run (clone the worksheet, typeset the name) per
 student, without assembling or packaging. Nothing here asserts on time.
 """
 
@@ -40,7 +40,7 @@ def make_worksheet(path: Path, pages: int) -> Path:
     """A deterministic worksheet in an embedded font: a heading, 25 questions and answer lines per page."""
     from fpdf import FPDF
 
-    from worker.fonts import text_font
+    from core.fonts import text_font
 
     pdf = FPDF()
     pdf.add_font("sheet", fname=str(text_font()))
@@ -73,8 +73,8 @@ def run_one(approach: str, students: int, pages: int, scratch: Path) -> None:
     worksheet = make_worksheet(scratch / "Fractions.pdf", pages)
     class_list = make_class_list(scratch / "class.csv", students)
     if approach == "stamp":
-        from worker.classlist import ListSpec, read_class_list
-        from worker.pdf.stamp import StampSpec, stamp
+        from pdf.stamp import StampSpec, stamp
+        from sheets.classlist import ListSpec, read_class_list
 
         start = time.perf_counter()
         found = read_class_list(
@@ -87,11 +87,11 @@ def run_one(approach: str, students: int, pages: int, scratch: Path) -> None:
         print(json.dumps({"work": seconds, "pages": students * pages, "print_mb": 0, "zip_mb": 0}))
         return
 
+    from core.progress import no_progress
     from storage.config import load_config
     from storage.files import FileStore
     from storage.jobs import JobRecord, StepRecord
     from worker.kinds.class_sets import PIPELINE
-    from worker.progress import no_progress
     from worker.steps import StepContext
 
     files = FileStore(load_config())

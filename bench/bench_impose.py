@@ -35,19 +35,19 @@ from bench.bench_floor import Floors  # noqa: E402
 SECTION = "handouts"
 
 
-@task("worker.pdf.impose")
+@task("pdf.impose")
 def four_up(src: str, out: str) -> dict[str, Any]:
     """Place the pages of `src` 4 per A4 sheet."""
-    from worker.pdf.impose import n_up
+    from pdf.impose import n_up
 
     result = n_up(Path(src), Path(out), 4)
     return {"units": result.source_pages, "summary": f"{result.sheets:,} sheets"}
 
 
-@task("worker.pdf.booklet")
+@task("pdf.booklet")
 def booklet_task(src: str, out: str) -> dict[str, Any]:
     """Impose `src` as a saddle-stitched A4 booklet."""
-    from worker.pdf.booklet import booklet
+    from pdf.booklet import booklet
 
     result = booklet(Path(src), Path(out))
     return {"units": result.source_pages, "summary": f"{result.sheets:,} sheets, {result.sides:,} sides"}

@@ -2,9 +2,9 @@
 
 Run: .venv/bin/python bench/bench_merge.py [--quick]   (or `make bench`, which runs every section)
 
-merge_pdfs (worker/pdf/merge.py) at a realistic size (20 generated worksheets of 10
+merge_pdfs (pdf/merge.py) at a realistic size (20 generated worksheets of 10
 pages) and a large one (the KOMA-Script manual followed by a generated 1,000-page PDF);
-arrange (worker/pdf/arrange.py) on each PDF case with a plan that touches every page
+arrange (pdf/arrange.py) on each PDF case with a plan that touches every page
 (last page first, every page turned, a blank after page 1, duplex padding). Fresh
 processes; medians, pages per second, peak memory of the process doing the work, and
 the time over qpdf merging (or rewriting) the same files. Nothing here asserts on time.
@@ -43,19 +43,19 @@ QUICK_WORKSHEETS, QUICK_WORKSHEET_PAGES = 10, 5
 ARRANGE_PLAN = {"order": "last-1", "rotate_all": 90, "blank_after": [1], "duplex": True}
 
 
-@task("worker.pdf.merge")
+@task("pdf.merge")
 def merge_task(sources: list[str], out: str) -> dict[str, Any]:
     """Merge `sources` in order with merge_pdfs."""
-    from worker.pdf.merge import merge_pdfs
+    from pdf.merge import merge_pdfs
 
     pages = merge_pdfs([Path(path) for path in sources], Path(out))
     return {"units": pages, "size": f"{len(sources)} files, {pages:,} pages"}
 
 
-@task("worker.pdf.arrange")
+@task("pdf.arrange")
 def arrange_task(sources: list[str], out: str) -> dict[str, Any]:
     """Arrange `sources` with ARRANGE_PLAN."""
-    from worker.pdf.arrange import ArrangePlan, arrange
+    from pdf.arrange import ArrangePlan, arrange
 
     result = arrange([Path(path) for path in sources], Path(out), ArrangePlan.from_dict(ARRANGE_PLAN))
     blanks = result.blank_pages + result.padding_pages

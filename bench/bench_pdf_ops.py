@@ -39,31 +39,31 @@ SCAN_LABEL = f"scan with OCR ({SCAN})"
 SCAN_DPI = 72
 
 
-@task("worker.pdf.stamp")
+@task("pdf.stamp")
 def page_numbers(src: str, out: str) -> dict[str, Any]:
     """Number every page ("Page x of y", bottom centre)."""
-    from worker.pdf.stamp import StampSpec, stamp
+    from pdf.stamp import StampSpec, stamp
 
     result = stamp(Path(src), Path(out), StampSpec())
     return {"units": result.pages, "summary": f"{result.stamped_pages:,} pages numbered"}
 
 
-@task("worker.pdf.split")
+@task("pdf.split")
 def split_pages(src: str, out: str) -> dict[str, Any]:
     """Split into one PDF per page, delivered as a ZIP."""
-    from worker.pdf.split import split
+    from pdf.split import split
 
     result = split(Path(src), Path(out))
     size = Path(out).stat().st_size / 1024**2
     return {"units": result.source_pages, "summary": f"{result.files:,} files, ZIP {size:.0f} MB"}
 
 
-@task("worker.pdf.compress", "pypdf")
+@task("pdf.compress", "pypdf")
 def compress_task(src: str, out: str, dpi: str) -> dict[str, Any]:
     """Compress losslessly, or (with `dpi`) also downsample the images."""
     from pypdf import PdfReader
 
-    from worker.pdf.compress import compress
+    from pdf.compress import compress
 
     result = compress(Path(src), Path(out), image_dpi=int(dpi) if dpi else None)
     kept = ", original kept" if result.kept_original else ""

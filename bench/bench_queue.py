@@ -52,15 +52,17 @@ def _private_redis(folder: str) -> Any:
     return server
 
 
-@task("rq", "storage.config", "storage.redis_conn", "storage.redis_server", "worker.control", "worker.tasks")
+@task(
+    "rq", "storage.config", "storage.redis_conn", "storage.redis_server", "services.control", "worker.tasks"
+)
 def throughput(jobs: str, runs: str) -> dict[str, Any]:
     """Submit and run `jobs` tracked jobs, then as many bare RQ no-ops, `runs` times each: medians."""
     from rq import Queue, SimpleWorker
     from rq.serializers import JSONSerializer
 
+    from services.control import Jobs
     from storage.config import load_config
     from storage.redis_conn import get_redis
-    from worker.control import Jobs
     from worker.tasks import make_worker
 
     count = int(jobs)
@@ -115,8 +117,8 @@ def latency(samples: str) -> dict[str, Any]:
                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
             )  # fmt: skip
             try:
+                from services.control import Jobs
                 from storage.config import load_config
-                from worker.control import Jobs
 
                 jobs = Jobs(load_config())
                 _wait_finished(jobs, jobs.submit("selftest", "warm-up", [], {}, "bench").id)

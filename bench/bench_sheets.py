@@ -38,25 +38,25 @@ SIZES = (5_000, 100_000)
 QUICK_SIZES = (1_000,)
 
 
-@task("worker.sheets")
+@task("sheets")
 def imports_only() -> dict[str, Any]:
     """Nothing: the process with the spreadsheet modules imported, as a baseline."""
     return {"units": 0, "size": "-"}
 
 
-@task("worker.sheets")
+@task("sheets")
 def csv_to_xlsx_task(src: str, out: str) -> dict[str, Any]:
     """Convert a CSV to a formatted workbook."""
-    from worker.sheets import csv_to_xlsx
+    from sheets import csv_to_xlsx
 
     result = csv_to_xlsx(Path(src), Path(out))
     return {"units": result.rows, "summary": f"XLSX {Path(out).stat().st_size / 1e6:.1f} MB"}
 
 
-@task("worker.sheets")
+@task("sheets")
 def xlsx_to_csv_task(src: str, out_dir: str) -> dict[str, Any]:
     """Convert a workbook's sheets to CSV."""
-    from worker.sheets import xlsx_to_csv
+    from sheets import xlsx_to_csv
 
     result = xlsx_to_csv(Path(src), Path(out_dir))
     return {"units": result.rows}

@@ -35,9 +35,9 @@ def check_worker() -> str:
     import redis
     from rq import Worker
 
+    from core.errors import ServiceUnavailable
     from storage.config import load_config
     from storage.redis_conn import get_redis
-    from worker.errors import ServiceUnavailable
 
     try:
         conn = get_redis(load_config())

@@ -11,9 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-# The megabyte of every size the app checks or states (MAX_UPLOAD_MB, sizes on the pages): the
-# uploader in the browser counts 1 MB as 1,000,000 bytes (1,048,576 only on Windows), so this does too.
-MB = 1000 * 1000
+from core.units import MB
 
 
 class SettingError(ValueError):

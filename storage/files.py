@@ -13,21 +13,17 @@ import os
 import re
 import secrets
 import shutil
-import tempfile
-import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from storage.config import MB, Config, load_config
-from worker.errors import LimitExceeded, StorageFailed
+from core.errors import LimitExceeded
+from core.files import atomic_path, safe_name
+from core.units import MB
+from storage.config import Config, load_config
 
 CHUNK_BYTES = 1024 * 1024
-MAX_NAME_BYTES = 150
-_WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") for i in range(1, 10)}
-_UNSAFE_CHARS = re.compile(r'[<>:"|?*\\/]')
-_WORD_END = re.compile(r"[\s_\-.,;]")
 
 
 def new_id() -> str:
@@ -37,76 +33,6 @@ def new_id() -> str:
 
 def _is_valid_id(value: str) -> bool:
     return bool(re.fullmatch(r"[0-9a-f]{16}", value))
-
-
-def shorten(text: str, limit: int, size: Callable[[str], int] = len) -> str:
-    """`text` cut to at most `limit` (as `size` measures it) at the end of a word, if it is longer.
-
-    A single word longer than the limit is cut where it must be; separators left at the end go.
-    """
-    if size(text) <= limit:
-        return text
-    low, high = 0, len(text)  # the longest start of `text` that fits
-    while low < high:
-        middle = (low + high + 1) // 2
-        low, high = (middle, high) if size(text[:middle]) <= limit else (low, middle - 1)
-    head = text[:low]
-    if not _WORD_END.match(text[low]):
-        ends = [m.start() for m in _WORD_END.finditer(head)]
-        head = head[: ends[-1]] if ends and ends[-1] > 0 else head
-    return head.rstrip(" _-.,;") or head
-
-
-def safe_name(name: str, fallback: str = "file") -> str:
-    """A file name that is safe on any file system, keeping what a teacher would recognise."""
-    name = unicodedata.normalize("NFC", name or "")
-    # Keep only the last path component, whichever separator the browser used.
-    name = re.split(r"[\\/]", name)[-1]
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C")
-    name = _UNSAFE_CHARS.sub("_", name)
-    name = re.sub(r"\s+", " ", name).strip(" .")
-    stem, dot, ext = name.rpartition(".")
-    if not dot:
-        stem, ext = name, ""
-    if stem.upper() in _WINDOWS_RESERVED or name.upper() in _WINDOWS_RESERVED:
-        stem = f"_{stem}"
-    ext = ext[:10]
-    suffix = f".{ext}" if ext else ""
-    budget = MAX_NAME_BYTES - len(suffix.encode())
-    stem = shorten(stem, budget, lambda text: len(text.encode())).strip(" .")
-    if not stem:
-        stem = fallback
-    return stem + suffix
-
-
-@contextlib.contextmanager
-def atomic_path(dest: Path, durable: bool = True) -> Iterator[Path]:
-    """Yield a temporary path beside `dest`; on success it becomes `dest` in one rename.
-
-    `durable` also flushes the data to disk before the rename, so that even a power cut
-    never leaves a short file under the final name; small files that can be rebuilt skip it.
-    """
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=".part-", dir=dest.parent)
-    os.close(fd)
-    tmp = Path(tmp_name)
-    try:
-        yield tmp
-        if durable:
-            with open(tmp, "rb+") as fh:
-                os.fsync(fh.fileno())
-        os.replace(tmp, dest)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise StorageFailed(f"Could not save {dest.name}: {exc.strerror or exc}.") from exc
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_bytes(dest: Path, data: bytes, durable: bool = True) -> None:
-    with atomic_path(dest, durable) as tmp:
-        tmp.write_bytes(data)
 
 
 def upload_id_of(ref: str) -> str | None:

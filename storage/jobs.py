@@ -19,7 +19,8 @@ from typing import Any
 
 import redis
 
-from storage.files import FileStore, atomic_write_bytes
+from core.files import atomic_write_bytes
+from storage.files import FileStore
 
 KEY_PREFIX = "tp:"
 INDEX_KEY = f"{KEY_PREFIX}jobs"
@@ -95,7 +96,7 @@ class JobError:
     message: str
     hint: str = ""
     details: str = ""
-    # Retrying the same job can only fail the same way (worker.errors.TeacherPrinterError.permanent).
+    # Retrying the same job can only fail the same way (core.errors.TeacherPrinterError.permanent).
     permanent: bool = False
 
 

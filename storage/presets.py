@@ -16,9 +16,9 @@ from typing import Any
 
 import redis
 
+from core.errors import BadPreset, BadPresetFile, LimitExceeded, NotAllowed, TeacherPrinterError
 from storage.files import new_id
 from storage.jobs import KEY_PREFIX
-from worker.errors import LimitExceeded, NotAllowed, TeacherPrinterError
 
 SHARED_KEY = f"{KEY_PREFIX}presets:shared"
 FILE_FORMAT = "teacher-printer-presets"
@@ -33,16 +33,6 @@ Validate = Callable[[str, dict[str, Any]], dict[str, Any]]
 
 def own_key(owner: str) -> str:
     return f"{KEY_PREFIX}presets:own:{owner}"
-
-
-class BadPreset(TeacherPrinterError):
-    key = "bad_preset"
-    default_hint = "Choose other options, or another name, and save again."
-
-
-class BadPresetFile(TeacherPrinterError):
-    key = "bad_preset_file"
-    default_hint = "Choose a file saved with “Save presets to a file” on one of the tool pages."
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 
 import redis
 
+from core.errors import ServiceUnavailable
 from storage.config import Config, load_config
-from worker.errors import ServiceUnavailable
 
 if TYPE_CHECKING:
     from rq import Queue

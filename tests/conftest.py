@@ -67,7 +67,7 @@ def config(app_env):
 
 @pytest.fixture
 def jobs(config):
-    from worker.control import Jobs
+    from services.control import Jobs
 
     return Jobs(config)
 

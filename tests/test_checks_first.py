@@ -11,6 +11,8 @@ import zipfile
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.errors import NotAllowed
+from pdf.named_copies import MAX_WORKSHEET_PAGES
 from storage.jobs import Status
 from tests.make_files import (
     big_page_pdf,
@@ -24,8 +26,6 @@ from tests.make_files import (
 )
 from tests.test_merge_chain import upload, upload_bytes
 from tests.test_pages import app, assert_clean, texts
-from worker.errors import NotAllowed
-from worker.pdf.named_copies import MAX_WORKSHEET_PAGES
 
 EXCEPTION_NAMES = ("PdfStreamError", "PdfReadError", "LimitReachedError", "Error)")
 PDF = "application/pdf"
@@ -353,7 +353,7 @@ def test_plain_words_on_the_pages(app_env):
 
 
 def test_zip_reading_lists_what_it_leaves_out(tmp_path):
-    from worker.zips import read_zip
+    from core.zips import read_zip
 
     path = tmp_path / "mixed.zip"
     path.write_bytes(zip_with_links({"a/../../b.pdf": b"x", "c.pdf": b"y", "notes.txt": b"z"}, {}))
@@ -365,9 +365,9 @@ def test_zip_reading_lists_what_it_leaves_out(tmp_path):
 
 
 def test_class_set_counts_refuse_a_print_file_over_the_limit_as_the_job_does():
-    from worker.errors import LimitExceeded
+    from core.errors import LimitExceeded
+    from pdf.named_copies import MAX_PRINT_PAGES
     from worker.kinds.class_sets import ClassSetOptions, check_counts, plan, worksheet_name
-    from worker.pdf.named_copies import MAX_PRINT_PAGES
 
     options = ClassSetOptions.from_dict({"name_column": "Name"})
     check_counts(plan(100, MAX_PRINT_PAGES // 100, options), "Fits.pdf")

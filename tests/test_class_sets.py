@@ -10,8 +10,10 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader
 
-from tests.make_files import make_pdf
-from worker.classlist import (
+from core.errors import BadOptions, LimitExceeded
+from core.fonts import text_font
+from pdf.named_copies import CopyMaker, LabelStyle, make_template, padded_pages
+from sheets.classlist import (
     ClassListProblem,
     ListSpec,
     Student,
@@ -22,16 +24,14 @@ from worker.classlist import (
     save_students,
     sort_students,
 )
-from worker.errors import BadOptions, LimitExceeded
-from worker.fonts import text_font
+from sheets.names import FileNames
+from tests.make_files import make_pdf
 from worker.kinds.class_sets import (
     WRITE_IN,
     ClassSetOptions,
     label_text,
     plan,
 )
-from worker.pdf.named_copies import CopyMaker, LabelStyle, make_template, padded_pages
-from worker.sheets.names import FileNames
 
 
 def write(path: Path, text: str) -> Path:
@@ -171,7 +171,7 @@ def test_columns_without_a_header_row_and_limits(tmp_path, monkeypatch):
     assert shape.columns == ["Column A", "Column B"]
     found = read_class_list(path, ListSpec(name_column="Column A", header_row=0, sort="list"))
     assert [s.display for s in found.students] == ["Ann Lee", "Bo Wu", "Cy Ng"]
-    monkeypatch.setattr("worker.classlist.MAX_LIST_ROWS", 2)
+    monkeypatch.setattr("sheets.classlist.MAX_LIST_ROWS", 2)
     with pytest.raises(LimitExceeded, match="more than 2 rows"):
         read_class_list(path, ListSpec(name_column="Column A", header_row=0))
 

@@ -10,6 +10,7 @@ import io
 
 from streamlit.testing.v1 import AppTest
 
+from services.library import MyFiles, Presets
 from storage.files import FileStore
 from storage.jobs import Status
 from tests.conftest import ROOT
@@ -17,7 +18,6 @@ from tests.make_files import damaged_pdf_bytes, encrypt_pdf, locked_ods_bytes, m
 from tests.test_library import kept
 from tests.test_owners import AUTH
 from tests.test_pages import assert_clean, texts
-from worker.library import MyFiles, Presets
 
 PDF = "application/pdf"
 

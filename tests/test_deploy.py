@@ -31,13 +31,13 @@ from pypdf import PdfReader
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from services.control import Jobs
 from storage.config import SETTINGS, load_config, setting
 from storage.files import FileStore
 from storage.jobs import Status
 from storage.redis_server import find_redis_server, free_port
 from tests.conftest import ROOT
 from tests.make_files import page_texts, pdf_bytes
-from worker.control import Jobs
 
 COMPOSE_FILE = ROOT / "docker-compose.yml"
 DOCKERFILE = ROOT / "Dockerfile"
@@ -419,7 +419,7 @@ def test_dockerignore_keeps_the_app_and_drops_secrets_data_and_tests():
         "docker/requirements-dashboard.txt", "storage/config.py", "worker/__main__.py", "worker/tasks.py",
     ]:  # fmt: skip
         assert path in context, path
-    for folder in ["ui", "storage", "worker"]:
+    for folder in ["ui", "services", "worker", "storage", "pdf", "sheets", "core"]:
         tracked = {p.relative_to(ROOT).as_posix() for p in (ROOT / folder).rglob("*.py")}
         assert {p for p in tracked if "__pycache__" not in p} <= context, folder
 

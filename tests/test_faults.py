@@ -79,7 +79,7 @@ def test_two_hundred_jobs_from_ten_teachers_all_finish_once(jobs, config, app_en
     lock = threading.Lock()
 
     def teacher(number: int) -> None:
-        from worker.control import Jobs
+        from services.control import Jobs
 
         mine = Jobs(config)
         for n in range(20):
@@ -122,8 +122,8 @@ def test_image_bomb_inside_a_pdf_is_never_decoded_whole(tmp_path):
     from pypdf import PdfWriter
     from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject, NumberObject, StreamObject
 
-    from worker.errors import TeacherPrinterError
-    from worker.pdf.compress import compress
+    from core.errors import TeacherPrinterError
+    from pdf.compress import compress
 
     writer = PdfWriter()
     page = writer.add_blank_page(595, 842)

@@ -6,8 +6,9 @@ import io
 
 import pytest
 
-from storage.files import FileStore, atomic_path, safe_name
-from worker.errors import LimitExceeded
+from core.errors import LimitExceeded
+from core.files import atomic_path, safe_name
+from storage.files import FileStore
 
 
 @pytest.mark.parametrize(

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.errors import TeacherPrinterError
+from core.zips import list_members
+from pdf.impose import n_up
+from pdf.inputs import check_pdf
 from tests.conftest import corpus_path
 from tests.make_files import pdf_bytes, zip_of
-from worker.errors import TeacherPrinterError
-from worker.pdf.impose import n_up
-from worker.pdf.inputs import check_pdf
-from worker.zips import list_members
 
 SMALL_PDFS = sorted(
     p for p in (corpus_path() or Path("/nonexistent")).glob("pdf/*.pdf") if p.stat().st_size < 130_000
@@ -111,7 +111,7 @@ def mutated_sheet(draw) -> tuple[bytes, str]:
 @FUZZ
 @given(mutated_sheet())
 def test_mutated_spreadsheets(sample):
-    from worker.sheets import list_sheets, preview
+    from sheets import list_sheets, preview
 
     data, suffix = sample
     with tempfile.TemporaryDirectory() as folder:

@@ -5,12 +5,12 @@ from __future__ import annotations
 import pytest
 from pypdf import PdfReader
 
+from core.errors import BadOptions
+from pdf.printing import how_to_print
 from storage.jobs import Status
 from tests.make_files import make_pdf
 from tests.test_merge_chain import upload
-from worker.errors import BadOptions
 from worker.kinds.handouts import HandoutOptions, plan
-from worker.pdf.printing import how_to_print
 
 
 def run(jobs, config, burst, inputs, options):
@@ -111,7 +111,7 @@ def test_booklet_of_selected_pages(jobs, config, burst, tmp_path):
 
 
 def test_placement_mistakes_are_named(tmp_path):
-    from worker.errors import BadPageRange
+    from core.errors import BadPageRange
     from worker.kinds.handouts import parse_placement
 
     with pytest.raises(BadPageRange, match="Sheet 2 lists 5 pages"):

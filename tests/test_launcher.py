@@ -12,13 +12,13 @@ import urllib.request
 
 import pytest
 
+from services.control import Jobs
 from storage.config import load_config
 from storage.files import FileStore
 from storage.jobs import Status
 from storage.redis_server import free_port
 from tests.conftest import ROOT
 from tests.make_files import page_texts, pdf_bytes
-from worker.control import Jobs
 
 pytestmark = pytest.mark.slow
 

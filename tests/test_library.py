@@ -9,6 +9,9 @@ import time
 
 import pytest
 
+from core.errors import NotAllowed, TeacherPrinterError
+from services.library import MyFiles, Presets
+from services.uploads import describe_sheet_upload, describe_upload
 from storage.config import Config
 from storage.files import FileStore, StoredFile, upload_id_of
 from storage.jobs import Status
@@ -16,11 +19,8 @@ from storage.presets import BadPresetFile, PresetStore
 from storage.redis_conn import get_redis
 from storage.upload_index import UploadIndex, suffix_of
 from tests.make_files import damaged_pdf_bytes, encrypt_pdf, locked_ods_bytes, make_pdf, pdf_bytes, png_bytes
-from worker.errors import NotAllowed, TeacherPrinterError
-from worker.kinds.spreadsheets import ACCEPTED, describe_sheet_upload
-from worker.library import MyFiles, Presets
+from worker.kinds.spreadsheets import ACCEPTED
 from worker.pipelines import preset_options
-from worker.uploads import describe_upload
 
 KINDS = {"handouts": "Handouts", "merge": "Merge & arrange"}
 
@@ -200,7 +200,7 @@ def test_a_file_that_fails_its_check_is_not_kept(config, name, data):
 
 
 def test_a_locked_pdf_is_kept_only_as_its_unlocked_copy(config, tmp_path):
-    from worker.uploads import unlock_upload
+    from services.uploads import unlock_upload
 
     locked = encrypt_pdf(make_pdf(tmp_path / "a.pdf", 2), tmp_path / "Locked.pdf", user_password="pw")
     ann = MyFiles(config, "ann")

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
+from core.errors import NotAllowed
 from storage.files import FileStore
 from storage.jobs import Status
 from tests.make_files import encrypt_pdf, make_pdf, page_texts, pdf_bytes, zip_of
-from worker.errors import NotAllowed
 
 
 def upload(config, path: Path) -> dict:
@@ -148,7 +148,7 @@ def test_retry_reuses_the_finished_check(jobs, config, burst, tmp_path):
 
 
 def test_other_owner_cannot_see_or_touch(jobs, config, burst, tmp_path):
-    from worker.errors import NotAllowed
+    from core.errors import NotAllowed
 
     record = jobs.submit("merge", "x", [upload(config, make_pdf(tmp_path / "a.pdf", 1))], {}, "alice")
     assert jobs.get(record.id, "bob") is None

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from core.errors import NotAllowed
 from storage.jobs import Status
 from tests.conftest import ROOT
 from tests.make_files import make_pdf
 from tests.test_merge_chain import upload
-from worker.errors import NotAllowed
 
 AUTH = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie_secret": "x" * 32,
                  "client_id": "id", "client_secret": "secret",

@@ -9,9 +9,9 @@ import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
+from core.errors import BadPageRange, DamagedFile, EmptyDocument, PasswordRequired
+from pdf.arrange import ArrangePlan, Slot, arrange, plan_slots
 from tests.make_files import encrypt_pdf, make_pdf
-from worker.errors import BadPageRange, DamagedFile, EmptyDocument, PasswordRequired
-from worker.pdf.arrange import ArrangePlan, Slot, arrange, plan_slots
 
 A4 = (595.28, 841.89)
 A4_LANDSCAPE = (841.89, 595.28)

@@ -9,8 +9,8 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader
 
-from worker.pdf.booklet import BOOKLET_FOLD_GAP_MM, BOOKLET_MARGIN_MM, booklet, plan_booklet
-from worker.pdf.layout import grid_layout
+from pdf.booklet import BOOKLET_FOLD_GAP_MM, BOOKLET_MARGIN_MM, booklet, plan_booklet
+from pdf.layout import grid_layout
 
 Side = tuple[str, str]
 

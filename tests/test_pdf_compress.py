@@ -12,9 +12,9 @@ from fpdf import FPDF
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
+from core.errors import DamagedFile
+from pdf.compress import compress
 from tests.make_files import make_pdf
-from worker.errors import DamagedFile
-from worker.pdf.compress import compress
 
 
 def texts(path: Path) -> tuple[list[str], list[str]]:

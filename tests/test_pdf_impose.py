@@ -22,11 +22,11 @@ from pypdf.generic import (
     RectangleObject,
 )
 
-from worker.errors import DamagedFile, EmptyDocument, InputMissing, LimitExceeded, PasswordRequired
-from worker.pdf import compose, source
-from worker.pdf.impose import n_up, place
-from worker.pdf.layout import GRIDS, Layout, Rect, choose_layout, fit, grid_layout
-from worker.pdf.source import read_page_sizes
+from core.errors import DamagedFile, EmptyDocument, InputMissing, LimitExceeded, PasswordRequired
+from pdf import compose, source
+from pdf.impose import n_up, place
+from pdf.layout import GRIDS, Layout, Rect, choose_layout, fit, grid_layout
+from pdf.source import read_page_sizes
 
 A4 = (595.28, 841.89)
 SCALE = 1.5  # render pixels per point

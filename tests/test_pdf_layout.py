@@ -6,8 +6,8 @@ import itertools
 
 import pytest
 
-from worker.errors import LimitExceeded
-from worker.pdf.layout import (
+from core.errors import LimitExceeded
+from pdf.layout import (
     GRIDS,
     MM,
     PageBox,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from worker.errors import BadPageRange, LimitExceeded
-from worker.pdf.ranges import MAX_RANGE_CHARS, format_ranges, parse_range_groups, parse_ranges
+from core.errors import BadPageRange, LimitExceeded
+from pdf.ranges import MAX_RANGE_CHARS, format_ranges, parse_range_groups, parse_ranges
 
 
 @pytest.mark.parametrize(

@@ -10,10 +10,10 @@ import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
+from core.errors import BadPageRange, DamagedFile, LimitExceeded, PasswordRequired
+from pdf import split as split_module
+from pdf.split import part_names, split, split_groups
 from tests.make_files import encrypt_pdf, make_pdf
-from worker.errors import BadPageRange, DamagedFile, LimitExceeded, PasswordRequired
-from worker.pdf import split as split_module
-from worker.pdf.split import part_names, split, split_groups
 
 
 @pytest.fixture(scope="module")

@@ -10,11 +10,11 @@ import pytest
 from pypdf import PdfReader
 from streamlit.testing.v1 import AppTest
 
+from pdf.printing import how_to_print
 from storage.jobs import Status
 from tests.conftest import ROOT
 from tests.make_files import make_pdf
 from tests.test_merge_chain import upload, upload_bytes
-from worker.pdf.printing import how_to_print
 
 
 def finished(jobs, burst, kind: str, title: str, inputs: list[dict], options: dict):

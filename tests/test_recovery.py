@@ -50,8 +50,8 @@ def test_pages_recover_when_redis_comes_back(own_redis):
 
 
 def test_queued_job_survives_a_redis_restart(own_redis, tmp_path, burst):
+    from services.control import Jobs
     from storage.config import load_config
-    from worker.control import Jobs
 
     config = load_config()
     jobs = Jobs(config)
@@ -100,7 +100,7 @@ def test_worker_process_reconnects_after_a_redis_restart(own_redis, tmp_path):
     import sys
     import time
 
-    from worker.control import Jobs
+    from services.control import Jobs
 
     worker = subprocess.Popen(
         [sys.executable, "-m", "worker"], cwd=ROOT, env=dict(os.environ),
@@ -136,7 +136,7 @@ def test_running_job_completes_through_a_redis_restart(own_redis, tmp_path):
     import sys
     import time
 
-    from worker.control import Jobs
+    from services.control import Jobs
 
     item = upload(load_config_now(), make_pdf(tmp_path / "long.pdf", 2400, "Long"))
     jobs = Jobs()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from storage.files import safe_name, shorten
+from core.files import safe_name, shorten
 from storage.jobs import Status
 from tests.make_files import pdf_bytes
 from tests.test_conveniences import PDF, page, save_preset, use_preset

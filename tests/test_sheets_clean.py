@@ -11,8 +11,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from worker.sheets.clean import clean_table, name_case, tidy_spaces
-from worker.sheets.names import ColumnNotFound
+from sheets.clean import clean_table, name_case, tidy_spaces
+from sheets.names import ColumnNotFound
 
 NBSP = "\u00a0"
 MESSY = (

@@ -8,9 +8,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from worker.errors import EmptyDocument, LimitExceeded
-from worker.sheets import Limits
-from worker.sheets.combine import MAX_INPUTS, combine
+from core.errors import EmptyDocument, LimitExceeded
+from sheets import Limits
+from sheets.combine import MAX_INPUTS, combine
 
 LIST_7A = (
     "Class list 7A – autumn term\n"

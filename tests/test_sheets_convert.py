@@ -12,9 +12,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from worker.errors import EmptyDocument, LimitExceeded, SheetNotFound, UnsupportedFile
-from worker.sheets import ConvertResult, Limits, csv_to_xlsx, read_table, xlsx_to_csv
-from worker.sheets.convert import csv_text
+from core.errors import EmptyDocument, LimitExceeded, SheetNotFound, UnsupportedFile
+from sheets import ConvertResult, Limits, csv_to_xlsx, read_table, xlsx_to_csv
+from sheets.convert import csv_text
 
 CLASS_LIST = (
     "Class list 7B – autumn term\n"

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from worker.sheets.infer import ColumnPlan, converter, parse_date, parse_number, plan_column
+from sheets.infer import ColumnPlan, converter, parse_date, parse_number, plan_column
 
 
 @pytest.mark.parametrize(

@@ -10,8 +10,8 @@ import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from worker.errors import EmptyDocument, LimitExceeded
-from worker.sheets.printable import MAX_CELL_LINES, printable_table
+from core.errors import EmptyDocument, LimitExceeded
+from sheets.printable import MAX_CELL_LINES, printable_table
 
 NAMES = ["Zoë Brontë", "Иван Петров", "Ελένη Παπαδοπούλου", "Nguyễn Văn An", "Łukasz Øster", "José Núñez"]
 A4 = (595.28, 841.89)

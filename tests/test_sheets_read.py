@@ -11,7 +11,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from worker.errors import (
+from core.errors import (
     DamagedFile,
     EmptyDocument,
     LimitExceeded,
@@ -20,9 +20,9 @@ from worker.errors import (
     TeacherPrinterError,
     UnsupportedFile,
 )
-from worker.sheets import Limits, list_sheets, preview, read_table
-from worker.sheets.detect import detect_delimiter, detect_encoding, detect_header_row
-from worker.sheets.filetype import sniff
+from sheets import Limits, list_sheets, preview, read_table
+from sheets.detect import detect_delimiter, detect_encoding, detect_header_row
+from sheets.filetype import sniff
 
 # -- files made here ----------------------------------------------------------------------------
 
@@ -477,8 +477,8 @@ def test_corpus_non_spreadsheets_are_refused(corpus_dir: Path, tmp_path: Path) -
 @pytest.mark.corpus
 def test_corpus_sheet_reader_matches_openpyxl_data_only(corpus_dir: Path) -> None:
     """The streaming reader gives exactly the saved values openpyxl's data_only mode gives."""
-    from worker.sheets.read import open_source
-    from worker.sheets.xlsx_source import XlsxSource
+    from sheets.read import open_source
+    from sheets.xlsx_source import XlsxSource
 
     compared = 0
     for path in sorted((corpus_dir / "sheets").glob("*.xls[xm]")):

@@ -12,9 +12,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from worker.errors import DamagedFile, LimitExceeded
-from worker.sheets import Limits, list_sheets, read_table
-from worker.sheets.safety import guard_text, is_risky
+from core.errors import DamagedFile, LimitExceeded
+from sheets import Limits, list_sheets, read_table
+from sheets.safety import guard_text, is_risky
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -142,8 +142,8 @@ def test_repeated_cells_are_refused_before_they_are_allocated(tmp_path: Path) ->
     result = run_capped(
         f"""
         from pathlib import Path
-        from worker.errors import LimitExceeded
-        from worker.sheets import read_table
+        from core.errors import LimitExceeded
+        from sheets import read_table
         try:
             read_table(Path({str(path)!r}))
         except LimitExceeded as exc:
@@ -160,8 +160,8 @@ def test_corpus_ods_dos_is_refused_quickly_in_little_memory(corpus_dir: Path) ->
         f"""
         import resource, time
         from pathlib import Path
-        from worker.errors import LimitExceeded
-        from worker.sheets import read_table
+        from core.errors import LimitExceeded
+        from sheets import read_table
         started = time.perf_counter()
         try:
             read_table(Path({str(corpus_dir / "sheets" / "issue_594_dos.ods")!r}))

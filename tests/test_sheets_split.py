@@ -12,9 +12,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from worker.errors import LimitExceeded
-from worker.sheets.names import ColumnNotFound
-from worker.sheets.split import BLANK, MAX_GROUPS, split_by_column
+from core.errors import LimitExceeded
+from sheets.names import ColumnNotFound
+from sheets.split import BLANK, MAX_GROUPS, split_by_column
 
 YEAR_7 = (
     "Year 7 – all classes\n"

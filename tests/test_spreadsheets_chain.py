@@ -9,9 +9,9 @@ import zipfile
 import openpyxl
 import pytest
 
+from core.errors import BadOptions
 from storage.jobs import Status
 from tests.test_merge_chain import upload, upload_bytes
-from worker.errors import BadOptions
 
 
 def finished(jobs, burst, record):
@@ -162,7 +162,7 @@ def test_combine_two_class_lists_stacked(jobs, config, burst):
 
 def test_row_limit_from_the_settings_is_named_in_the_message(jobs, config, burst, monkeypatch):
     monkeypatch.setenv("SHEET_MAX_ROWS", "3")
-    from worker.control import Jobs
+    from services.control import Jobs
 
     small = Jobs()
     rows = "".join(f"Pupil {n},{n}\n" for n in range(10))

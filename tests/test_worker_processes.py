@@ -169,7 +169,7 @@ def test_cancel_stops_a_running_step(jobs, config, start_worker, long_pdf):
 
 def test_step_over_its_time_limit_fails_naming_the_limit(jobs, config, start_worker, long_pdf, monkeypatch):
     monkeypatch.setenv("STEP_TIMEOUT", "1")
-    from worker.control import Jobs
+    from services.control import Jobs
 
     short = Jobs()
     item = upload(config, long_pdf)
@@ -206,8 +206,8 @@ def test_sidebar_counts_only_live_workers_after_a_restart(app_env, config, start
 
 
 def test_a_job_whose_worker_vanished_says_it_has_not_moved(app_env, start_worker, long_pdf, monkeypatch):
+    from services.control import Jobs
     from storage.config import load_config
-    from worker.control import Jobs
 
     # Long enough that the page sees the late heartbeat before the sweep fails the job.
     monkeypatch.setenv("WORKER_LOST_AFTER", "15")

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from core.errors import DamagedFile, LimitExceeded, PasswordRequired, UnsupportedFile
+from core.zips import MAX_MEMBERS, extract_member, list_members
 from tests.make_files import pdf_bytes, zip_of
-from worker.errors import DamagedFile, LimitExceeded, PasswordRequired, UnsupportedFile
-from worker.zips import MAX_MEMBERS, extract_member, list_members
 
 
 def write(tmp_path: Path, data: bytes, name: str = "upload.zip") -> Path:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.errors import NotAllowed, ServiceUnavailable
+from services.library import MyFiles, try_my_files
 from storage.config import Config
 from storage.files import StoredFile
 from storage.upload_index import UploadEntry
 from ui._ui import ago, human_size, owner
-from worker.errors import NotAllowed, ServiceUnavailable
-from worker.library import MyFiles, try_my_files
 
 PICK_LABEL = "Or use files you uploaded before"
 PICK_ONE_LABEL = "Or use a file you uploaded before"

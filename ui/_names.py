@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from storage.files import shorten
+from core.files import shorten
 from worker.pipelines import NAME_TYPED
 
 NAME_CHARS = 120

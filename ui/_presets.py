@@ -14,13 +14,13 @@ from typing import Any
 
 import streamlit as st
 
+from core.errors import NotAllowed, ServiceUnavailable, TeacherPrinterError
+from services.control import Jobs, RunAgain
+from services.library import Presets
 from storage.config import load_config
 from storage.presets import Preset
 from ui._myfiles import extras_key, picks_key
 from ui._ui import RUN_AGAIN_PARAM, kind_label, login_configured, owner, run_again_key
-from worker.control import Jobs, RunAgain
-from worker.errors import NotAllowed, ServiceUnavailable, TeacherPrinterError
-from worker.library import Presets
 from worker.pipelines import NAME_TYPED
 
 RUN_AGAIN = "tp_run_again"

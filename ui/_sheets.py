@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import streamlit as st
 
+from services.previews import sheets_of
+from sheets import SheetInfo
 from storage.config import load_config
 from ui._presets import choice, fill_widgets
-from worker.kinds.spreadsheets import sheets_of
-from worker.sheets import SheetInfo
 
 
 @st.cache_data(show_spinner=False, max_entries=128)

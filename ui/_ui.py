@@ -8,10 +8,10 @@ from typing import NoReturn
 
 import streamlit as st
 
+from core.errors import ServiceUnavailable, TeacherPrinterError
+from services.control import Jobs
 from storage.config import load_config
 from storage.redis_conn import check_health
-from worker.control import Jobs
-from worker.errors import ServiceUnavailable, TeacherPrinterError
 from worker.pipelines import PIPELINES
 
 JOBS_PAGE = "ui/jobs.py"

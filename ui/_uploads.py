@@ -7,12 +7,12 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from core.errors import TeacherPrinterError
+from services.library import MyFiles
+from services.uploads import UploadInfo, describe_upload, unlock_upload
 from storage.config import Config
 from storage.files import FileStore, StoredFile, upload_id_of
 from ui._myfiles import my_files, pick_step
-from worker.errors import TeacherPrinterError
-from worker.library import MyFiles
-from worker.uploads import UploadInfo, describe_upload, unlock_upload
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,10 @@ from typing import NoReturn
 
 import streamlit as st
 
+from core.errors import TeacherPrinterError
+from services.previews import class_list_of, class_set_preview, columns_of
+from services.uploads import describe_sheet_upload
+from sheets.classlist import ListSpec, guess_columns
 from storage.config import load_config
 from ui._names import result_name
 from ui._presets import (
@@ -24,20 +28,15 @@ from ui._presets import (
 from ui._sheets import header_row_input, sheet_list, sheet_picker
 from ui._ui import stop_here, submit_button
 from ui._uploads import show_problems, upload_step
-from worker.classlist import ListSpec, guess_columns
-from worker.errors import TeacherPrinterError
 from worker.kinds.class_sets import (
     PER_SHEET,
     ClassSetOptions,
     check_counts,
-    class_list_of,
-    columns_of,
     plan,
-    preview_for_upload,
     unprintable,
     worksheet_name,
 )
-from worker.kinds.spreadsheets import ACCEPTED, describe_sheet_upload, is_text_file
+from worker.kinds.spreadsheets import ACCEPTED, is_text_file
 
 config = load_config()
 BUTTON = "Make the class set"
@@ -106,7 +105,7 @@ def list_part(options: ClassSetOptions) -> dict:
 
 @st.cache_data(show_spinner="Drawing a preview…", max_entries=64)
 def preview(ref: str, student: dict, options: dict, data_dir: str) -> bytes:
-    return preview_for_upload(config, ref, student, ClassSetOptions.from_dict(options))
+    return class_set_preview(config, ref, student, ClassSetOptions.from_dict(options))
 
 
 presets_here = None  # where the presets go once the names section is drawn

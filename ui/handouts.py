@@ -4,19 +4,18 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.errors import TeacherPrinterError
+from services.previews import handout_counts, handout_preview
 from storage.config import load_config
 from ui._names import result_name
 from ui._presets import Fields, choice, fill_widgets, preset_bar, receive_run_again, run_again_note, whole
 from ui._ui import plural, submit_button
 from ui._uploads import show_problems, upload_step
-from worker.errors import TeacherPrinterError
 from worker.kinds.handouts import (
     LAYOUTS,
     ORDERS,
     ORIENTATIONS,
     HandoutOptions,
-    plan_for_uploads,
-    preview_for_upload,
 )
 
 config = load_config()
@@ -53,12 +52,12 @@ run_again_note("handouts")
 
 @st.cache_data(show_spinner="Drawing a preview…", max_entries=64)
 def preview(ref: str, options: dict, data_dir: str) -> bytes:
-    return preview_for_upload(config, ref, HandoutOptions.from_dict(options))
+    return handout_preview(config, ref, HandoutOptions.from_dict(options))
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
 def counts(refs: tuple[str, ...], options: dict, data_dir: str):
-    return plan_for_uploads(config, list(refs), HandoutOptions.from_dict(options))
+    return handout_counts(config, list(refs), HandoutOptions.from_dict(options))
 
 
 # -- 1. Upload ------------------------------------------------------------------------

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.errors import NotAllowed, ServiceUnavailable
+from pdf.printing import how_to_print
+from services.control import Jobs
 from storage.jobs import JobRecord, Status
 from ui._presets import TOOL_PAGES, start_run_again
 from ui._ui import (
@@ -16,9 +19,6 @@ from ui._ui import (
     owner,
     service_banner,
 )
-from worker.control import Jobs
-from worker.errors import NotAllowed, ServiceUnavailable
-from worker.pdf.printing import how_to_print
 from worker.pipelines import PIPELINES
 
 PAGE_SIZE = 20

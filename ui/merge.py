@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.errors import TeacherPrinterError
 from storage.config import load_config
 from ui._names import result_name
 from ui._presets import (
@@ -19,7 +20,6 @@ from ui._presets import (
 )
 from ui._ui import plural, submit_button
 from ui._uploads import problem_box, upload_step
-from worker.errors import TeacherPrinterError
 from worker.kinds.merge import MergeOptions, plan
 
 config = load_config()

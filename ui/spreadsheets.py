@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import streamlit as st
 
+from core.errors import TeacherPrinterError
+from services.previews import groups_of, preview_of
+from services.uploads import describe_sheet_upload
 from storage.config import load_config
 from ui._names import ResultName, result_name
 from ui._presets import (
@@ -18,15 +21,11 @@ from ui._presets import (
 from ui._sheets import header_row_input, sheet_list, sheet_picker
 from ui._ui import stop_here, submit_button
 from ui._uploads import upload_step
-from worker.errors import TeacherPrinterError
 from worker.kinds.spreadsheets import (
     ACCEPTED,
     TASK_LABELS,
     SheetOptions,
-    describe_sheet_upload,
-    groups_of,
     is_text_file,
-    preview_of,
 )
 
 config = load_config()

@@ -10,12 +10,12 @@ import time
 
 import redis
 
+from core.errors import ServiceUnavailable
 from storage.config import load_config
 from storage.files import FileStore
 from storage.jobs import JobStore
 from storage.logs import setup_logging
 from storage.redis_conn import get_redis
-from worker.errors import ServiceUnavailable
 from worker.sweep import sweep
 from worker.tasks import make_worker
 

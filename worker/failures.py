@@ -7,8 +7,8 @@ from types import TracebackType
 
 from rq.timeouts import JobTimeoutException
 
+from core.errors import StepTimedOut, TeacherPrinterError, WorkerStopped
 from storage.jobs import JobError
-from worker.errors import StepTimedOut, TeacherPrinterError, WorkerStopped
 
 MAX_DETAIL_CHARS = 4000
 

@@ -10,7 +10,7 @@ import types
 import typing
 from typing import Any
 
-from worker.errors import TeacherPrinterError
+from core.errors import UnusableOptions
 from worker.kinds import class_sets, handouts, merge, selftest, spreadsheets
 from worker.steps import Pipeline, StepDef
 
@@ -28,12 +28,6 @@ OPTION_TYPES: dict[str, Any] = {
 NAME_TYPED = "output_name_typed"
 # Options that belong to one set of files (the result's name), so never to a preset.
 FILE_OPTIONS = ("output_name", NAME_TYPED)
-
-
-class UnusableOptions(TeacherPrinterError):
-    key = "bad_options"
-    permanent = True
-    default_hint = "Choose the options again on the page and save them once more."
 
 
 def get_pipeline(kind: str) -> Pipeline:

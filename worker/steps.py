@@ -13,13 +13,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storage.files import FileStore, safe_name
+from core.errors import InputMissing, SeveralProblems, TeacherPrinterError
+from core.files import safe_name
+from core.progress import ProgressCallback
+from core.zips import extract_member, member_label, read_zip
+from pdf.inputs import check_pdf
+from pdf.merge import merge_pdfs
+from storage.files import FileStore
 from storage.jobs import JobRecord
-from worker.errors import InputMissing, TeacherPrinterError
-from worker.pdf.inputs import check_pdf
-from worker.pdf.merge import merge_pdfs
-from worker.progress import ProgressCallback
-from worker.zips import extract_member, member_label, read_zip
 
 PDF_MIME = "application/pdf"
 ZIP_MIME = "application/zip"
@@ -91,12 +92,6 @@ class Pipeline:
 
 
 # -- Shared steps ---------------------------------------------------------------
-
-
-class SeveralProblems(TeacherPrinterError):
-    """More than one input failed its check; the message lists each."""
-
-    key = "several_problems"
 
 
 def _expand_inputs(ctx: StepContext, notes: list[str]) -> list[tuple[Path, str]]:

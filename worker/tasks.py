@@ -23,6 +23,8 @@ from rq.job_lifecycle import call_exception_handlers
 from rq.serializers import JSONSerializer
 from rq.timeouts import JobTimeoutException, UnixSignalDeathPenalty
 
+from core.errors import NotAllowed
+from core.progress import Throttle
 from storage.config import BUSY_WORKER_REPORT_S, Config, load_config
 from storage.files import FileStore
 from storage.jobs import (
@@ -37,10 +39,8 @@ from storage.jobs import (
     progress_key,
 )
 from storage.redis_conn import get_redis
-from worker.errors import NotAllowed
 from worker.failures import UNEXPECTED, StepTimeLimitReached, describe_failure
 from worker.pipelines import step_def
-from worker.progress import Throttle
 from worker.steps import StepContext
 
 PROGRESS_INTERVAL_S = 0.5

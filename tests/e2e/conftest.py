@@ -61,8 +61,8 @@ class RunningApp:
 
     def jobs(self):
         """The job service of this app, found through its DATA_DIR as `make worker` finds it."""
+        from services.control import Jobs
         from storage.config import load_config
-        from worker.control import Jobs
 
         return Jobs(load_config(self.env))
 

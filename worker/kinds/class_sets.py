@@ -2,14 +2,13 @@
 
 The chain: read the class list (students saved as JSON in the step's work folder, so
 names stay out of the job record), make one PDF per student from a labelled template
-(`worker.pdf.named_copies`), assemble the print file in the chosen order with duplex
+(`pdf.named_copies`), assemble the print file in the chosen order with duplex
 padding and optional pages per sheet, then package a ZIP of single copies and a
 checklist workbook. Progress texts and logs never carry a name.
 """
 
 from __future__ import annotations
 
-import tempfile
 import zipfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -19,26 +18,14 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from storage.config import Config
-from storage.files import FileStore, atomic_path, safe_name
-from worker.classlist import (
-    NAME_ORDERS,
-    SORTS,
-    ClassList,
-    ListSpec,
-    Student,
-    list_columns,
-    load_students,
-    read_class_list,
-    save_students,
-)
-from worker.errors import BadOptions, InputMissing
-from worker.fonts import missing_glyphs, text_font
-from worker.kinds.handouts import render_page_png
-from worker.pdf.impose import n_up
-from worker.pdf.inputs import check_pdf
-from worker.pdf.layout import PAPERS
-from worker.pdf.named_copies import (
+from core.errors import BadOptions, InputMissing
+from core.files import atomic_path, safe_name
+from core.fonts import missing_glyphs, text_font
+from core.progress import ProgressCallback
+from pdf.impose import n_up
+from pdf.inputs import check_pdf
+from pdf.layout import PAPERS
+from pdf.named_copies import (
     MAX_FONT_PT,
     MAX_MARGIN_MM,
     MIN_FONT_PT,
@@ -51,9 +38,17 @@ from worker.pdf.named_copies import (
     make_template,
     padded_pages,
 )
-from worker.pdf.stamp import POSITIONS
-from worker.progress import ProgressCallback
-from worker.sheets.names import FileNames
+from pdf.stamp import POSITIONS
+from sheets.classlist import (
+    NAME_ORDERS,
+    SORTS,
+    ListSpec,
+    Student,
+    load_students,
+    read_class_list,
+    save_students,
+)
+from sheets.names import FileNames
 from worker.steps import (
     PDF_MIME,
     XLSX_MIME,
@@ -219,29 +214,6 @@ def label_text(student: Student, options: ClassSetOptions, font: Path) -> tuple[
 
 
 # -- what the page shows ----------------------------------------------------------------------------
-
-
-def columns_of(config: Config, ref: str, sheet: str | None, header_row: int | None) -> ClassList:
-    """The columns and header row of an uploaded class list (no students yet)."""
-    return list_columns(FileStore(config).resolve(ref), sheet, header_row)
-
-
-def class_list_of(config: Config, ref: str, name: str, options: ClassSetOptions) -> ClassList:
-    """The students of an uploaded class list as the job will read them."""
-    return read_class_list(FileStore(config).resolve(ref), options.list_spec(), name)
-
-
-def preview_for_upload(
-    config: Config, worksheet_ref: str, student: dict[str, Any], options: ClassSetOptions
-) -> bytes:
-    """The first page of one student's copy, as PNG bytes."""
-    text, _ = label_text(Student.from_dict(student), options, text_font())
-    source = FileStore(config).resolve(worksheet_ref)
-    with tempfile.TemporaryDirectory(prefix="tp-class-set-") as folder:
-        template = make_template(source, [text], Path(folder), options.label_style(), pages=[0])
-        copy = Path(folder) / "copy.pdf"
-        CopyMaker(template).write_copy(0, copy)
-        return render_page_png(copy, 0, PREVIEW_WIDTH_PX)
 
 
 # -- the steps --------------------------------------------------------------------------------------

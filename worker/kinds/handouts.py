@@ -7,20 +7,17 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import pypdfium2 as pdfium
-
-from storage.config import Config
-from storage.files import FileStore
-from worker.errors import BadOptions, BadPageRange
-from worker.pdf.arrange import ArrangePlan, arrange
-from worker.pdf.booklet import BOOKLET_FOLD_GAP_MM, BOOKLET_MARGIN_MM, booklet, plan_booklet
-from worker.pdf.compose import check_sheets, write_sheets
-from worker.pdf.impose import place
-from worker.pdf.layout import GRIDS, PAPERS, grid_layout, plan_n_up
-from worker.pdf.limits import MAX_MARGIN_MM, MAX_SIGNATURE_SHEETS
-from worker.pdf.ranges import parse_ranges
-from worker.pdf.source import open_source, read_page_sizes
-from worker.progress import ProgressCallback, no_progress
+from core.errors import BadOptions, BadPageRange
+from core.progress import ProgressCallback, no_progress
+from pdf.arrange import ArrangePlan, arrange
+from pdf.booklet import BOOKLET_FOLD_GAP_MM, BOOKLET_MARGIN_MM, booklet, plan_booklet
+from pdf.compose import check_sheets, write_sheets
+from pdf.impose import place
+from pdf.layout import GRIDS, PAPERS, grid_layout, plan_n_up
+from pdf.limits import MAX_MARGIN_MM, MAX_SIGNATURE_SHEETS
+from pdf.ranges import parse_ranges
+from pdf.render import render_page_png
+from pdf.source import open_source
 from worker.steps import (
     PDF_MIME,
     Pipeline,
@@ -213,10 +210,6 @@ def make_handouts(
     }
 
 
-def page_sizes(src: Path) -> list[tuple[float, float]]:
-    return read_page_sizes(src)
-
-
 def preview_png(src: Path, options: HandoutOptions, width_px: int = PREVIEW_WIDTH_PX) -> bytes:
     """A picture of the first output sheet, made from the first pages only."""
     with tempfile.TemporaryDirectory(prefix="tp-preview-") as folder:
@@ -244,36 +237,6 @@ def preview_png(src: Path, options: HandoutOptions, width_px: int = PREVIEW_WIDT
                 options.order,
             )
         return render_page_png(sheet, 0, width_px)
-
-
-def render_page_png(pdf: Path, index: int, width_px: int) -> bytes:
-    """Render one page of a PDF to PNG bytes at the given width."""
-    import io
-
-    document = pdfium.PdfDocument(str(pdf))
-    try:
-        page = document[index]
-        scale = width_px / page.get_width()
-        image = page.render(scale=scale).to_pil()
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG", optimize=True)
-        return buffer.getvalue()
-    finally:
-        document.close()
-
-
-def plan_for_uploads(config: Config, refs: list[str], options: HandoutOptions) -> HandoutCounts:
-    """Counts for uploaded files taken together, as the job will combine them."""
-    store = FileStore(config)
-    sizes: list[tuple[float, float]] = []
-    for ref in refs:
-        sizes.extend(page_sizes(store.resolve(ref)))
-    return plan(sizes, options)
-
-
-def preview_for_upload(config: Config, ref: str, options: HandoutOptions) -> bytes:
-    """The first sheet of an uploaded file with these options, as PNG bytes."""
-    return preview_png(FileStore(config).resolve(ref), options)
 
 
 def handouts_step(ctx: StepContext) -> StepResult:

@@ -8,13 +8,13 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from storage.config import MB
-from worker.errors import BadOptions
-from worker.pdf.arrange import ArrangePlan, arrange, plan_slots
-from worker.pdf.compress import compress
-from worker.pdf.ranges import parse_ranges
-from worker.pdf.split import split, split_groups
-from worker.pdf.stamp import NUMBER_STYLES, StampSpec, stamp
+from core.errors import BadOptions
+from core.units import MB
+from pdf.arrange import ArrangePlan, arrange, plan_slots
+from pdf.compress import compress
+from pdf.ranges import parse_ranges
+from pdf.split import split, split_groups
+from pdf.stamp import NUMBER_STYLES, StampSpec, stamp
 from worker.steps import (
     PDF_MIME,
     ZIP_MIME,

@@ -6,24 +6,20 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from storage.config import Config
-from storage.files import FileStore
-from worker.errors import BadOptions, SheetNotFound, TeacherPrinterError
-from worker.sheets import (
+from core.errors import BadOptions, SheetNotFound
+from sheets import (
     DEFAULT_LIMITS,
     Limits,
-    SheetInfo,
-    Table,
     csv_to_xlsx,
     list_sheets,
-    preview,
     xlsx_to_csv,
 )
-from worker.sheets.clean import clean_table
-from worker.sheets.combine import combine
-from worker.sheets.filetype import TEXT_SUFFIXES
-from worker.sheets.printable import printable_table
-from worker.sheets.split import split_by_column, split_groups
+from sheets.clean import clean_table
+from sheets.combine import combine
+from sheets.filetype import TEXT_SUFFIXES
+from sheets.printable import printable_table
+from sheets.split import split_by_column
+from storage.config import Config
 from worker.steps import (
     CSV_MIME,
     PDF_MIME,
@@ -35,7 +31,6 @@ from worker.steps import (
     StepResult,
     output_name,
 )
-from worker.uploads import UploadInfo
 
 TASKS = ("to_xlsx", "to_csv", "combine", "split", "clean", "print")
 TASK_LABELS = {
@@ -104,35 +99,6 @@ def sheet_limits(config: Config) -> Limits:
 
 def is_text_file(name: str) -> bool:
     return Path(name).suffix.lower() in TEXT_SUFFIXES
-
-
-def describe_sheet_upload(config: Config, ref: str, name: str) -> UploadInfo:
-    """Check an uploaded spreadsheet opens and count its sheets; never raises for bad files."""
-    try:
-        infos = list_sheets(FileStore(config).resolve(ref), limits=sheet_limits(config))
-    except TeacherPrinterError as exc:
-        return UploadInfo(ref, name, "sheet", problem=exc.for_teacher())
-    visible = [i for i in infos if not i.hidden]
-    return UploadInfo(ref, name, "sheet", pages=len(visible) or len(infos))
-
-
-def sheets_of(config: Config, ref: str) -> list[SheetInfo]:
-    return list_sheets(FileStore(config).resolve(ref), limits=sheet_limits(config))
-
-
-def preview_of(config: Config, ref: str, sheet: str | None, header_row: int | None, rows: int = 20) -> Table:
-    """The first rows of a sheet as the job will read them (header found, types inferred)."""
-    return preview(
-        FileStore(config).resolve(ref), sheet, rows, header_row=header_row, limits=sheet_limits(config)
-    )
-
-
-def groups_of(
-    config: Config, ref: str, column: str, sheet: str | None, header_row: int | None
-) -> dict[str, int]:
-    """The groups a split by `column` would make, with their rows, before anything runs."""
-    path = FileStore(config).resolve(ref)
-    return split_groups(path, column, sheet=sheet, header_row=header_row, limits=sheet_limits(config))
 
 
 def convert(

@@ -1,0 +1,277 @@
+"""What the pages may do with jobs: submit, list, cancel, retry, delete, open outputs.
+
+Pages call only these functions; they never see Redis keys, RQ objects or paths
+other than an output to download.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import redis
+from rq import Callback, Queue
+from rq.command import send_stop_job_command
+from rq.exceptions import InvalidJobOperation, NoSuchJobError
+from rq.job import Job
+from rq.serializers import JSONSerializer
+
+from core.errors import NotAllowed, ServiceUnavailable
+from storage.config import Config, load_config
+from storage.files import FileStore, new_id, upload_id_of
+from storage.jobs import (
+    ACTIVE,
+    JobPage,
+    JobRecord,
+    JobStore,
+    OutputFile,
+    Status,
+    StepRecord,
+    TransitionRefused,
+    now,
+)
+from storage.redis_conn import get_redis
+from storage.upload_index import UploadEntry, UploadIndex, entry_on_disk
+from worker.pipelines import get_pipeline
+from worker.tasks import RUN_STEP, cancel_rq_jobs
+
+RESULT_TTL_S = 24 * 3600
+
+
+def _unreachable(exc: Exception) -> ServiceUnavailable:
+    return ServiceUnavailable(f"The job service (Redis) cannot be reached right now ({type(exc).__name__}).")
+
+
+@dataclass(frozen=True)
+class AgainInput:
+    """One input of a job to run again: the job's own item, and the file if it is still kept."""
+
+    item: dict[str, Any]
+    file: UploadEntry | None
+
+
+@dataclass(frozen=True)
+class RunAgain:
+    """What a tool page needs to start a new job like an earlier one: its inputs and options."""
+
+    job_id: str
+    kind: str
+    title: str
+    options: dict[str, Any]
+    inputs: list[AgainInput] = field(default_factory=list)
+
+    @property
+    def missing(self) -> list[str]:
+        """Names of the inputs that are no longer on the server."""
+        return [i.item.get("name", "a file") for i in self.inputs if i.file is None]
+
+
+class Jobs:
+    """The job operations for one configuration; every method may raise ServiceUnavailable."""
+
+    def __init__(self, config: Config | None = None) -> None:
+        self.config = config or load_config()
+        self.files = FileStore(self.config)
+        self.store = JobStore(get_redis(self.config), self.files)
+        self.queue = Queue(self.config.queue_name, connection=self.store.conn, serializer=JSONSerializer)
+
+    def ping(self) -> None:
+        """Raise ServiceUnavailable unless Redis answers now."""
+        try:
+            self.store.conn.ping()
+        except redis.RedisError as exc:
+            raise _unreachable(exc) from exc
+
+    # -- submitting ---------------------------------------------------------------
+    def submit(
+        self,
+        kind: str,
+        title: str,
+        inputs: list[dict[str, Any]],
+        options: dict[str, Any],
+        owner: str,
+    ) -> JobRecord:
+        """Record a new job as queued and enqueue its chain of steps."""
+        pipeline = get_pipeline(kind)
+        # Only plain JSON crosses the queue: fail here, in the page, not in a worker.
+        json.dumps({"inputs": inputs, "options": options}, allow_nan=False)
+        pipeline.check_options(options)
+        for item in inputs:
+            self.files.resolve(item["ref"])
+        record = JobRecord(
+            id=new_id(),
+            kind=kind,
+            title=title,
+            owner=owner,
+            created_at=now(),
+            steps=[StepRecord(s.name, s.label, s.weight) for s in pipeline.steps],
+            inputs=inputs,
+            options=options,
+        )
+        self._assign_rq_ids(record, 0)
+        try:
+            self.store.create(record)
+            self._enqueue_chain(record, 0)
+        except redis.RedisError as exc:
+            raise _unreachable(exc) from exc
+        self._mark_used(inputs)
+        return record
+
+    def _mark_used(self, inputs: list[dict[str, Any]]) -> None:
+        """Count the job's uploads as used now: the clean-up keeps them, "My files" lists them first."""
+        index = UploadIndex(self.store.conn)
+        for item in inputs:
+            self.files.touch_upload(item["ref"])
+            if upload_id := upload_id_of(item["ref"]):
+                with contextlib.suppress(redis.RedisError):
+                    index.touch(upload_id)
+
+    @staticmethod
+    def _assign_rq_ids(record: JobRecord, start: int) -> None:
+        for index, step in enumerate(record.steps[start:], start=start):
+            step.rq_id = f"{record.id}-{index}-{record.attempt}"
+
+    def _enqueue_chain(self, record: JobRecord, start: int) -> None:
+        previous: Job | None = None
+        for index in range(start, len(record.steps)):
+            step = record.steps[index]
+            previous = self.queue.enqueue_call(
+                RUN_STEP,
+                args=[record.id, index, record.attempt],
+                job_id=step.rq_id,
+                depends_on=previous,
+                timeout=self.config.step_timeout,
+                result_ttl=RESULT_TTL_S,
+                failure_ttl=self.config.retention_days * 86400,
+                description=f"{record.kind} step {index + 1}/{len(record.steps)}",
+                on_failure=Callback("worker.tasks.on_step_failure"),
+                on_stopped=Callback("worker.tasks.on_step_stopped"),
+            )
+
+    # -- reading ------------------------------------------------------------------
+    def get(self, job_id: str, owner: str | None) -> JobRecord | None:
+        try:
+            record = self.store.get(job_id)
+        except redis.RedisError as exc:
+            raise _unreachable(exc) from exc
+        if record is not None and owner is not None and record.owner != owner:
+            return None
+        return record
+
+    def list(self, owner: str | None, **filters: Any) -> JobPage:
+        """Jobs newest first; `owner=None` lists everyone's (single-user mode or an admin)."""
+        try:
+            return self.store.list(owner=owner, **filters)
+        except redis.RedisError as exc:
+            raise _unreachable(exc) from exc
+
+    def run_again(self, job_id: str, owner: str | None) -> RunAgain:
+        """The inputs and options of a job the owner may see, to start a new one like it.
+
+        The job itself is left as it is; each input says whether its file is still kept.
+        """
+        record = self._owned(job_id, owner)
+        index = UploadIndex(self.store.conn)
+        inputs = []
+        for item in record.inputs:
+            ref, name = str(item.get("ref", "")), str(item.get("name", ""))
+            entry = None
+            if (upload_id := upload_id_of(ref)) and self.files.upload_kept(ref):
+                try:
+                    entry = index.get(upload_id)
+                except redis.RedisError as exc:
+                    raise _unreachable(exc) from exc
+                if entry is None or entry.ref != ref:
+                    entry = entry_on_disk(self.files, ref, name)
+            inputs.append(AgainInput(dict(item), entry))
+        return RunAgain(record.id, record.kind, record.title, dict(record.options), inputs)
+
+    def sweep(self) -> None:
+        """Mark jobs whose worker vanished as failed, as the workers' own sweep does."""
+        from worker.sweep import sweep
+
+        with contextlib.suppress(redis.RedisError):
+            sweep(self.store, self.config)
+
+    def _owned(self, job_id: str, owner: str | None) -> JobRecord:
+        record = self.get(job_id, owner)
+        if record is None:
+            raise NotAllowed("That job does not exist any more, or it is not yours.")
+        return record
+
+    def output_path(self, job_id: str, output: OutputFile, owner: str | None) -> Path:
+        """The path of one output of a job the owner may see."""
+        record = self._owned(job_id, owner)
+        if output.ref not in {o.ref for o in record.outputs}:
+            raise NotAllowed("That file is not one of this job's results.")
+        return self.files.resolve(output.ref)
+
+    # -- changing -----------------------------------------------------------------
+    def cancel(self, job_id: str, owner: str | None) -> JobRecord:
+        """Cancel a queued or running job: its running step is stopped, the rest never start."""
+        self._owned(job_id, owner)
+
+        def change(r: JobRecord) -> None:
+            r.status = Status.CANCELED
+            r.ended_at = now()
+            r.progress_text = "Canceled"
+            for step in r.steps:
+                if step.status != Status.FINISHED:
+                    step.status = Status.CANCELED
+
+        try:
+            record = self.store.transition(job_id, ACTIVE, change)
+        except TransitionRefused as exc:
+            raise NotAllowed("This job has already ended, so there is nothing to cancel.") from exc
+        conn = self.store.conn
+        for step in record.steps:
+            if not step.rq_id:
+                continue
+            try:
+                rq_job = Job.fetch(step.rq_id, connection=conn, serializer=JSONSerializer)
+                if rq_job.is_started:
+                    send_stop_job_command(conn, step.rq_id, serializer=JSONSerializer)
+            except (NoSuchJobError, InvalidJobOperation):
+                continue
+        cancel_rq_jobs(conn, [s.rq_id for s in record.steps if s.rq_id])
+        return record
+
+    def retry(self, job_id: str, owner: str | None) -> JobRecord:
+        """Run a failed or canceled job again from its first unfinished step."""
+        if (found := self._owned(job_id, owner)).error is not None and found.error.permanent:
+            raise NotAllowed(
+                "Retrying this job would fail the same way.",
+                "Press Run again… to change its files or choices.",
+            )
+
+        def change(r: JobRecord) -> None:
+            start = r.current_step() or 0
+            r.attempt += 1
+            r.status = Status.QUEUED
+            r.error = None
+            r.ended_at = None
+            for step in r.steps[start:]:
+                step.status = Status.QUEUED
+                step.started_at = step.ended_at = None
+                step.result = {}
+            self._assign_rq_ids(r, start)
+            r.progress = r.overall_progress(start, 0.0)
+            r.progress_text = "Waiting for a free worker"
+
+        try:
+            record = self.store.transition(job_id, [Status.FAILED, Status.CANCELED], change)
+        except TransitionRefused as exc:
+            raise NotAllowed("Only a failed or canceled job can be run again.") from exc
+        self._enqueue_chain(record, record.current_step() or 0)
+        return record
+
+    def delete(self, job_id: str, owner: str | None) -> None:
+        """Remove the job's record and every file it made; a running job is canceled first."""
+        record = self._owned(job_id, owner)
+        if record.status in ACTIVE:
+            with contextlib.suppress(NotAllowed):
+                self.cancel(job_id, owner)
+        self.store.delete(job_id)
