@@ -1,8 +1,8 @@
 """The layers of the code, as the README's map draws them: each package imports only downwards.
 
-    ui (Streamlit pages) → services (what the web app does) → worker (kinds of job, RQ edge)
-    → storage (settings, Redis, the file store) and pdf / sheets (pure document operations)
-    → core (errors, safe file writing, progress; imports nothing of ours)
+ui (Streamlit pages) → services (what the web app does) → worker (kinds of job, RQ edge)
+→ storage (settings, Redis, the file store) and pdf / sheets (pure document operations)
+→ core (errors, safe file writing, progress; imports nothing of ours)
 """
 
 from __future__ import annotations
@@ -111,7 +111,11 @@ def test_every_error_lives_in_the_one_errors_module():
                 __import__(module.name)
     outside = [c.__qualname__ for c in error_classes() if c.__module__ != "core.errors"]
     assert not outside, outside
-    pages = [p.name for p in (ROOT / "ui").glob("*.py") if re.search(r"^class \w+\(\w*Error\)", p.read_text(), re.M)]
+    pages = [
+        p.name
+        for p in (ROOT / "ui").glob("*.py")
+        if re.search(r"^class \w+\(\w*Error\)", p.read_text(), re.M)
+    ]
     assert not pages
 
 
