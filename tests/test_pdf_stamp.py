@@ -12,11 +12,11 @@ from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, NameObject, NumberObject, RectangleObject
 
+from core import fonts
 from core.errors import BadPageRange, LimitExceeded, PasswordRequired
 from core.fonts import FontMissing, TextNotPrintable, missing_glyphs, text_font
 from pdf.layout import MM
 from pdf.stamp import NUMBER_STYLES, POSITIONS, StampSpec, stamp, stamp_text
-from worker import fonts
 
 A4 = (595.28, 841.89)
 SAMPLES = {
