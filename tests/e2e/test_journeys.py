@@ -405,3 +405,29 @@ def test_preset_and_my_files_make_next_week_one_click(page, tmp_path: Path):
         "3"
     )  # 2 per sheet
     expect(main.get_by_label("Name of the result")).to_have_value(f"{worksheet.stem} 2 per sheet")
+
+
+def test_a_card_that_ends_while_the_page_is_open_shows_its_end(page, app, tmp_path: Path):
+    """A waiting job canceled from elsewhere (another tab) turns Canceled on an open Jobs page."""
+    inputs = [make_pdf(tmp_path / f"{label}.pdf", 20, label) for label in ("Alpha", "Beta")]
+    title = unique("Ends while open")
+    jobs = app.jobs()
+    workers = [w.pid for w in Worker.all(connection=jobs.store.conn) if w.pid]
+    for pid in workers:
+        os.kill(pid, signal.SIGSTOP)  # it waits, so the card is a live one when the page opens
+    try:
+        ui.open_home(page)
+        ui.follow(page, "Merge & arrange")
+        ui.upload(page, inputs)
+        ui.expect_order(page, [f.name for f in inputs])
+        ui.submit_merge(page, title)
+        ui.follow(page, "Follow it on the Jobs page")
+        card = ui.job_card(page, f"Merge & arrange — {title}.pdf")
+        ui.expect_status(card, "Waiting")
+        jobs.cancel(jobs.list(None, search=title).records[0].id, None)
+        ui.expect_status(card, "Canceled", timeout=30_000)
+        expect(card.get_by_role("button", name="Cancel")).to_have_count(0)
+    finally:
+        for pid in workers:
+            os.kill(pid, signal.SIGCONT)
+        jobs.store.conn.close()
