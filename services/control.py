@@ -20,19 +20,10 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from core.errors import NotAllowed, ServiceUnavailable
+from storage import lifecycle
 from storage.config import Config, load_config
 from storage.files import FileStore, new_id, upload_id_of
-from storage.jobs import (
-    ACTIVE,
-    JobPage,
-    JobRecord,
-    JobStore,
-    OutputFile,
-    Status,
-    StepRecord,
-    TransitionRefused,
-    now,
-)
+from storage.jobs import JobPage, JobRecord, JobStore, OutputFile, StepRecord, TransitionRefused, now
 from storage.redis_conn import get_redis
 from storage.upload_index import UploadEntry, UploadIndex, entry_on_disk
 from worker.pipelines import get_pipeline
@@ -111,9 +102,8 @@ class Jobs:
             inputs=inputs,
             options=options,
         )
-        self._assign_rq_ids(record, 0)
         try:
-            self.store.create(record)
+            lifecycle.submit(self.store, record)
             self._enqueue_chain(record, 0)
         except redis.RedisError as exc:
             raise _unreachable(exc) from exc
@@ -128,11 +118,6 @@ class Jobs:
             if upload_id := upload_id_of(item["ref"]):
                 with contextlib.suppress(redis.RedisError):
                     index.touch(upload_id)
-
-    @staticmethod
-    def _assign_rq_ids(record: JobRecord, start: int) -> None:
-        for index, step in enumerate(record.steps[start:], start=start):
-            step.rq_id = f"{record.id}-{index}-{record.attempt}"
 
     def _enqueue_chain(self, record: JobRecord, start: int) -> None:
         previous: Job | None = None
@@ -189,12 +174,15 @@ class Jobs:
             inputs.append(AgainInput(dict(item), entry))
         return RunAgain(record.id, record.kind, record.title, dict(record.options), inputs)
 
-    def sweep(self) -> None:
-        """Mark jobs whose worker vanished as failed, as the workers' own sweep does."""
-        from worker.sweep import sweep
+    def find_lost(self) -> None:
+        """Mark jobs whose worker vanished as failed, at most once a SWEEP_INTERVAL across processes.
+
+        Only this bounded check: the clean-up and the rebuilding of lost records are the workers' sweep.
+        """
+        from worker.sweep import find_lost_jobs_once
 
         with contextlib.suppress(redis.RedisError):
-            sweep(self.store, self.config)
+            find_lost_jobs_once(self.store, self.config)
 
     def _owned(self, job_id: str, owner: str | None) -> JobRecord:
         record = self.get(job_id, owner)
@@ -213,17 +201,8 @@ class Jobs:
     def cancel(self, job_id: str, owner: str | None) -> JobRecord:
         """Cancel a queued or running job: its running step is stopped, the rest never start."""
         self._owned(job_id, owner)
-
-        def change(r: JobRecord) -> None:
-            r.status = Status.CANCELED
-            r.ended_at = now()
-            r.progress_text = "Canceled"
-            for step in r.steps:
-                if step.status != Status.FINISHED:
-                    step.status = Status.CANCELED
-
         try:
-            record = self.store.transition(job_id, ACTIVE, change)
+            record = lifecycle.cancel(self.store, job_id)
         except TransitionRefused as exc:
             raise NotAllowed("This job has already ended, so there is nothing to cancel.") from exc
         conn = self.store.conn
@@ -241,28 +220,14 @@ class Jobs:
 
     def retry(self, job_id: str, owner: str | None) -> JobRecord:
         """Run a failed or canceled job again from its first unfinished step."""
-        if (found := self._owned(job_id, owner)).error is not None and found.error.permanent:
+        self._owned(job_id, owner)
+        try:
+            record = lifecycle.retry(self.store, job_id)
+        except lifecycle.RetryWouldFailAgain as exc:
             raise NotAllowed(
                 "Retrying this job would fail the same way.",
                 "Press Run again… to change its files or choices.",
-            )
-
-        def change(r: JobRecord) -> None:
-            start = r.current_step() or 0
-            r.attempt += 1
-            r.status = Status.QUEUED
-            r.error = None
-            r.ended_at = None
-            for step in r.steps[start:]:
-                step.status = Status.QUEUED
-                step.started_at = step.ended_at = None
-                step.result = {}
-            self._assign_rq_ids(r, start)
-            r.progress = r.overall_progress(start, 0.0)
-            r.progress_text = "Waiting for a free worker"
-
-        try:
-            record = self.store.transition(job_id, [Status.FAILED, Status.CANCELED], change)
+            ) from exc
         except TransitionRefused as exc:
             raise NotAllowed("Only a failed or canceled job can be run again.") from exc
         self._enqueue_chain(record, record.current_step() or 0)
@@ -270,8 +235,12 @@ class Jobs:
 
     def delete(self, job_id: str, owner: str | None) -> None:
         """Remove the job's record and every file it made; a running job is canceled first."""
-        record = self._owned(job_id, owner)
-        if record.status in ACTIVE:
+        if self._owned(job_id, owner).active:
             with contextlib.suppress(NotAllowed):
                 self.cancel(job_id, owner)
-        self.store.delete(job_id)
+        try:
+            lifecycle.delete(self.store, job_id)
+        except TransitionRefused as exc:  # it was retried in another tab meanwhile
+            raise NotAllowed(
+                "This job has started again, so it cannot be deleted now.", "Cancel it first."
+            ) from exc

@@ -4,8 +4,9 @@ A record is one JSON document per job (`tp:job:<id>`), indexed by creation time.
 Progress lives in a small hash beside it so that frequent progress writes never
 race with state transitions. Every transition goes through `JobStore.transition`,
 an optimistic transaction that applies only from the states it names, so two
-writers can never flip a record back and forth. Each save also writes
-`manifest.json` beside the job's outputs, from which the history can be rebuilt.
+writers can never flip a record back and forth; which events move a record from
+which states is `storage.lifecycle`'s. The store owns every key. Each save also
+writes `manifest.json` beside the job's outputs, from which the history can be rebuilt.
 """
 
 from __future__ import annotations
@@ -59,11 +60,12 @@ class Status(StrEnum):
 
     @property
     def active(self) -> bool:
-        return self in (Status.QUEUED, Status.RUNNING)
+        return self in ACTIVE
 
 
-ACTIVE = (Status.QUEUED, Status.RUNNING)
-ENDED = (Status.FINISHED, Status.FAILED, Status.CANCELED)
+# A job is active while it may still change by itself; every other state has ended.
+ACTIVE = frozenset({Status.QUEUED, Status.RUNNING})
+ENDED = frozenset(Status) - ACTIVE
 
 
 @dataclass
@@ -260,6 +262,18 @@ class JobStore:
     def active_ids(self) -> list[str]:
         return sorted(i.decode() for i in self.conn.smembers(ACTIVE_KEY))
 
+    def active_records(self) -> list[JobRecord]:
+        """Every active record; an id whose record has gone is dropped from the active set."""
+        ids = self.active_ids()
+        records = self.get_many(ids)
+        if gone := set(ids) - {r.id for r in records}:
+            self.conn.srem(ACTIVE_KEY, *gone)
+        return records
+
+    def created_before(self, cutoff: float) -> list[str]:
+        """The ids of the jobs created before `cutoff` (a time.time()), oldest first."""
+        return [i.decode() for i in self.conn.zrangebyscore(INDEX_KEY, "-inf", cutoff)]
+
     def count(self) -> int:
         return self.conn.zcard(INDEX_KEY)
 
@@ -268,7 +282,8 @@ class JobStore:
         pipe = self.conn.pipeline()
         pipe.set(record_key(record.id), record.to_json())
         pipe.zadd(INDEX_KEY, {record.id: record.created_at})
-        pipe.sadd(ACTIVE_KEY, record.id)
+        if record.active:
+            pipe.sadd(ACTIVE_KEY, record.id)
         pipe.execute()
         self._write_manifest(record)
         return record
@@ -278,9 +293,13 @@ class JobStore:
         job_id: str,
         allowed: Iterable[Status],
         change: Callable[[JobRecord], None],
-        extra: Callable[[redis.client.Pipeline, JobRecord], None] | None = None,
+        beat_ttl: int | None = None,
     ) -> JobRecord:
-        """Apply `change` to the record if its status is in `allowed`; raise TransitionRefused if not."""
+        """Apply `change` to the record if its status is in `allowed`; raise TransitionRefused if not.
+
+        With `beat_ttl`, the record enters a running step in the same transaction: the step's
+        heartbeat starts (for `beat_ttl` seconds) and the progress of the step before is dropped.
+        """
         allowed = set(allowed)
         key = record_key(job_id)
         with self.conn.pipeline() as pipe:
@@ -302,8 +321,9 @@ class JobStore:
                     else:
                         pipe.srem(ACTIVE_KEY, job_id)
                         pipe.delete(heartbeat_key(job_id))
-                    if extra is not None:
-                        extra(pipe, record)
+                    if beat_ttl is not None:
+                        self.beat(job_id, beat_ttl, pipe)
+                        pipe.delete(progress_key(job_id))
                     pipe.execute()
                     break
                 except redis.WatchError:
@@ -329,13 +349,27 @@ class JobStore:
         found = _beat_age(*pipe.execute())
         return found is not None and found[1] <= found[0]
 
-    def delete(self, job_id: str) -> None:
-        """Remove the record, its progress and its files."""
-        pipe = self.conn.pipeline()
-        pipe.delete(record_key(job_id), progress_key(job_id), heartbeat_key(job_id))
-        pipe.zrem(INDEX_KEY, job_id)
-        pipe.srem(ACTIVE_KEY, job_id)
-        pipe.execute()
+    def delete(self, job_id: str, only_from: Iterable[Status] | None = None) -> None:
+        """Remove the record, its progress and its files; with `only_from`, only from those states."""
+        allowed = set(only_from) if only_from is not None else None
+        key = record_key(job_id)
+        with self.conn.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(key)
+                    raw = pipe.get(key)
+                    if allowed is not None and raw is not None:
+                        status = JobRecord.from_json(raw).status
+                        if status not in allowed:
+                            raise TransitionRefused(f"job {job_id} is {status}")
+                    pipe.multi()
+                    pipe.delete(key, progress_key(job_id), heartbeat_key(job_id))
+                    pipe.zrem(INDEX_KEY, job_id)
+                    pipe.srem(ACTIVE_KEY, job_id)
+                    pipe.execute()
+                    break
+                except redis.WatchError:
+                    continue
         self.files.delete_job(job_id)
 
     def restore(self, record: JobRecord) -> bool:

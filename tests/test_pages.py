@@ -333,3 +333,34 @@ def test_class_sets_page_explains_a_list_without_names(app_env):
     assert_clean(at)
     assert any("holds numbers, not names" in e.value for e in at.error), [e.value for e in at.error]
     assert all(b.proto.disabled for b in at.button if b.key == "class_sets_submit")  # cannot be pressed
+
+
+def test_jobs_page_leaves_clean_up_and_rebuilding_to_the_workers(app_env, config, jobs):
+    """The page runs only the bounded lost-worker check; the workers' sweep removes and rebuilds."""
+    from storage.files import new_id
+    from storage.jobs import JobRecord, StepRecord, now
+    from worker.sweep import sweep
+
+    def ended(title: str, when: float) -> JobRecord:
+        step = StepRecord("ping", "Ping", status=Status.FINISHED)
+        return JobRecord(
+            new_id(), "selftest", title, "local", when, [step], status=Status.FINISHED, ended_at=when
+        )
+
+    store = jobs.store
+    lost = store.create(ended("Lost by Redis", now()))
+    store.conn.flushdb()  # Redis lost its record; its manifest is still on the shared volume
+    expired = store.create(ended("Past retention", now() - (config.retention_days + 1) * 86400))
+
+    at = app()
+    at.switch_page("ui/jobs.py").run()
+    assert_clean(at)
+    assert "Past retention" in texts(at) and "Lost by Redis" not in texts(at)
+    assert store.files.job_dir(expired.id).exists()
+
+    sweep(store, config)  # what a worker runs every SWEEP_INTERVAL
+    assert store.get(expired.id) is None and not store.files.job_dir(expired.id).exists()
+    assert store.get(lost.id) is not None
+    at.run()
+    assert_clean(at)
+    assert "Past retention" not in texts(at) and "Lost by Redis" in texts(at)

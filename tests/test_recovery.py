@@ -65,6 +65,8 @@ def test_queued_job_survives_a_redis_restart(own_redis, tmp_path, burst):
 
 
 def test_records_rebuilt_from_manifests_when_redis_comes_back_empty(jobs, config, burst, tmp_path):
+    from worker.sweep import sweep  # a worker's periodic sweep: the web app does not rebuild
+
     finished = jobs.submit(
         "merge", "Finished before", [upload(config, make_pdf(tmp_path / "a.pdf", 1))], {}, "t1"
     )
@@ -73,7 +75,7 @@ def test_records_rebuilt_from_manifests_when_redis_comes_back_empty(jobs, config
     jobs.store.conn.flushdb()  # Redis lost everything
     assert jobs.list(None).total == 0
 
-    jobs.sweep()
+    sweep(jobs.store, config)
     listing = jobs.list(None)
     assert {r.title for r in listing.records} == {"Finished before", "Waiting"}
     back = jobs.get(finished.id, None)
@@ -85,7 +87,7 @@ def test_records_rebuilt_from_manifests_when_redis_comes_back_empty(jobs, config
 
     time.sleep(config.worker_lost_after + 0.5)
     jobs.store.conn.delete("tp:sweep:lock")
-    jobs.sweep()
+    sweep(jobs.store, config)
     lost = jobs.get(waiting.id, None)
     assert lost.status == Status.FAILED
     jobs.retry(waiting.id, None)

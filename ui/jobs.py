@@ -32,7 +32,7 @@ if jobs is None:
 _, viewer = owner()
 
 # A running job whose worker vanished is marked failed here too, not only by the workers.
-jobs.sweep()
+jobs.find_lost()
 
 
 def act(action: str, job_id: str) -> None:

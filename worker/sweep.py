@@ -3,9 +3,10 @@
 RQ leaves a job "started" for minutes when its whole worker is killed, and never
 calls the failure callback when only the work-horse dies. The sweep reconciles
 every active record with its RQ job and heartbeat, so a job never stays
-"running" longer than WORKER_LOST_AFTER plus SWEEP_INTERVAL. It also removes
-what is past the retention period. Any process may run it; a Redis lock makes
-one run at a time.
+"running" longer than WORKER_LOST_AFTER plus SWEEP_INTERVAL. The workers' sweep
+also rebuilds records Redis lost and removes what is past the retention period;
+the web app runs only the lost-worker check (`find_lost_jobs_once`). A Redis
+lock makes one check run at a time across every process.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
+from storage import lifecycle
 from storage.config import Config
 from storage.files import FileStore, upload_id_of
-from storage.jobs import ACTIVE_KEY, ENDED, INDEX_KEY, KEY_PREFIX, JobStore, Status
+from storage.jobs import KEY_PREFIX, JobStore, Status
 from storage.upload_index import UploadIndex
 from worker.failures import worker_lost
 from worker.tasks import fail_job
@@ -57,13 +59,9 @@ def find_lost_jobs(store: JobStore, config: Config) -> int:
     """Fail every active job whose step's worker is gone; returns how many were failed."""
     failed = 0
     current = time.time()
-    for job_id in store.active_ids():
-        record = store.get(job_id)
-        if record is None:
-            store.conn.srem(ACTIVE_KEY, job_id)
-            continue
-        index = record.current_step()
-        if index is None or record.status not in (Status.QUEUED, Status.RUNNING):
+    for record in store.active_records():
+        job_id, index = record.id, record.current_step()
+        if index is None or not record.active:
             continue
         step = record.steps[index]
         status = _rq_status(store.conn, step.rq_id) if step.rq_id else None
@@ -92,12 +90,7 @@ def remove_expired(store: JobStore, config: Config) -> int:
     """Delete ended jobs and uploads unused for the retention period (unlisted ones sooner); returns jobs removed."""
     # A job renews its uploads' folder times (Jobs.submit), so a file picked every week stays.
     cutoff = time.time() - config.retention_days * 86400
-    removed = 0
-    old_ids = [i.decode() for i in store.conn.zrangebyscore(INDEX_KEY, "-inf", cutoff)]
-    for record in store.get_many(old_ids):
-        if record.status in ENDED and (record.ended_at or record.created_at) < cutoff:
-            store.delete(record.id)
-            removed += 1
+    removed = lifecycle.remove_expired(store, cutoff)
     files = FileStore(config)
     index = UploadIndex(store.conn)
     unlisted_cutoff = time.time() - UNLISTED_KEPT_S
@@ -120,15 +113,20 @@ def _uploads_of_jobs(store: JobStore) -> set[str]:
     return {upload_id_of(item.get("ref", "")) or "" for record in records for item in record.inputs}
 
 
+def find_lost_jobs_once(store: JobStore, config: Config) -> None:
+    """Look for lost workers, unless some process did within the last SWEEP_INTERVAL."""
+    if store.conn.set(SWEEP_LOCK, "1", nx=True, ex=max(1, config.sweep_interval - 1)):
+        find_lost_jobs(store, config)
+
+
 def sweep(store: JobStore, config: Config) -> None:
-    """One sweep, if no other process is sweeping right now."""
+    """A worker's periodic sweep: rebuild lost records, look for lost workers, clean up hourly."""
     conn = store.conn
     if not conn.exists(KNOWN_KEY):
         restored = store.rebuild_from_manifests()
         conn.set(KNOWN_KEY, "1")
         if restored:
             log.warning("Redis had lost %s job records; rebuilt them from their manifests", restored)
-    if conn.set(SWEEP_LOCK, "1", nx=True, ex=max(1, config.sweep_interval - 1)):
-        find_lost_jobs(store, config)
+    find_lost_jobs_once(store, config)
     if conn.set(CLEANUP_LOCK, "1", nx=True, ex=CLEANUP_EVERY_S):
         remove_expired(store, config)

@@ -25,19 +25,10 @@ from rq.timeouts import JobTimeoutException, UnixSignalDeathPenalty
 
 from core.errors import NotAllowed
 from core.progress import Throttle
+from storage import lifecycle
 from storage.config import BUSY_WORKER_REPORT_S, Config, load_config
 from storage.files import FileStore
-from storage.jobs import (
-    ACTIVE,
-    JobError,
-    JobStore,
-    OutputFile,
-    Status,
-    TransitionRefused,
-    beat_every,
-    now,
-    progress_key,
-)
+from storage.jobs import JobError, JobRecord, JobStore, OutputFile, Status, TransitionRefused, beat_every
 from storage.redis_conn import get_redis
 from worker.failures import UNEXPECTED, StepTimeLimitReached, describe_failure
 from worker.pipelines import step_def
@@ -162,7 +153,7 @@ class _Heartbeat:
 class _StepProgress:
     """The progress callback given to operations: throttled, and never fails the step."""
 
-    def __init__(self, store: JobStore, record: Any, index: int) -> None:
+    def __init__(self, store: JobStore, record: JobRecord, index: int) -> None:
         self._store, self._record, self._index = store, record, index
         self._throttle = Throttle(PROGRESS_INTERVAL_S)
 
@@ -170,9 +161,8 @@ class _StepProgress:
         if not self._throttle.ready(final=total > 0 and done >= total):
             return
         fraction = done / total if total > 0 else 0.0
-        pct = self._record.overall_progress(self._index, min(1.0, max(0.0, fraction)))
         try:
-            self._store.set_progress(self._record.id, self._record.attempt, pct, text)
+            lifecycle.report_progress(self._store, self._record, self._index, fraction, text)
         except redis.RedisError:
             log.warning("progress for job %s not saved: Redis unreachable", self._record.id)
 
@@ -182,30 +172,12 @@ def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
     config = load_config()
     store = _store(config)
     record = store.get(job_id)
-    if record is None or record.attempt != attempt or record.status not in ACTIVE:
+    if record is None or record.attempt != attempt or not record.active:
         return {"skipped": "the job was canceled, deleted or restarted"}
     if record.steps[index].status == Status.FINISHED:
         return {"skipped": "already done"}
-
-    def start(r: Any) -> None:
-        r.status = Status.RUNNING
-        r.started_at = r.started_at or now()
-        step = r.steps[index]
-        step.status = Status.RUNNING
-        step.started_at = now()
-        r.progress = r.overall_progress(index, 0.0)
-        r.progress_text = f"{step.label}…"
-
     try:
-        record = store.transition(
-            job_id,
-            ACTIVE,
-            start,
-            extra=lambda pipe, r: (
-                store.beat(job_id, config.worker_lost_after, pipe),
-                pipe.delete(progress_key(job_id)),
-            ),
-        )
+        record = lifecycle.start_step(store, job_id, index, attempt, config.worker_lost_after)
     except TransitionRefused:
         return {"skipped": "the job was canceled"}
 
@@ -220,26 +192,8 @@ def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
         OutputFile(store.files.ref(path), path.name, path.stat().st_size, mime)
         for path, mime in result.outputs
     ]
-    last = index == len(record.steps) - 1
-
-    def finish(r: Any) -> None:
-        done = r.steps[index]
-        done.status = Status.FINISHED
-        done.ended_at = now()
-        done.result = result.data
-        known = {o.ref for o in outputs}
-        r.outputs = [o for o in r.outputs if o.ref not in known] + outputs
-        if last:
-            r.status = Status.FINISHED
-            r.ended_at = now()
-            r.progress = 100
-            r.progress_text = "Done"
-        else:
-            r.progress = r.overall_progress(index + 1, 0.0)
-            r.progress_text = f"Waiting to start: {r.steps[index + 1].label}"
-
     try:
-        store.transition(job_id, [Status.RUNNING], finish)
+        lifecycle.finish_step(store, job_id, index, result.data, outputs)
     except TransitionRefused:
         log.info("job %s changed while step %s ran; result not recorded", job_id, index)
     return {"step": step.name, "outputs": len(outputs)}
@@ -247,23 +201,8 @@ def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
 
 def fail_job(store: JobStore, job_id: str, index: int, attempt: int, error: JobError) -> bool:
     """Mark step `index` failed, the steps after it canceled, the job failed; cancel their RQ jobs."""
-
-    def change(r: Any) -> None:
-        if r.attempt != attempt:
-            raise TransitionRefused("a newer attempt is running")
-        r.status = Status.FAILED
-        r.ended_at = now()
-        r.error = error
-        r.progress_text = error.message
-        for i, step in enumerate(r.steps):
-            if i == index:
-                step.status = Status.FAILED
-                step.ended_at = now()
-            elif i > index and step.status != Status.FINISHED:
-                step.status = Status.CANCELED
-
     try:
-        record = store.transition(job_id, ACTIVE, change)
+        record = lifecycle.fail(store, job_id, index, attempt, error)
     except TransitionRefused:
         return False
     cancel_rq_jobs(store.conn, [s.rq_id for s in record.steps[index + 1 :] if s.rq_id])
@@ -302,17 +241,5 @@ def on_step_stopped(job: Job, connection: redis.Redis) -> None:
     if job.func_name != RUN_STEP:
         return
     job_id, _index, attempt = job.args
-    store = _store(load_config())
-
-    def change(r: Any) -> None:
-        if r.attempt != attempt:
-            raise TransitionRefused("a newer attempt is running")
-        r.status = Status.CANCELED
-        r.ended_at = now()
-        r.progress_text = "Canceled"
-        for step in r.steps:
-            if step.status != Status.FINISHED:
-                step.status = Status.CANCELED
-
     with contextlib.suppress(TransitionRefused):
-        store.transition(job_id, ACTIVE, change)
+        lifecycle.cancel(_store(load_config()), job_id, attempt)
