@@ -1,0 +1,101 @@
+"""Each kind declares its options once: submit, presets and the pages all take them from there."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from core.errors import BadOptions, TeacherPrinterError
+from storage.presets import PresetStore
+from storage.redis_conn import get_redis
+from tests.conftest import ROOT
+from tests.make_files import make_pdf, pdf_bytes
+from tests.test_merge_chain import upload
+from worker.kinds.handouts import HandoutOptions
+from worker.options import Options
+from worker.pipelines import preset_options
+
+PDF = "application/pdf"
+
+
+def page(path: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at.run()
+    at.switch_page(path).run()
+    return at
+
+
+def offers(widget, record: type[Options], name: str, choices=None) -> None:
+    """The widget starts at the option's declared default and offers its declared choices, in its words."""
+    spec = record.spec(name)
+    assert widget.label == spec.label
+    assert widget.value == spec.default
+    if choices is not None or spec.choices is not None:
+        assert list(widget.options) == [spec.word(c) for c in (choices or spec.choices)]
+
+
+def ranges(widget, record: type[Options], name: str) -> None:
+    """A slider or number box covers the range the option offers, from its default (or suggestion)."""
+    spec = record.spec(name)
+    assert widget.label == spec.label
+    assert (widget.min, widget.max) == tuple(int(v) for v in spec.widget_range)
+    start = spec.default if spec.default is not None else spec.suggested
+    assert widget.value == start
+
+
+@pytest.mark.parametrize(
+    ("kind", "options"),
+    [
+        ("handouts", {"margin_mm": "5"}),
+        ("handouts", {"per_sheet": "4"}),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_refused_at_submit_in_words(jobs, config, tmp_path, kind, options):
+    a = upload(config, make_pdf(tmp_path / "a.pdf", 2))
+    with pytest.raises(BadOptions) as caught:
+        jobs.submit(kind, "x", [a], options, "t1")
+    assert "wrong kind" in caught.value.for_teacher()
+    assert jobs.list(None).total == 0 and jobs.queue.count == 0
+
+
+def test_submit_keeps_the_normalised_record(jobs, config, tmp_path):
+    a = upload(config, make_pdf(tmp_path / "a.pdf", 2))
+    record = jobs.submit("handouts", "x", [a], {"margin_mm": 5, "unknown": 1}, "t1")
+    kept = jobs.get(record.id, "t1").options
+    assert kept == HandoutOptions(margin_mm=5.0).to_dict()
+    assert isinstance(kept["margin_mm"], float) and "unknown" not in kept
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "message"),
+    [
+        ("handouts", {"paper": "A0"}, "unknown paper 'A0'"),
+        ("handouts", {"orientation": "sideways"}, "unknown orientation"),
+        ("handouts", {"signature_sheets": 65}, "between 1 and 64 sheets"),
+    ],
+)
+def test_a_preset_outside_the_declared_choices_is_refused(config, kind, options, message):
+    store = PresetStore(get_redis(config), preset_options)
+    with pytest.raises(TeacherPrinterError) as caught:
+        store.save(kind, "Odd", options, "ann@school.org")
+    assert message in str(caught.value)
+    assert store.list_for("ann@school.org") == []
+
+
+def test_handouts_widgets_are_the_declared_options(app_env):
+    at = page("ui/handouts.py")
+    at.file_uploader(key="handouts_files").upload("notes.pdf", pdf_bytes(3), PDF).run()
+    assert not at.exception
+    offers(at.radio(key="handouts_layout"), HandoutOptions, "layout")
+    offers(at.selectbox(key="handouts_paper"), HandoutOptions, "paper")
+    offers(at.selectbox(key="handouts_n"), HandoutOptions, "per_sheet")
+    offers(at.selectbox(key="handouts_orient"), HandoutOptions, "orientation")
+    offers(at.selectbox(key="handouts_order"), HandoutOptions, "order")
+    ranges(at.slider(key="handouts_margin"), HandoutOptions, "margin_mm")
+    ranges(at.slider(key="handouts_gap"), HandoutOptions, "gap_mm")
+    offers(at.checkbox(key="handouts_borders"), HandoutOptions, "borders")
+    offers(at.checkbox(key="handouts_duplex"), HandoutOptions, "duplex")
+    offers(at.text_input(key="handouts_pages"), HandoutOptions, "pages")
+    at.radio(key="handouts_layout").set_value("booklet").run()
+    at.checkbox(key="handouts_split").check().run()
+    ranges(at.number_input(key="handouts_signature"), HandoutOptions, "signature_sheets")
