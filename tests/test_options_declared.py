@@ -12,6 +12,7 @@ from tests.conftest import ROOT
 from tests.make_files import make_pdf, pdf_bytes
 from tests.test_merge_chain import upload
 from worker.kinds.handouts import HandoutOptions
+from worker.kinds.merge import MergeOptions
 from worker.options import Options
 from worker.pipelines import preset_options
 
@@ -48,6 +49,7 @@ def ranges(widget, record: type[Options], name: str) -> None:
     [
         ("handouts", {"margin_mm": "5"}),
         ("handouts", {"per_sheet": "4"}),
+        ("merge", {"font_size": "big"}),
     ],
 )
 def test_a_value_of_the_wrong_type_is_refused_at_submit_in_words(jobs, config, tmp_path, kind, options):
@@ -72,6 +74,10 @@ def test_submit_keeps_the_normalised_record(jobs, config, tmp_path):
         ("handouts", {"paper": "A0"}, "unknown paper 'A0'"),
         ("handouts", {"orientation": "sideways"}, "unknown orientation"),
         ("handouts", {"signature_sheets": 65}, "between 1 and 64 sheets"),
+        # Values no page offers, that the record once let through while numbers or pictures were off.
+        ("merge", {"number_style": "roman"}, "not a way to write page numbers"),
+        ("merge", {"position": "middle"}, "not a place on the page"),
+        ("merge", {"image_dpi": 300}, "Pictures can be reduced to 150, 100, 72 dpi"),
     ],
 )
 def test_a_preset_outside_the_declared_choices_is_refused(config, kind, options, message):
@@ -99,3 +105,23 @@ def test_handouts_widgets_are_the_declared_options(app_env):
     at.radio(key="handouts_layout").set_value("booklet").run()
     at.checkbox(key="handouts_split").check().run()
     ranges(at.number_input(key="handouts_signature"), HandoutOptions, "signature_sheets")
+
+
+def test_merge_widgets_are_the_declared_options(app_env):
+    at = page("ui/merge.py")
+    uploader = at.file_uploader(key="merge_files")
+    uploader.upload("A.pdf", pdf_bytes(3, "A"), PDF)
+    uploader.upload("B.pdf", pdf_bytes(2, "B"), PDF).run()
+    assert not at.exception
+    offers(at.text_input(key="merge_keep"), MergeOptions, "keep")
+    offers(at.selectbox(key="merge_rotate"), MergeOptions, "rotate_all")
+    offers(at.checkbox(key="merge_duplex"), MergeOptions, "duplex")
+    offers(at.radio(key="merge_split"), MergeOptions, "split")
+    at.checkbox(key="merge_numbers").check()
+    at.checkbox(key="merge_compress").check()
+    at.radio(key="merge_split").set_value("every").run()
+    offers(at.selectbox(key="merge_number_style"), MergeOptions, "number_style")
+    offers(at.selectbox(key="merge_position"), MergeOptions, "position")
+    ranges(at.slider(key="merge_font_size"), MergeOptions, "font_size")
+    offers(at.selectbox(key="merge_dpi"), MergeOptions, "image_dpi")
+    ranges(at.number_input(key="merge_every"), MergeOptions, "split_every")
