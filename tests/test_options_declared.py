@@ -11,6 +11,7 @@ from storage.redis_conn import get_redis
 from tests.conftest import ROOT
 from tests.make_files import make_pdf, pdf_bytes
 from tests.test_merge_chain import upload
+from worker.kinds.class_sets import ClassSetOptions
 from worker.kinds.handouts import HandoutOptions
 from worker.kinds.merge import MergeOptions
 from worker.options import Options
@@ -125,3 +126,32 @@ def test_merge_widgets_are_the_declared_options(app_env):
     ranges(at.slider(key="merge_font_size"), MergeOptions, "font_size")
     offers(at.selectbox(key="merge_dpi"), MergeOptions, "image_dpi")
     ranges(at.number_input(key="merge_every"), MergeOptions, "split_every")
+
+
+def test_class_sets_widgets_are_the_declared_options(app_env):
+    at = page("ui/class_sets.py")
+    at.file_uploader(key="class_sets_worksheet").upload("Quiz.pdf", pdf_bytes(1, "W"), PDF)
+    at.file_uploader(key="class_sets_list").upload(
+        "7B.csv", b"First name,Surname,Class\nAda,Lovelace,7B\nAlan,Turing,7C\n", "text/csv"
+    )
+    at.run()
+    assert not at.exception
+    sort = next(r for r in at.radio if r.key.startswith("class_sets_sort_"))
+    assert sort.value == ClassSetOptions.spec("sort").default
+    assert list(sort.options) == [
+        ClassSetOptions.spec("sort").word(c) for c in ClassSetOptions.spec("sort").choices
+    ]
+    offers(at.radio(key="class_sets_order"), ClassSetOptions, "name_order")
+    offers(at.checkbox(key="class_sets_show_name"), ClassSetOptions, "show_name")
+    offers(at.checkbox(key="class_sets_show_class"), ClassSetOptions, "show_class")
+    offers(at.text_input(key="class_sets_text"), ClassSetOptions, "extra_text")
+    place = (
+        f"{at.selectbox(key='class_sets_vertical').value}-{at.selectbox(key='class_sets_horizontal').value}"
+    )
+    assert place == ClassSetOptions.spec("position").default
+    ranges(at.slider(key="class_sets_size"), ClassSetOptions, "font_size")
+    offers(at.checkbox(key="class_sets_room"), ClassSetOptions, "make_room")
+    offers(at.checkbox(key="class_sets_duplex"), ClassSetOptions, "duplex")
+    offers(at.selectbox(key="class_sets_per_sheet"), ClassSetOptions, "per_sheet")
+    at.selectbox(key="class_sets_per_sheet").set_value(2).run()
+    offers(at.selectbox(key="class_sets_paper"), ClassSetOptions, "paper")
