@@ -14,6 +14,7 @@ from tests.test_merge_chain import upload
 from worker.kinds.class_sets import ClassSetOptions
 from worker.kinds.handouts import HandoutOptions
 from worker.kinds.merge import MergeOptions
+from worker.kinds.spreadsheets import SheetOptions
 from worker.options import Options
 from worker.pipelines import preset_options
 
@@ -79,6 +80,12 @@ def test_submit_keeps_the_normalised_record(jobs, config, tmp_path):
         ("merge", {"number_style": "roman"}, "not a way to write page numbers"),
         ("merge", {"position": "middle"}, "not a place on the page"),
         ("merge", {"image_dpi": 300}, "Pictures can be reduced to 150, 100, 72 dpi"),
+        ("spreadsheets", {"task": "print", "paper": "A3"}, "Printable tables come on A4 or Letter paper"),
+        (
+            "class_sets",
+            {"name_column": "Name", "per_sheet": 3},
+            "3 pages per sheet is not offered (1, 2 or 4)",
+        ),
     ],
 )
 def test_a_preset_outside_the_declared_choices_is_refused(config, kind, options, message):
@@ -155,3 +162,39 @@ def test_class_sets_widgets_are_the_declared_options(app_env):
     offers(at.selectbox(key="class_sets_per_sheet"), ClassSetOptions, "per_sheet")
     at.selectbox(key="class_sets_per_sheet").set_value(2).run()
     offers(at.selectbox(key="class_sets_paper"), ClassSetOptions, "paper")
+
+
+def test_spreadsheets_widgets_are_the_declared_options(app_env):
+    at = page("ui/spreadsheets.py")
+    at.file_uploader(key="sheets_files").upload("7B.csv", b"Name,Class\nAda,7B\nAlan,7C\n", "text/csv")
+    at.run()
+    assert not at.exception
+    # A CSV file cannot be made into CSV files: the page offers the declared tasks that fit it.
+    offers(at.radio(key="sheets_task"), SheetOptions, "task", ["to_xlsx", "split", "clean", "print"])
+    offers(at.checkbox(key="sheets_guard"), SheetOptions, "guard")
+    at.radio(key="sheets_task").set_value("split").run()
+    offers(at.radio(key="sheets_split_into"), SheetOptions, "split_into")
+    assert at.selectbox(key="sheets_split_column").label == SheetOptions.spec("split_column").label
+    at.radio(key="sheets_task").set_value("clean").run()
+    for name, key in (
+        ("trim", "sheets_trim"),
+        ("drop_empty", "sheets_drop_empty"),
+        ("drop_duplicates", "sheets_dupes"),
+    ):
+        offers(at.checkbox(key=key), SheetOptions, name)
+    at.radio(key="sheets_task").set_value("print").run()
+    offers(at.selectbox(key="sheets_paper"), SheetOptions, "paper")
+    offers(at.text_input(key="sheets_title"), SheetOptions, "title")
+
+
+def test_both_kinds_count_sheets_of_paper_the_same_way():
+    """Handouts and class sets ask one function; a class set's copies are padded to whole sheets."""
+    from pdf.printing import sheets_of_paper
+    from worker.kinds import class_sets, handouts
+
+    assert [sheets_of_paper(n, True) for n in (1, 2, 5)] == [1, 1, 3]
+    assert sheets_of_paper(5, False) == 5
+    counts = class_sets.plan(3, 3, ClassSetOptions(name_column="Name", duplex=True))
+    assert counts.printed_sides == 12 and counts.sheets_of_paper == sheets_of_paper(12, True) == 6
+    five = handouts.plan([(595.0, 842.0)] * 5, HandoutOptions(per_sheet=1, duplex=True))
+    assert five.sheets_of_paper == sheets_of_paper(5, True) == 3

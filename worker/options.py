@@ -37,7 +37,7 @@ class Option:
     offered: tuple[float, float] | None = None  # the range a page's slider offers, when narrower
     suggested: Any = None  # what a page's widget starts at when the default is None (turned off)
     preset: bool = True  # False: belongs to one set of files (the result's name), never to a preset
-    wrong: str = ""  # what is said of a value outside the choices or range: {value}, {choices}, {low}, {high}
+    wrong: str = ""  # said of a value not allowed: {value}, {choices} ("1, 2, 4"), {either} ("1, 2 or 4"), {low}, {high}
 
     def word(self, value: Any) -> str:
         """How a page says this value (a choice's words, else the value itself)."""
@@ -67,11 +67,15 @@ class Option:
 
     def refusal(self, value: Any) -> str:
         """What is said of a value this option does not allow."""
-        shown = ", ".join(str(c) for c in self.choices or () if c is not None)
+        offered = [str(c) for c in self.choices or () if c is not None]
+        shown = ", ".join(offered)
+        either = " or ".join([", ".join(offered[:-1]), offered[-1]] if len(offered) > 1 else offered)
         template = self.wrong or "unknown {label} {value!r}"
         low = f"{self.low:g}" if self.low is not None else ""
         high = f"{self.high:g}" if self.high is not None else ""
-        return template.format(value=value, choices=shown, low=low, high=high, label=self.label.lower())
+        return template.format(
+            value=value, choices=shown, either=either, low=low, high=high, label=self.label.lower()
+        )
 
 
 def option(

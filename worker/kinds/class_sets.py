@@ -126,7 +126,7 @@ class ClassSetOptions(Options):
         1,
         choices=PER_SHEET,
         label="Pages per sheet",
-        wrong="{value} pages per sheet is not offered (1, 2 or 4)",
+        wrong="{value} pages per sheet is not offered ({either})",
     )
     paper: str = option("A4", choices=PAPERS, label="Paper")
 

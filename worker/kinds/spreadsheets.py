@@ -98,9 +98,7 @@ class SheetOptions(Options):
         [], label="Write these names with capitals only at the start (JOHN SMITH → John Smith)"
     )
     title: str = option("", label="Title at the top (optional)")
-    paper: str = option(
-        "A4", choices=PAPERS, label="Paper", wrong="Printable tables come on {choices} paper."
-    )
+    paper: str = option("A4", choices=PAPERS, label="Paper", wrong="Printable tables come on {either} paper.")
 
     refused: ClassVar[str] = "{}"
     joiner: ClassVar[str] = " "
@@ -109,6 +107,31 @@ class SheetOptions(Options):
         if self.task == "split" and not self.split_column.strip():
             return ["Choose the column to split by."]
         return []
+
+
+@dataclass(frozen=True)
+class SheetCounts:
+    """What the teacher will get, before anything runs."""
+
+    results: int  # files on the Jobs page
+    parts: int  # sheets of the one workbook, or files in its ZIP (1 when each result is one file)
+    each: str  # what each part comes from: "file", "sheet" or "value"
+    rows: int
+    columns: int
+
+
+def plan(
+    files: int, sheets: int, rows: int, columns: int, options: SheetOptions, groups: int = 0
+) -> SheetCounts:
+    """Counts for `files` inputs (the one shown has `sheets` sheets, `rows` and `columns`), and
+    `groups` values of the split column, without writing anything."""
+    if options.task == "combine":
+        return SheetCounts(1, files if files > 1 else sheets, "file" if files > 1 else "sheet", rows, columns)
+    if options.task == "split":
+        return SheetCounts(1, groups, "value", rows, columns)
+    if options.task == "to_csv" and files == 1 and options.all_sheets and sheets > 1:
+        return SheetCounts(1, sheets, "sheet", rows, columns)
+    return SheetCounts(files, 1, "file", rows, columns)
 
 
 def sheet_limits(config: Config) -> Limits:
