@@ -19,6 +19,11 @@ PRINT_HINTS_VERSION = "%PDF-1.7"
 PRINT_HINTS = ("/Duplex", "/PrintScaling")
 
 
+def sheets_of_paper(sides: int, two_sided: bool) -> int:
+    """Sheets of paper for printing `sides` pages: two on each sheet when printed on both sides."""
+    return (sides + 1) // 2 if two_sided else sides
+
+
 @dataclass(frozen=True)
 class PrintSetup:
     """How to print one result file."""

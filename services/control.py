@@ -89,7 +89,9 @@ class Jobs:
         pipeline = get_pipeline(kind)
         # Only plain JSON crosses the queue: fail here, in the page, not in a worker.
         json.dumps({"inputs": inputs, "options": options}, allow_nan=False)
-        pipeline.check_options(options)
+        # The kind's options record checks types and values, in the teacher's words; the job keeps
+        # the record as it normalised them, so every step reads the same choices.
+        options = pipeline.parse_options(options)
         for item in inputs:
             self.files.resolve(item["ref"])
         record = JobRecord(

@@ -13,9 +13,9 @@ from services.previews import class_list_of, class_set_preview, columns_of
 from services.uploads import describe_sheet_upload
 from sheets.classlist import ListSpec, guess_columns
 from storage.config import load_config
+from ui import _options as w
 from ui._names import result_name
 from ui._presets import (
-    Fields,
     Fill,
     choice,
     choices,
@@ -23,13 +23,12 @@ from ui._presets import (
     preset_bar,
     receive_run_again,
     run_again_note,
-    whole,
 )
 from ui._sheets import header_row_input, sheet_list, sheet_picker
 from ui._ui import stop_here, submit_button
 from ui._uploads import show_problems, upload_step
 from worker.kinds.class_sets import (
-    PER_SHEET,
+    MAX_TEXT_CHARS,
     ClassSetOptions,
     check_counts,
     plan,
@@ -48,10 +47,10 @@ st.caption(
 )
 
 NONE = "(none)"
-SORT_WORDS = {"surname": "Surname", "first_name": "First name", "list": "As in the list"}
+# One column of whole names: the copies are sorted by the whole name, or kept as listed.
+ONE_COLUMN_SORT = {"surname": "Alphabetical", "list": "As in the list"}
 VERTICAL = {"top": "Top margin", "bottom": "Bottom margin"}
 HORIZONTAL = {"left": "Left", "centre": "Centre", "right": "Right"}
-PAPERS = ["A4", "Letter", "A3"]
 
 
 def label_place(position: str) -> dict | None:
@@ -66,20 +65,23 @@ def label_place(position: str) -> dict | None:
 
 # The widgets of the options on each copy (section 3), so that a preset or "Run again…" can fill
 # them in; the widgets of the names depend on the class list and are mapped where they are drawn.
-COPY_WIDGETS: Fields = {
-    "show_name": "class_sets_show_name",
-    "show_class": "class_sets_show_class",
-    # A copy is dated today: a saved date would be last week's by the time it is used again.
-    "date_text": lambda text: {"class_sets_show_date": bool(text), "class_sets_date": dt.date.today()},
-    "extra_text": "class_sets_text",
-    "position": label_place,
-    "font_size": whole("class_sets_size", 8, 20),
-    "make_room": "class_sets_room",
-    "duplex": "class_sets_duplex",
-    "per_sheet": choice("class_sets_per_sheet", PER_SHEET),
-    "paper": choice("class_sets_paper", PAPERS),
-    "output_name": "class_sets_name",
-}
+COPY_WIDGETS = w.fields(
+    ClassSetOptions,
+    {
+        "show_name": "class_sets_show_name",
+        "show_class": "class_sets_show_class",
+        # A copy is dated today: a saved date would be last week's by the time it is used again.
+        "date_text": lambda text: {"class_sets_show_date": bool(text), "class_sets_date": dt.date.today()},
+        "extra_text": "class_sets_text",
+        "position": label_place,
+        "font_size": "class_sets_size",
+        "make_room": "class_sets_room",
+        "duplex": "class_sets_duplex",
+        "per_sheet": "class_sets_per_sheet",
+        "paper": "class_sets_paper",
+        "output_name": "class_sets_name",
+    },
+)
 
 
 def upload_of(item: dict) -> str:
@@ -255,24 +257,20 @@ if not (chosen.get("name_column") or chosen.get("first_name_column") or chosen.g
     )
     st.stop()
 
-sorts = ["surname", "first_name", "list"] if split else ["surname", "list"]
-sort_words = SORT_WORDS if split else {"surname": "Alphabetical", "list": "As in the list"}
 a, b = st.columns(2)
-chosen["sort"] = a.radio(
-    "Order of the copies" + (" (grouped by class)" if chosen["class_column"] else ""),
-    sorts,
-    format_func=sort_words.get,
+sort = ClassSetOptions.spec("sort")
+chosen["sort"] = w.radio(
+    a,
+    ClassSetOptions,
+    "sort",
+    f"class_sets_sort_{split}",
+    label=sort.label + (" (grouped by class)" if chosen["class_column"] else ""),
+    choices=None if split else list(ONE_COLUMN_SORT),
+    format_func=sort.word if split else ONE_COLUMN_SORT.get,
     horizontal=True,
-    key=f"class_sets_sort_{split}",
 )
 if split:
-    chosen["name_order"] = b.radio(
-        "Write names as",
-        ["first_last", "last_first"],
-        format_func={"first_last": "First name Surname", "last_first": "Surname First name"}.get,
-        horizontal=True,
-        key="class_sets_order",
-    )
+    chosen["name_order"] = w.radio(b, ClassSetOptions, "name_order", "class_sets_order", horizontal=True)
 
 try:
     everyone = students(list_ref, list_name, list_part(ClassSetOptions.from_dict(chosen)), data_dir)
@@ -294,38 +292,47 @@ if chosen["class_column"] and everyone.classes:
 st.subheader("3. Choose what goes on each copy")
 fill_widgets("class_sets", COPY_WIDGETS)
 a, b, c, d = st.columns(4)
-chosen["show_name"] = a.checkbox("Student's name", value=True, key="class_sets_show_name")
+chosen["show_name"] = w.checkbox(a, ClassSetOptions, "show_name", "class_sets_show_name")
 if chosen["class_column"]:
-    chosen["show_class"] = b.checkbox("Class", value=True, key="class_sets_show_class")
+    chosen["show_class"] = w.checkbox(b, ClassSetOptions, "show_class", "class_sets_show_class")
 else:
     chosen["show_class"] = False
 if c.checkbox("Date", value=False, key="class_sets_show_date"):
     day = c.date_input("Date", value=dt.date.today(), key="class_sets_date", label_visibility="collapsed")
     chosen["date_text"] = f"{day.day} {day.strftime('%b')} {day.year}"
-chosen["extra_text"] = d.text_input(
-    "Text (optional)", placeholder="Homework — due Friday", max_chars=60, key="class_sets_text"
+chosen["extra_text"] = w.text(
+    d,
+    ClassSetOptions,
+    "extra_text",
+    "class_sets_text",
+    placeholder="Homework — due Friday",
+    max_chars=MAX_TEXT_CHARS,
 )
 a, b, c = st.columns(3)
-vertical = a.selectbox("Where", list(VERTICAL), format_func=VERTICAL.get, key="class_sets_vertical")
+position = ClassSetOptions.spec("position")
+first_vertical, _, first_horizontal = position.default.partition("-")
+vertical = a.selectbox(
+    position.label,
+    list(VERTICAL),
+    index=list(VERTICAL).index(first_vertical),
+    format_func=VERTICAL.get,
+    key="class_sets_vertical",
+)
 horizontal = b.selectbox(
-    "Side", list(HORIZONTAL), index=2, format_func=HORIZONTAL.get, key="class_sets_horizontal"
+    "Side",
+    list(HORIZONTAL),
+    index=list(HORIZONTAL).index(first_horizontal),
+    format_func=HORIZONTAL.get,
+    key="class_sets_horizontal",
 )
 chosen["position"] = f"{vertical}-{horizontal}"
-chosen["font_size"] = float(c.slider("Text size (pt)", 8, 20, 11, key="class_sets_size"))
-chosen["make_room"] = st.checkbox(
-    "Shrink each page slightly to make room, so the name never covers the worksheet",
-    value=True,
-    key="class_sets_room",
-)
+chosen["font_size"] = float(w.slider(c, ClassSetOptions, "font_size", "class_sets_size"))
+chosen["make_room"] = w.checkbox(st, ClassSetOptions, "make_room", "class_sets_room")
 a, b = st.columns(2)
-chosen["duplex"] = a.checkbox(
-    "I will print on both sides",
-    key="class_sets_duplex",
-    help="A blank page is added after a copy with an odd number of pages, so every copy starts on a new sheet.",
-)
-chosen["per_sheet"] = b.selectbox("Pages per sheet", PER_SHEET, key="class_sets_per_sheet")
+chosen["duplex"] = w.checkbox(a, ClassSetOptions, "duplex", "class_sets_duplex")
+chosen["per_sheet"] = w.selectbox(b, ClassSetOptions, "per_sheet", "class_sets_per_sheet")
 if chosen["per_sheet"] > 1:
-    chosen["paper"] = b.selectbox("Paper", PAPERS, key="class_sets_paper")
+    chosen["paper"] = w.selectbox(b, ClassSetOptions, "paper", "class_sets_paper")
 
 try:
     options = ClassSetOptions.from_dict(chosen)

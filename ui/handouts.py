@@ -7,45 +7,45 @@ import streamlit as st
 from core.errors import TeacherPrinterError
 from services.previews import handout_counts, handout_preview
 from storage.config import load_config
+from ui import _options as w
 from ui._names import result_name
-from ui._presets import Fields, choice, fill_widgets, preset_bar, receive_run_again, run_again_note, whole
+from ui._presets import fill_widgets, preset_bar, receive_run_again, run_again_note
 from ui._ui import plural, submit_button
 from ui._uploads import show_problems, upload_step
-from worker.kinds.handouts import (
-    LAYOUTS,
-    ORDERS,
-    ORIENTATIONS,
-    HandoutOptions,
-)
+from worker.kinds.handouts import HandoutOptions
 
 config = load_config()
 
 st.title("Handouts")
 st.caption("Several pages on each sheet to save paper, or a booklet to fold and staple.")
 
-PER_SHEET = [1, 2, 4, 6, 8, 9, 16]
-PAPERS = ["A4", "Letter", "A3"]
-ORIENTATION_WORDS = {"auto": "Whichever wastes least paper", "portrait": "Portrait", "landscape": "Landscape"}
 # The widget of each option below, so that a preset or "Run again…" can fill them in.
-WIDGETS: Fields = {
-    "layout": choice("handouts_layout", LAYOUTS),
-    "paper": choice("handouts_paper", PAPERS),
-    "pages": "handouts_pages",
-    "per_sheet": choice("handouts_n", PER_SHEET),
-    "orientation": choice("handouts_orient", ORIENTATIONS),
-    "order": choice("handouts_order", ORDERS),
-    "margin_mm": whole("handouts_margin", 0, 30),
-    "gap_mm": whole("handouts_gap", 0, 20),
-    "borders": "handouts_borders",
-    "placement": "handouts_placement",
-    "duplex": "handouts_duplex",
-    "signature_sheets": lambda sheets: (
-        {"handouts_split": False}
-        if sheets is None
-        else ({"handouts_split": True, "handouts_signature": sheets} if sheets <= 16 else None)
-    ),
-    "output_name": "handouts_name",
-}
+WIDGETS = w.fields(
+    HandoutOptions,
+    {
+        "layout": "handouts_layout",
+        "paper": "handouts_paper",
+        "pages": "handouts_pages",
+        "per_sheet": "handouts_n",
+        "orientation": "handouts_orient",
+        "order": "handouts_order",
+        "margin_mm": "handouts_margin",
+        "gap_mm": "handouts_gap",
+        "borders": "handouts_borders",
+        "placement": "handouts_placement",
+        "duplex": "handouts_duplex",
+        "signature_sheets": lambda sheets: (
+            {"handouts_split": False}
+            if sheets is None
+            else (
+                {"handouts_split": True, "handouts_signature": sheets}
+                if sheets <= HandoutOptions.spec("signature_sheets").widget_range[1]
+                else None
+            )
+        ),
+        "output_name": "handouts_name",
+    },
+)
 receive_run_again("handouts", "handouts_submit", lambda item: "handouts_files")
 run_again_note("handouts")
 
@@ -75,57 +75,40 @@ if not usable:
         st.info("Add a PDF to begin.", icon=":material/upload_file:")
     st.stop()
 
-# -- 2. Options -----------------------------------------------------------------------
+# -- 2. HandoutOptions -----------------------------------------------------------------------
 st.subheader("2. Choose the layout")
 presets_here = st.container()
 fill_widgets("handouts", WIDGETS)
-layout = st.radio(
-    "Layout",
-    ["n_up", "booklet"],
-    format_func={"n_up": "Several pages per sheet", "booklet": "Booklet (fold in the middle)"}.get,
-    horizontal=True,
-    key="handouts_layout",
-)
+layout = w.radio(st, HandoutOptions, "layout", "handouts_layout", horizontal=True)
 left, right = st.columns(2)
-paper = left.selectbox("Paper", PAPERS, key="handouts_paper")
+paper = w.selectbox(left, HandoutOptions, "paper", "handouts_paper")
 chosen: dict = {"layout": layout, "paper": paper}
-chosen["pages"] = st.text_input(
-    "Which pages (empty for all)",
-    placeholder="e.g. 2-9   or   1-3, 5, 8-   or   odd",
-    key="handouts_pages",
-    help="Leave out the cover or the answers: type the pages to use, in the order you want them.",
+chosen["pages"] = w.text(
+    st, HandoutOptions, "pages", "handouts_pages", placeholder="e.g. 2-9   or   1-3, 5, 8-   or   odd"
 )
 if layout == "n_up":
-    chosen["per_sheet"] = right.selectbox("Pages per sheet", PER_SHEET, index=2, key="handouts_n")
+    chosen["per_sheet"] = w.selectbox(right, HandoutOptions, "per_sheet", "handouts_n")
     with st.expander("More options: orientation, margins, borders, order"):
         a, b = st.columns(2)
-        chosen["orientation"] = a.selectbox(
-            "Orientation", list(ORIENTATION_WORDS), format_func=ORIENTATION_WORDS.get, key="handouts_orient"
-        )
-        chosen["order"] = b.selectbox(
-            "Reading order",
-            ["across", "down"],
-            format_func={"across": "Across, then down", "down": "Down, then across"}.get,
-            key="handouts_order",
-        )
-        chosen["margin_mm"] = float(a.slider("Margin (mm)", 0, 30, 10, key="handouts_margin"))
-        chosen["gap_mm"] = float(b.slider("Gap between pages (mm)", 0, 20, 5, key="handouts_gap"))
-        chosen["borders"] = a.checkbox("Thin line around each page", key="handouts_borders")
-        chosen["placement"] = st.text_area(
-            "Place the pages yourself (optional): one line per sheet",
+        chosen["orientation"] = w.selectbox(a, HandoutOptions, "orientation", "handouts_orient")
+        chosen["order"] = w.selectbox(b, HandoutOptions, "order", "handouts_order")
+        chosen["margin_mm"] = float(w.slider(a, HandoutOptions, "margin_mm", "handouts_margin"))
+        chosen["gap_mm"] = float(w.slider(b, HandoutOptions, "gap_mm", "handouts_gap"))
+        chosen["borders"] = w.checkbox(a, HandoutOptions, "borders", "handouts_borders")
+        chosen["placement"] = w.text_area(
+            st,
+            HandoutOptions,
+            "placement",
+            "handouts_placement",
             placeholder="3, 7\n1, -, 2, 4\n(a number is a page, - leaves the place empty)",
-            key="handouts_placement",
-            help="Each line is one sheet; pages go in reading order. This replaces “Which pages”.",
         )
-    chosen["duplex"] = st.checkbox("I will print on both sides", key="handouts_duplex")
+    chosen["duplex"] = w.checkbox(st, HandoutOptions, "duplex", "handouts_duplex")
 else:
     long_doc = right.checkbox(
         "Split into parts (for long documents)", key="handouts_split", help="Thick booklets fold badly."
     )
     if long_doc:
-        chosen["signature_sheets"] = st.number_input(
-            "Sheets of paper in each part", min_value=1, max_value=16, value=5, key="handouts_signature"
-        )
+        chosen["signature_sheets"] = w.number(st, HandoutOptions, "signature_sheets", "handouts_signature")
 
 try:
     options = HandoutOptions.from_dict(chosen)

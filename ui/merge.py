@@ -6,60 +6,38 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import TeacherPrinterError
+from pdf.stamp import MAX_STAMP_CHARS
 from storage.config import load_config
+from ui import _options as w
 from ui._names import result_name
-from ui._presets import (
-    Fields,
-    choice,
-    fill_widgets,
-    preset_bar,
-    receive_run_again,
-    run_again_note,
-    take_pending_inputs,
-    whole,
-)
+from ui._presets import fill_widgets, preset_bar, receive_run_again, run_again_note, take_pending_inputs
 from ui._ui import plural, submit_button
 from ui._uploads import problem_box, upload_step
 from worker.kinds.merge import MergeOptions, plan
 
 config = load_config()
 
-NUMBER_WORDS = {"page_x_of_y": "Page 3 of 12", "x": "3", "x_slash_y": "3 / 12", "text": "My own text"}
-POSITION_WORDS = {
-    "top-left": "Top left",
-    "top-centre": "Top centre",
-    "top-right": "Top right",
-    "bottom-left": "Bottom left",
-    "bottom-centre": "Bottom centre",
-    "bottom-right": "Bottom right",
-}
-SPLIT_WORDS = {
-    "none": "No, one PDF",
-    "every": "Every few pages",
-    "ranges": "By page ranges",
-    "pages": "One file per page",
-}
-
-ROTATIONS = [0, 90, 180, 270]
-IMAGE_DPIS = [None, 150, 100, 72]
 # The widget of each option below, so that a preset or "Run again…" can fill them in.
-WIDGETS: Fields = {
-    "output_name": "merge_name",
-    "keep": "merge_keep",
-    "rotate_all": choice("merge_rotate", ROTATIONS),
-    "blank_after": "merge_blanks",
-    "duplex": "merge_duplex",
-    "numbers": "merge_numbers",
-    "number_style": choice("merge_number_style", list(NUMBER_WORDS)),
-    "stamp_text": "merge_stamp_text",
-    "position": choice("merge_position", list(POSITION_WORDS)),
-    "font_size": whole("merge_font_size", 6, 24),
-    "compress": "merge_compress",
-    "image_dpi": choice("merge_dpi", IMAGE_DPIS),
-    "split": choice("merge_split", list(SPLIT_WORDS)),
-    "split_every": whole("merge_every", 1, 1000),
-    "split_ranges": "merge_ranges",
-}
+WIDGETS = w.fields(
+    MergeOptions,
+    {
+        "output_name": "merge_name",
+        "keep": "merge_keep",
+        "rotate_all": "merge_rotate",
+        "blank_after": "merge_blanks",
+        "duplex": "merge_duplex",
+        "numbers": "merge_numbers",
+        "number_style": "merge_number_style",
+        "stamp_text": "merge_stamp_text",
+        "position": "merge_position",
+        "font_size": "merge_font_size",
+        "compress": "merge_compress",
+        "image_dpi": "merge_dpi",
+        "split": "merge_split",
+        "split_every": "merge_every",
+        "split_ranges": "merge_ranges",
+    },
+)
 
 
 def entry_key(item: dict) -> str:
@@ -179,63 +157,42 @@ if order:
     presets_here = st.container()
     chosen: dict = name.options()
     with st.expander("Pages: keep some, turn them, add blank pages"):
-        chosen["keep"] = st.text_input(
-            "Pages to keep, in this order (empty keeps them all)",
-            placeholder="e.g. 1-3, 5, 8-   or   odd   or   last-1",
-            key="merge_keep",
+        chosen["keep"] = w.text(
+            st, MergeOptions, "keep", "merge_keep", placeholder="e.g. 1-3, 5, 8-   or   odd   or   last-1"
         )
-        chosen["rotate_all"] = st.selectbox(
-            "Turn every page",
-            ROTATIONS,
-            format_func=lambda d: "No" if d == 0 else f"{d}° clockwise",
-            key="merge_rotate",
-        )
-        chosen["blank_after"] = st.text_input(
-            "Add a blank page after pages (of the result)", placeholder="e.g. 4, 8", key="merge_blanks"
+        chosen["rotate_all"] = w.selectbox(st, MergeOptions, "rotate_all", "merge_rotate")
+        chosen["blank_after"] = w.text(
+            st, MergeOptions, "blank_after", "merge_blanks", placeholder="e.g. 4, 8"
         )
         if len(order) > 1:
-            chosen["duplex"] = st.checkbox(
-                "Start each file on a front side (for printing on both sides)", key="merge_duplex"
-            )
+            chosen["duplex"] = w.checkbox(st, MergeOptions, "duplex", "merge_duplex")
     with st.expander("Page numbers or a short text on every page"):
-        chosen["numbers"] = st.checkbox("Write on every page", key="merge_numbers")
+        chosen["numbers"] = w.checkbox(st, MergeOptions, "numbers", "merge_numbers")
         if chosen["numbers"]:
             left, right = st.columns(2)
-            chosen["number_style"] = left.selectbox(
-                "What", list(NUMBER_WORDS), format_func=NUMBER_WORDS.get, key="merge_number_style"
-            )
+            chosen["number_style"] = w.selectbox(left, MergeOptions, "number_style", "merge_number_style")
             if chosen["number_style"] == "text":
-                chosen["stamp_text"] = left.text_input(
-                    "Text", placeholder="e.g. 7B — Homework due Friday", max_chars=120, key="merge_stamp_text"
+                chosen["stamp_text"] = w.text(
+                    left,
+                    MergeOptions,
+                    "stamp_text",
+                    "merge_stamp_text",
+                    placeholder="e.g. 7B — Homework due Friday",
+                    max_chars=MAX_STAMP_CHARS,
                 )
-            chosen["position"] = right.selectbox(
-                "Where", list(POSITION_WORDS), index=4, format_func=POSITION_WORDS.get, key="merge_position"
-            )
-            chosen["font_size"] = float(right.slider("Size", 6, 24, 10, key="merge_font_size"))
+            chosen["position"] = w.selectbox(right, MergeOptions, "position", "merge_position")
+            chosen["font_size"] = float(w.slider(right, MergeOptions, "font_size", "merge_font_size"))
     with st.expander("Make the file smaller"):
-        chosen["compress"] = st.checkbox("Make the file smaller (good for e-mail)", key="merge_compress")
+        chosen["compress"] = w.checkbox(st, MergeOptions, "compress", "merge_compress")
         if chosen["compress"]:
-            chosen["image_dpi"] = st.selectbox(
-                "Pictures and scans",
-                IMAGE_DPIS,
-                format_func=lambda d: "Keep them as they are" if d is None else f"Reduce to {d} dpi",
-                key="merge_dpi",
-                help="Lower numbers give smaller files; 150 dpi still prints well.",
-            )
+            chosen["image_dpi"] = w.selectbox(st, MergeOptions, "image_dpi", "merge_dpi")
     with st.expander("Split into several files"):
-        chosen["split"] = st.radio(
-            "Split",
-            ["none", "every", "ranges", "pages"],
-            format_func=SPLIT_WORDS.get,
-            key="merge_split",
-        )
+        chosen["split"] = w.radio(st, MergeOptions, "split", "merge_split")
         if chosen["split"] == "every":
-            chosen["split_every"] = int(st.number_input("Pages in each file", 1, 1000, 2, key="merge_every"))
+            chosen["split_every"] = w.number(st, MergeOptions, "split_every", "merge_every")
         if chosen["split"] == "ranges":
-            chosen["split_ranges"] = st.text_input(
-                "The pages of each file, separated by commas",
-                placeholder="e.g. 1-4, 5-9, 10-",
-                key="merge_ranges",
+            chosen["split_ranges"] = w.text(
+                st, MergeOptions, "split_ranges", "merge_ranges", placeholder="e.g. 1-4, 5-9, 10-"
             )
 
     # -- 4. What you will get -----------------------------------------------------------

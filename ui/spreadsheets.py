@@ -8,6 +8,7 @@ from core.errors import TeacherPrinterError
 from services.previews import groups_of, preview_of
 from services.uploads import describe_sheet_upload
 from storage.config import load_config
+from ui import _options as w
 from ui._names import ResultName, result_name
 from ui._presets import (
     Fields,
@@ -26,6 +27,7 @@ from worker.kinds.spreadsheets import (
     TASK_LABELS,
     SheetOptions,
     is_text_file,
+    plan,
 )
 
 config = load_config()
@@ -52,36 +54,27 @@ def plural(count: int, word: str) -> str:
     return f"{count:,} {word}{'s' if count != 1 else ''}"
 
 
-COMBINE_WORDS = {
-    "sheets": "One sheet for each file",
-    "stack": "All rows in one sheet, with a “Source” column saying where each came from",
-}
-SPLIT_WORDS = {
-    "sheets": "One workbook, one sheet for each value",
-    "xlsx": "One Excel file for each value (in a ZIP)",
-    "csv": "One CSV file for each value (in a ZIP)",
-}
-PAPERS = ["A4", "Letter"]
-
-
 def task_widgets(tasks: list[str], columns: list[str]) -> Fields:
     """The widget of each option of section 3, so that a preset or "Run again…" can fill them in."""
-    return {
-        "task": choice("sheets_task", tasks),
-        "all_sheets": "sheets_all",
-        "bom": "sheets_bom",
-        "combine_mode": choice("sheets_combine_mode", list(COMBINE_WORDS)),
-        "output_name": "sheets_combined_name",
-        "split_column": choice("sheets_split_column", columns),
-        "split_into": choice("sheets_split_into", list(SPLIT_WORDS)),
-        "trim": "sheets_trim",
-        "drop_empty": "sheets_drop_empty",
-        "drop_duplicates": "sheets_dupes",
-        "name_columns": choices("sheets_name_columns", columns),
-        "title": "sheets_title",
-        "paper": choice("sheets_paper", PAPERS),
-        "guard": "sheets_guard",
-    }
+    return w.fields(
+        SheetOptions,
+        {
+            "task": choice("sheets_task", tasks),
+            "all_sheets": "sheets_all",
+            "bom": "sheets_bom",
+            "combine_mode": "sheets_combine_mode",
+            "output_name": "sheets_combined_name",
+            "split_column": choice("sheets_split_column", columns),
+            "split_into": "sheets_split_into",
+            "trim": "sheets_trim",
+            "drop_empty": "sheets_drop_empty",
+            "drop_duplicates": "sheets_dupes",
+            "name_columns": choices("sheets_name_columns", columns),
+            "title": "sheets_title",
+            "paper": "sheets_paper",
+            "guard": "sheets_guard",
+        },
+    )
 
 
 receive_run_again("spreadsheets", "sheets_submit", lambda item: "sheets_files")
@@ -150,7 +143,7 @@ if len(usable) > 1 or len(infos) > 1:
 tasks += ["split", "clean", "print"]
 presets_here = st.container()
 fill_widgets("spreadsheets", task_widgets(tasks, columns))
-task = st.radio("Make", tasks, format_func=TASK_LABELS.get, key="sheets_task")
+task = w.radio(st, SheetOptions, "task", "sheets_task", choices=tasks)
 chosen: dict = {"task": task, "sheet": sheet, "header_row": header_row}
 inputs = [{"ref": u.stored.ref, "name": u.stored.name} for u in usable]
 named: ResultName | None = None  # the workbook's name, when the files are combined into one
@@ -159,15 +152,11 @@ if task == "to_csv":
         chosen["all_sheets"] = st.checkbox(
             f"Every sheet ({len(infos)}), as a ZIP of CSV files", key="sheets_all"
         )
-    chosen["bom"] = st.checkbox(
-        "Make accents show correctly when opened in Excel (UTF-8 with BOM)", value=True, key="sheets_bom"
-    )
+    chosen["bom"] = w.checkbox(st, SheetOptions, "bom", "sheets_bom")
 elif task == "combine":
     if len(usable) == 1:
         st.caption(f"Every sheet of {name} goes into the new workbook.")
-    chosen["combine_mode"] = st.radio(
-        "How", list(COMBINE_WORDS), format_func=COMBINE_WORDS.get, key="sheets_combine_mode"
-    )
+    chosen["combine_mode"] = w.radio(st, SheetOptions, "combine_mode", "sheets_combine_mode")
     stems = [u.stored.name.rsplit(".", 1)[0] for u in usable]
     together = " and ".join(stems) if len(stems) <= 2 else f"{stems[0]} and {len(stems) - 1} more"
     named = result_name(
@@ -183,38 +172,24 @@ else:
             (c for c in columns if c.strip().lower() in {"class", "form", "group", "klasse", "classe"}), None
         )
         chosen["split_column"] = st.selectbox(
-            "Split by the column",
+            SheetOptions.spec("split_column").label,
             columns,
             index=columns.index(guess) if guess else 0,
             key="sheets_split_column",
         )
-        chosen["split_into"] = st.radio(
-            "Into", list(SPLIT_WORDS), format_func=SPLIT_WORDS.get, key="sheets_split_into"
-        )
+        chosen["split_into"] = w.radio(st, SheetOptions, "split_into", "sheets_split_into")
     elif task == "clean":
-        chosen["trim"] = st.checkbox("Remove extra spaces", value=True, key="sheets_trim")
-        chosen["drop_empty"] = st.checkbox(
-            "Remove empty rows and columns", value=True, key="sheets_drop_empty"
-        )
-        chosen["drop_duplicates"] = st.checkbox(
-            "Remove rows that appear twice", value=True, key="sheets_dupes"
-        )
+        chosen["trim"] = w.checkbox(st, SheetOptions, "trim", "sheets_trim")
+        chosen["drop_empty"] = w.checkbox(st, SheetOptions, "drop_empty", "sheets_drop_empty")
+        chosen["drop_duplicates"] = w.checkbox(st, SheetOptions, "drop_duplicates", "sheets_dupes")
         chosen["name_columns"] = st.multiselect(
-            "Write these names with capitals only at the start (JOHN SMITH → John Smith)",
-            columns,
-            key="sheets_name_columns",
+            SheetOptions.spec("name_columns").label, columns, key="sheets_name_columns"
         )
     elif task == "print":
-        chosen["title"] = st.text_input("Title at the top (optional)", key="sheets_title", max_chars=120)
-        chosen["paper"] = st.selectbox("Paper", PAPERS, key="sheets_paper")
+        chosen["title"] = w.text(st, SheetOptions, "title", "sheets_title", max_chars=120)
+        chosen["paper"] = w.selectbox(st, SheetOptions, "paper", "sheets_paper")
 if task != "print":
-    chosen["guard"] = st.checkbox(
-        "Keep text that starts with = + - or @ as plain text (recommended)",
-        value=True,
-        key="sheets_guard",
-        help="A spreadsheet program may run such a cell as a formula when the file is opened, which can "
-        "change or send out data. With this on, it stays plain text. Negative numbers stay numbers.",
-    )
+    chosen["guard"] = w.checkbox(st, SheetOptions, "guard", "sheets_guard")
 try:
     options = SheetOptions.from_dict(chosen)
 except TeacherPrinterError as exc:
@@ -229,39 +204,39 @@ st.subheader("4. What you will get")
 shown_sheet = next((i for i in infos if i.name == sheet), infos[0] if infos else None)
 rows = max((shown_sheet.rows if shown_sheet else 0) - table.header_row, 0)
 size = f"{plural(rows, 'row')} and {plural(len(columns), 'column')}"
-files_in = len(inputs)
-if task == "to_xlsx":
-    result = (
-        f"**one Excel workbook** ({size})"
-        if files_in == 1
-        else f"**{files_in} Excel workbooks**, one for each file"
-    )
-elif task == "to_csv":
-    if files_in > 1:
-        result = f"**{files_in} results**, one for each file"
-    elif options.all_sheets and len(infos) > 1:
-        result = f"**a ZIP of {len(infos)} CSV files**, one for each sheet"
-    else:
-        result = f"**one CSV file** ({size})"
-elif task == "combine":
-    parts = files_in if files_in > 1 else len(infos)
-    result = (
-        f"**one workbook with {plural(parts, 'sheet')}**, one for each {'file' if files_in > 1 else 'sheet'}"
-        if options.combine_mode == "sheets"
-        else f"**one workbook** with the rows of {parts} {'files' if files_in > 1 else 'sheets'} in one sheet"
-    )
-elif task == "split":
+found: dict[str, int] = {}
+if task == "split":
     try:
         found = groups(ref, options.split_column, sheet, header_row, str(config.data_dir))
     except TeacherPrinterError as exc:
         stop_here(BUTTON, "sheets_submit", "spreadsheets", exc.for_teacher())
-    count = len(found)
+counts = plan(len(inputs), len(infos), rows, len(columns), options, len(found))
+if task == "to_xlsx":
+    result = (
+        f"**one Excel workbook** ({size})"
+        if counts.results == 1
+        else f"**{counts.results} Excel workbooks**, one for each file"
+    )
+elif task == "to_csv":
+    if counts.results > 1:
+        result = f"**{counts.results} results**, one for each file"
+    elif counts.parts > 1:
+        result = f"**a ZIP of {counts.parts} CSV files**, one for each sheet"
+    else:
+        result = f"**one CSV file** ({size})"
+elif task == "combine":
+    result = (
+        f"**one workbook with {plural(counts.parts, 'sheet')}**, one for each {counts.each}"
+        if options.combine_mode == "sheets"
+        else f"**one workbook** with the rows of {counts.parts} {counts.each}s in one sheet"
+    )
+elif task == "split":
     made = {
-        "sheets": f"one workbook with {plural(count, 'sheet')}",
-        "xlsx": f"a ZIP of {plural(count, 'Excel file')}",
-        "csv": f"a ZIP of {plural(count, 'CSV file')}",
+        "sheets": f"one workbook with {plural(counts.parts, 'sheet')}",
+        "xlsx": f"a ZIP of {plural(counts.parts, 'Excel file')}",
+        "csv": f"a ZIP of {plural(counts.parts, 'CSV file')}",
     }[options.split_into]
-    each = f"one for each of the {plural(count, 'value')} of “{options.split_column}”"
+    each = f"one for each of the {plural(counts.parts, 'value')} of “{options.split_column}”"
     result = f"**{made}**, {each} ({plural(rows, 'row')})"
 elif task == "clean":
     result = f"**a cleaned copy of {name}** ({size} before cleaning); the Jobs page lists what changed"

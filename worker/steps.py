@@ -21,6 +21,7 @@ from pdf.inputs import check_pdf
 from pdf.merge import merge_pdfs
 from storage.files import FileStore
 from storage.jobs import JobRecord
+from worker.options import Options
 
 PDF_MIME = "application/pdf"
 ZIP_MIME = "application/zip"
@@ -78,17 +79,19 @@ class StepDef:
     weight: int = 1
 
 
-def no_option_checks(options: dict[str, Any]) -> None:
-    """Accept any options (the steps read only what they know)."""
-
-
 @dataclass(frozen=True)
 class Pipeline:
     kind: str
     label: str
     steps: tuple[StepDef, ...]
-    # Raises a TeacherPrinterError for options the steps could not use, before anything is queued.
-    check_options: Callable[[dict[str, Any]], None] = no_option_checks
+    # The kind's options record (None: the steps take no options); its parsing is the check at submit.
+    options: type[Options] | None = None
+
+    def parse_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        """The options as the kind's record normalises them, or BadOptions saying what cannot be used."""
+        if self.options is None:
+            return dict(options)
+        return self.options.from_dict(options).to_dict()
 
 
 # -- Shared steps ---------------------------------------------------------------
@@ -149,8 +152,9 @@ def check_pdfs(ctx: StepContext) -> StepResult:
     return StepResult({"files": checked, "pages": sum(f["pages"] for f in checked), "notes": notes})
 
 
-def output_name(options: dict[str, Any], default: str, suffix: str) -> str:
-    name = safe_name(str(options.get("output_name") or default), fallback=Path(default).stem)
+def output_name(chosen: str, default: str, suffix: str) -> str:
+    """The result's file name: the one chosen (the record's `output_name`), else `default`, with `suffix`."""
+    name = safe_name(chosen or default, fallback=Path(default).stem)
     return name if name.lower().endswith(suffix) else name + suffix
 
 

@@ -10,13 +10,9 @@ checklist workbook. Progress texts and logs never carry a name.
 from __future__ import annotations
 
 import zipfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
+from typing import Any, ClassVar
 
 from core.errors import BadOptions, InputMissing
 from core.files import atomic_path, safe_name
@@ -38,7 +34,9 @@ from pdf.named_copies import (
     make_template,
     padded_pages,
 )
+from pdf.printing import sheets_of_paper
 from pdf.stamp import POSITIONS
+from sheets.checklist import write_checklist
 from sheets.classlist import (
     NAME_ORDERS,
     SORTS,
@@ -49,6 +47,7 @@ from sheets.classlist import (
     save_students,
 )
 from sheets.names import FileNames
+from worker.options import Options, option
 from worker.steps import (
     PDF_MIME,
     XLSX_MIME,
@@ -71,72 +70,90 @@ MAX_LISTED = 10
 
 
 @dataclass(frozen=True)
-class ClassSetOptions:
+class ClassSetOptions(Options):
     """Everything a Class sets job needs besides its files; plain JSON values only."""
 
     sheet: str | None = None
-    header_row: int | None = None
+    header_row: int | None = option(
+        None, low=0, high=1000, wrong="the header row must be between 0 (no header) and 1000"
+    )
     name_column: str | None = None
     first_name_column: str | None = None
     surname_column: str | None = None
     class_column: str | None = None
-    classes: tuple[str, ...] = ()
-    name_order: str = "first_last"
-    sort: str = "surname"
-    show_name: bool = True
-    show_class: bool = True
-    date_text: str = ""
-    extra_text: str = ""
-    position: str = "top-right"
-    font_size: float = 11.0
-    margin_mm: float = 6.0
-    make_room: bool = True
-    duplex: bool = False
-    per_sheet: int = 1
-    paper: str = "A4"
+    classes: tuple[str, ...] = option((), label="Only these classes")
+    name_order: str = option(
+        "first_last",
+        choices=NAME_ORDERS,
+        words={"first_last": "First name Surname", "last_first": "Surname First name"},
+        label="Write names as",
+        wrong="unknown order of names",
+    )
+    sort: str = option(
+        "surname",
+        choices=SORTS,
+        words={"surname": "Surname", "first_name": "First name", "list": "As in the list"},
+        label="Order of the copies",
+        wrong="unknown order of names",
+    )
+    show_name: bool = option(True, label="Student's name")
+    show_class: bool = option(True, label="Class")
+    date_text: str = option("", label="Date")
+    extra_text: str = option("", label="Text (optional)")
+    position: str = option(
+        "top-right", choices=POSITIONS, label="Where", wrong="unknown place for the label {value!r}"
+    )
+    font_size: float = option(
+        11.0,
+        low=MIN_FONT_PT,
+        high=MAX_FONT_PT,
+        offered=(8, 20),
+        label="Text size (pt)",
+        wrong="the text size must be between {low} and {high} pt",
+    )
+    margin_mm: float = option(
+        6.0, low=0, high=MAX_MARGIN_MM, wrong="the distance from the edge must be between {low} and {high} mm"
+    )
+    make_room: bool = option(
+        True, label="Shrink each page slightly to make room, so the name never covers the worksheet"
+    )
+    duplex: bool = option(
+        False,
+        label="I will print on both sides",
+        help="A blank page is added after a copy with an odd number of pages, so every copy starts on a new sheet.",
+    )
+    per_sheet: int = option(
+        1,
+        choices=PER_SHEET,
+        label="Pages per sheet",
+        wrong="{value} pages per sheet is not offered ({either})",
+    )
+    paper: str = option("A4", choices=PAPERS, label="Paper")
+
+    refused: ClassVar[str] = "These class set options cannot be used: {}."
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> ClassSetOptions:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+    def normalise(cls, known: dict[str, Any]) -> dict[str, Any]:
         if "classes" in known:
             known["classes"] = tuple(str(c) for c in known["classes"] or ())
         for key in ("date_text", "extra_text"):
             if key in known:
                 known[key] = " ".join(str(known[key] or "").split())
-        options = cls(**known)
-        options.validate()
-        return options
+        return known
 
-    def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        data["classes"] = list(self.classes)
-        return data
-
-    def validate(self) -> None:
+    def problems(self, found: list[str]) -> list[str]:
         problems = []
         if not (self.name_column or self.first_name_column or self.surname_column):
             problems.append("choose the column with the students' names")
-        if self.sort not in SORTS or self.name_order not in NAME_ORDERS:
-            problems.append("unknown order of names")
-        if self.position not in POSITIONS:
-            problems.append(f"unknown place for the label {self.position!r}")
-        if not MIN_FONT_PT <= self.font_size <= MAX_FONT_PT:
-            problems.append(f"the text size must be between {MIN_FONT_PT:g} and {MAX_FONT_PT:g} pt")
-        if not 0 <= self.margin_mm <= MAX_MARGIN_MM:
-            problems.append(f"the distance from the edge must be between 0 and {MAX_MARGIN_MM:g} mm")
-        if self.per_sheet not in PER_SHEET:
-            problems.append(f"{self.per_sheet} pages per sheet is not offered (1, 2 or 4)")
-        if self.paper not in PAPERS:
-            problems.append(f"unknown paper {self.paper!r}")
-        if self.header_row is not None and not 0 <= self.header_row <= 1000:
-            problems.append("the header row must be between 0 (no header) and 1000")
         for words, text in (("date", self.date_text), ("extra text", self.extra_text)):
             if len(text) > MAX_TEXT_CHARS:
                 problems.append(f"the {words} is longer than {MAX_TEXT_CHARS} characters")
         if not (self.show_name or self.show_class or self.date_text or self.extra_text):
             problems.append("choose at least one thing to write on each copy")
-        if problems:
-            raise BadOptions("These class set options cannot be used: " + "; ".join(problems) + ".")
+        return problems
+
+    def validate(self) -> None:
+        super().validate()
         missing = missing_glyphs(self.date_text + self.extra_text, text_font())
         if missing:
             shown = ", ".join(f"“{c}”" for c in sorted(missing)[:10])
@@ -180,9 +197,14 @@ def plan(students: int, worksheet_pages: int, options: ClassSetOptions) -> Class
     padded = padded_pages(worksheet_pages, options.per_sheet, options.duplex)
     total = students * padded
     sides = total // options.per_sheet
-    sheets = sides // 2 if options.duplex else sides
     return ClassSetCounts(
-        students, worksheet_pages, padded, total, sides, sheets, students * (padded - worksheet_pages)
+        students,
+        worksheet_pages,
+        padded,
+        total,
+        sides,
+        sheets_of_paper(sides, options.duplex),
+        students * (padded - worksheet_pages),
     )
 
 
@@ -340,7 +362,7 @@ def assemble_step(ctx: StepContext) -> StepResult:
     options = ClassSetOptions.from_dict(ctx.options)
     template = Template.load(ctx.files.resolve(ctx.result_of("copies")["template"]))
     maker = CopyMaker(template)
-    out = ctx.outputs_dir / output_name(ctx.options, "class set.pdf", ".pdf")
+    out = ctx.outputs_dir / output_name(options.output_name, "class set.pdf", ".pdf")
     pad_to = options.per_sheet * (2 if options.duplex else 1)
     order = list(range(template.copies))
     if options.per_sheet == 1:
@@ -382,7 +404,8 @@ def package_step(ctx: StepContext) -> StepResult:
     copies = ctx.result_of("copies")
     folder = ctx.files.resolve(copies["copies_dir"])
     pages = copies["pages_per_copy"]
-    stem = Path(output_name(ctx.options, "class set.pdf", ".pdf")).stem
+    chosen = ClassSetOptions.from_dict(ctx.options).output_name
+    stem = Path(output_name(chosen, "class set.pdf", ".pdf")).stem
     archive = ctx.outputs_dir / safe_name(f"{stem} - single copies.zip")
     checklist = ctx.outputs_dir / safe_name(f"{stem} - checklist.xlsx")
     zip_name = FileNames(".pdf")
@@ -404,31 +427,6 @@ def package_step(ctx: StepContext) -> StepResult:
     return StepResult({"files": len(names)}, [(archive, ZIP_MIME), (checklist, XLSX_MIME)])
 
 
-def write_checklist(dest: Path, students: list[Student], files: list[str], pages: int) -> None:
-    """A workbook with one row per student and an empty column to tick."""
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("Checklist")
-    sheet.freeze_panes = "A2"
-    for column, width in zip("ABCDEF", (6, 32, 10, 8, 44, 12), strict=True):
-        sheet.column_dimensions[column].width = width
-    bold = Font(bold=True)
-
-    def text(value: object, header: bool = False) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value)
-        if isinstance(value, str):
-            # Kept as text even when it starts with = + - or @: never a formula.
-            cell.data_type = "s"
-        if header:
-            cell.font = bold
-        return cell
-
-    sheet.append([text(h, header=True) for h in ("No.", "Student", "Class", "Pages", "File", "✓")])
-    for number, (student, file) in enumerate(zip(students, files, strict=True), start=1):
-        sheet.append([number, text(student.display), text(student.group), pages, text(file), None])
-    with atomic_path(dest) as tmp:
-        book.save(tmp)
-
-
 PIPELINE = Pipeline(
     kind="class_sets",
     label="Class sets",
@@ -438,5 +436,5 @@ PIPELINE = Pipeline(
         StepDef("assemble", "Assemble the print file", assemble_step, weight=2),
         StepDef("package", "Package", package_step, weight=1),
     ),
-    check_options=ClassSetOptions.from_dict,
+    options=ClassSetOptions,
 )

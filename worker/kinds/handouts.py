@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import tempfile
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from core.errors import BadOptions, BadPageRange
+from core.errors import BadPageRange
 from core.progress import ProgressCallback, no_progress
 from pdf.arrange import ArrangePlan, arrange
 from pdf.booklet import BOOKLET_FOLD_GAP_MM, BOOKLET_MARGIN_MM, booklet, plan_booklet
 from pdf.compose import check_sheets, write_sheets
 from pdf.impose import place
-from pdf.layout import GRIDS, PAPERS, grid_layout, plan_n_up
+from pdf.layout import GRIDS, ORDERS, ORIENTATIONS, PAPERS, grid_layout, plan_n_up
 from pdf.limits import MAX_MARGIN_MM, MAX_SIGNATURE_SHEETS
+from pdf.printing import sheets_of_paper
 from pdf.ranges import parse_ranges
 from pdf.render import render_page_png
 from pdf.source import open_source
+from worker.options import Options, option
 from worker.steps import (
     PDF_MIME,
     Pipeline,
@@ -30,56 +32,72 @@ from worker.steps import (
 )
 
 LAYOUTS = ("n_up", "booklet")
-ORIENTATIONS = ("auto", "portrait", "landscape")
-ORDERS = ("across", "down")
 PREVIEW_WIDTH_PX = 900
+MARGIN_WORDS = "margins and gaps must be between {low} and {high} mm"
 
 
 @dataclass(frozen=True)
-class HandoutOptions:
+class HandoutOptions(Options):
     """Everything a Handouts job needs to know besides its files; plain JSON values only."""
 
-    layout: str = "n_up"
-    per_sheet: int = 4
-    paper: str = "A4"
-    orientation: str = "auto"
-    margin_mm: float = 10.0
-    gap_mm: float = 5.0
-    borders: bool = False
-    order: str = "across"
-    signature_sheets: int | None = None
-    duplex: bool = False
-    pages: str = ""  # which pages, in the teacher's words ("1-3, 5, 8-"); empty: all
-    placement: str = ""  # free placement: one line per sheet, page numbers or "-" for a blank cell
+    layout: str = option(
+        "n_up",
+        choices=LAYOUTS,
+        words={"n_up": "Several pages per sheet", "booklet": "Booklet (fold in the middle)"},
+        label="Layout",
+    )
+    per_sheet: int = option(
+        4,
+        choices=sorted(GRIDS),
+        label="Pages per sheet",
+        wrong="{value} pages per sheet is not offered ({choices})",
+    )
+    paper: str = option("A4", choices=PAPERS, label="Paper")
+    orientation: str = option(
+        "auto",
+        choices=ORIENTATIONS,
+        words={"auto": "Whichever wastes least paper", "portrait": "Portrait", "landscape": "Landscape"},
+        label="Orientation",
+        wrong="unknown orientation or reading order",
+    )
+    margin_mm: float = option(
+        10.0, low=0, high=MAX_MARGIN_MM, offered=(0, 30), label="Margin (mm)", wrong=MARGIN_WORDS
+    )
+    gap_mm: float = option(
+        5.0, low=0, high=MAX_MARGIN_MM, offered=(0, 20), label="Gap between pages (mm)", wrong=MARGIN_WORDS
+    )
+    borders: bool = option(False, label="Thin line around each page")
+    order: str = option(
+        "across",
+        choices=ORDERS,
+        words={"across": "Across, then down", "down": "Down, then across"},
+        label="Reading order",
+        wrong="unknown orientation or reading order",
+    )
+    signature_sheets: int | None = option(
+        None,
+        low=1,
+        high=MAX_SIGNATURE_SHEETS,
+        offered=(1, 16),
+        suggested=5,
+        label="Sheets of paper in each part",
+        wrong="a part of a booklet must have between {low} and {high} sheets",
+    )
+    duplex: bool = option(False, label="I will print on both sides")
+    # Which pages, in the teacher's words ("1-3, 5, 8-"); empty: all.
+    pages: str = option(
+        "",
+        label="Which pages (empty for all)",
+        help="Leave out the cover or the answers: type the pages to use, in the order you want them.",
+    )
+    # Free placement: one line per sheet, page numbers or "-" for a blank cell.
+    placement: str = option(
+        "",
+        label="Place the pages yourself (optional): one line per sheet",
+        help="Each line is one sheet; pages go in reading order. This replaces “Which pages”.",
+    )
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> HandoutOptions:
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        options = cls(**known)
-        options.validate()
-        return options
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def validate(self) -> None:
-        problems = []
-        if self.layout not in LAYOUTS:
-            problems.append(f"unknown layout {self.layout!r}")
-        if self.per_sheet not in GRIDS:
-            problems.append(
-                f"{self.per_sheet} pages per sheet is not offered ({', '.join(map(str, sorted(GRIDS)))})"
-            )
-        if self.paper not in PAPERS:
-            problems.append(f"unknown paper {self.paper!r}")
-        if self.orientation not in ORIENTATIONS or self.order not in ORDERS:
-            problems.append("unknown orientation or reading order")
-        if not (0 <= self.margin_mm <= MAX_MARGIN_MM and 0 <= self.gap_mm <= MAX_MARGIN_MM):
-            problems.append(f"margins and gaps must be between 0 and {MAX_MARGIN_MM} mm")
-        if self.signature_sheets is not None and not 1 <= self.signature_sheets <= MAX_SIGNATURE_SHEETS:
-            problems.append(f"a part of a booklet must have between 1 and {MAX_SIGNATURE_SHEETS} sheets")
-        if problems:
-            raise BadOptions("These handout options cannot be used: " + "; ".join(problems) + ".")
+    refused: ClassVar[str] = "These handout options cannot be used: {}."
 
 
 @dataclass(frozen=True)
@@ -161,9 +179,14 @@ def plan(page_sizes: list[tuple[float, float]], options: HandoutOptions) -> Hand
     )
     sides = len(sheets)
     blanks = sum(options.per_sheet - sum(cell is not None for cell in sheet) for sheet in sheets)
-    sheets_of_paper = (sides + 1) // 2 if options.duplex else sides
     return HandoutCounts(
-        pages, sides, sheets_of_paper, sides, blanks, options.paper, layout_plan.layout.orientation
+        pages,
+        sides,
+        sheets_of_paper(sides, options.duplex),
+        sides,
+        blanks,
+        options.paper,
+        layout_plan.layout.orientation,
     )
 
 
@@ -204,7 +227,7 @@ def make_handouts(
     return {
         "source_pages": result.source_pages,
         "output_pages": result.sheets,
-        "sheets_of_paper": (result.sheets + 1) // 2 if options.duplex else result.sheets,
+        "sheets_of_paper": sheets_of_paper(result.sheets, options.duplex),
         "blank_cells": result.blank_cells,
         "printing": result.printing.to_dict(),
     }
@@ -243,7 +266,7 @@ def handouts_step(ctx: StepContext) -> StepResult:
     options = HandoutOptions.from_dict(ctx.options)
     source = single_source(ctx)
     default = "booklet.pdf" if options.layout == "booklet" else f"handouts {options.per_sheet} per sheet.pdf"
-    out = ctx.outputs_dir / output_name(ctx.options, default, ".pdf")
+    out = ctx.outputs_dir / output_name(options.output_name, default, ".pdf")
     counts = make_handouts(source, out, options, ctx.progress)
     return StepResult(counts, [(out, PDF_MIME)])
 
@@ -255,5 +278,5 @@ PIPELINE = Pipeline(
         StepDef("check", "Check files", check_pdfs, weight=1),
         StepDef("sheets", "Make sheets", handouts_step, weight=4),
     ),
-    check_options=HandoutOptions.from_dict,
+    options=HandoutOptions,
 )

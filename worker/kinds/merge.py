@@ -4,9 +4,9 @@ optionally pick, turn and pad pages, number or stamp them, make the file smaller
 from __future__ import annotations
 
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from core.errors import BadOptions
 from core.units import MB
@@ -14,7 +14,8 @@ from pdf.arrange import ArrangePlan, arrange, plan_slots
 from pdf.compress import compress
 from pdf.ranges import parse_ranges
 from pdf.split import split, split_groups
-from pdf.stamp import NUMBER_STYLES, StampSpec, stamp
+from pdf.stamp import NUMBER_STYLES, POSITIONS, StampSpec, stamp
+from worker.options import Options, option
 from worker.steps import (
     PDF_MIME,
     ZIP_MIME,
@@ -27,47 +28,75 @@ from worker.steps import (
 )
 
 ROTATIONS = (0, 90, 180, 270)
-IMAGE_DPIS = (72, 100, 150, 200)
+IMAGE_DPIS = (None, 150, 100, 72)  # None keeps pictures as they are
+SPLITS = ("none", "every", "ranges", "pages")
 
 
 @dataclass(frozen=True)
-class MergeOptions:
+class MergeOptions(Options):
     """Everything a Merge & arrange job needs besides its files; plain JSON values only."""
 
-    output_name: str = ""
-    keep: str = ""  # pages of the merged document to keep, in this order ("" = all)
-    rotate_all: int = 0
-    blank_after: str = ""  # pages of the result after which a blank page goes
-    duplex: bool = False  # each file starts on a front side
-    numbers: bool = False
-    number_style: str = "page_x_of_y"  # a key of NUMBER_STYLES, or "text"
-    stamp_text: str = ""
-    position: str = "bottom-centre"
-    font_size: float = 10.0
-    compress: bool = False
-    image_dpi: int | None = None
-    split: str = "none"  # "none", "every", "ranges" or "pages"
-    split_every: int = 1
-    split_ranges: str = ""
+    # Pages of the merged document to keep, in this order ("" = all).
+    keep: str = option("", label="Pages to keep, in this order (empty keeps them all)")
+    rotate_all: int = option(
+        0,
+        choices=ROTATIONS,
+        words={d: "No" if d == 0 else f"{d}° clockwise" for d in ROTATIONS},
+        label="Turn every page",
+        wrong="Pages can only be turned by 90, 180 or 270 degrees.",
+    )
+    # Pages of the result after which a blank page goes.
+    blank_after: str = option("", label="Add a blank page after pages (of the result)")
+    # Each file starts on a front side.
+    duplex: bool = option(False, label="Start each file on a front side (for printing on both sides)")
+    numbers: bool = option(False, label="Write on every page")
+    number_style: str = option(
+        "page_x_of_y",
+        choices=(*NUMBER_STYLES, "text"),
+        words={"page_x_of_y": "Page 3 of 12", "x": "3", "x_slash_y": "3 / 12", "text": "My own text"},
+        label="What",
+        wrong="“{value}” is not a way to write page numbers.",
+    )
+    stamp_text: str = option("", label="Text")
+    position: str = option(
+        "bottom-centre",
+        choices=POSITIONS,
+        words={p: p.replace("-", " ").capitalize() for p in POSITIONS},
+        label="Where",
+        wrong="“{value}” is not a place on the page.",
+    )
+    font_size: float = option(10.0, offered=(6, 24), label="Size")  # its limits: pdf.stamp's StampSpec
+    compress: bool = option(False, label="Make the file smaller (good for e-mail)")
+    image_dpi: int | None = option(
+        None,
+        choices=IMAGE_DPIS,
+        words={d: "Keep them as they are" if d is None else f"Reduce to {d} dpi" for d in IMAGE_DPIS},
+        label="Pictures and scans",
+        help="Lower numbers give smaller files; 150 dpi still prints well.",
+        wrong="Pictures can be reduced to {choices} dpi.",
+    )
+    split: str = option(
+        "none",
+        choices=SPLITS,
+        words={
+            "none": "No, one PDF",
+            "every": "Every few pages",
+            "ranges": "By page ranges",
+            "pages": "One file per page",
+        },
+        label="Split",
+        wrong="“{value}” is not a way to split a PDF.",
+    )
+    split_every: int = option(
+        2, low=1, high=1000, label="Pages in each file", wrong="Split every 1 to 1,000 pages."
+    )
+    split_ranges: str = option("", label="The pages of each file, separated by commas")
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> MergeOptions:
-        options = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
-        options.validate()
-        return options
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    refused: ClassVar[str] = "{}"
+    joiner: ClassVar[str] = " "
 
     def validate(self) -> None:
-        if self.rotate_all not in ROTATIONS:
-            raise BadOptions("Pages can only be turned by 90, 180 or 270 degrees.")
-        if self.split not in ("none", "every", "ranges", "pages"):
-            raise BadOptions(f"“{self.split}” is not a way to split a PDF.")
-        if self.split == "every" and not 1 <= self.split_every <= 1000:
-            raise BadOptions("Split every 1 to 1,000 pages.")
-        if self.image_dpi is not None and self.image_dpi not in IMAGE_DPIS:
-            raise BadOptions(f"Pictures can be reduced to {', '.join(map(str, IMAGE_DPIS))} dpi.")
+        super().validate()
         if self.numbers:
             self.stamp_spec()
 
@@ -130,7 +159,7 @@ def arrange_step(ctx: StepContext) -> StepResult:
     names = [f["name"] for f in files]
     counts = [f["pages"] for f in files]
     kept = len(plan_slots(counts, options.arrange_plan(), names))
-    name = output_name(ctx.options, "merged.pdf", ".pdf")
+    name = output_name(options.output_name, "merged.pdf", ".pdf")
     out = (ctx.work_dir if options.needs_finishing else ctx.outputs_dir) / name
     result = arrange(sources, out, options.arrange_plan(kept), ctx.progress, names)
     data: dict[str, Any] = {
@@ -197,5 +226,5 @@ PIPELINE = Pipeline(
         StepDef("arrange", "Put pages together", arrange_step, weight=3),
         StepDef("finish", "Finish", finish_step, weight=2),
     ),
-    check_options=MergeOptions.from_dict,
+    options=MergeOptions,
 )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from core.errors import BadOptions, SheetNotFound
 from sheets import (
@@ -17,9 +17,10 @@ from sheets import (
 from sheets.clean import clean_table
 from sheets.combine import combine
 from sheets.filetype import TEXT_SUFFIXES
-from sheets.printable import printable_table
+from sheets.printable import PAPERS, printable_table
 from sheets.split import split_by_column
 from storage.config import Config
+from worker.options import Options, option
 from worker.steps import (
     CSV_MIME,
     PDF_MIME,
@@ -41,50 +42,96 @@ TASK_LABELS = {
     "clean": "Clean up (spaces, empty rows, duplicates)",
     "print": "Make a printable PDF table",
 }
+COMBINE_OR_SPLIT = "These combine or split options cannot be used."
 ACCEPTED = ["csv", "txt", "tsv", "xlsx", "xlsm", "xls", "ods"]
 
 
 @dataclass(frozen=True)
-class SheetOptions:
+class SheetOptions(Options):
     """Everything a Spreadsheets job needs besides its file; plain JSON values only."""
 
-    task: str = "to_xlsx"
+    task: str = option(
+        "to_xlsx",
+        choices=TASKS,
+        words=TASK_LABELS,
+        label="Make",
+        wrong="“{value}” is not something the Spreadsheets page can do.",
+    )
     sheet: str | None = None
     all_sheets: bool = False
-    header_row: int | None = None
-    guard: bool = True
-    bom: bool = True
-    combine_mode: str = "sheets"  # "sheets": one sheet per file; "stack": all rows in one sheet
-    split_column: str = ""
-    split_into: str = "sheets"  # "sheets", "xlsx" (a ZIP of workbooks) or "csv" (a ZIP of CSV files)
-    trim: bool = True
-    drop_empty: bool = True
-    drop_duplicates: bool = True
-    name_columns: list[str] = field(default_factory=list)
-    title: str = ""
-    paper: str = "A4"
+    header_row: int | None = option(
+        None, low=0, high=1000, wrong="The header row must be a row number between 0 (no header) and 1000."
+    )
+    guard: bool = option(
+        True,
+        label="Keep text that starts with = + - or @ as plain text (recommended)",
+        help="A spreadsheet program may run such a cell as a formula when the file is opened, which can "
+        "change or send out data. With this on, it stays plain text. Negative numbers stay numbers.",
+    )
+    bom: bool = option(True, label="Make accents show correctly when opened in Excel (UTF-8 with BOM)")
+    combine_mode: str = option(
+        "sheets",
+        choices=("sheets", "stack"),
+        words={
+            "sheets": "One sheet for each file",
+            "stack": "All rows in one sheet, with a “Source” column saying where each came from",
+        },
+        label="How",
+        wrong=COMBINE_OR_SPLIT,
+    )
+    split_column: str = option("", label="Split by the column")
+    split_into: str = option(
+        "sheets",
+        choices=("sheets", "xlsx", "csv"),
+        words={
+            "sheets": "One workbook, one sheet for each value",
+            "xlsx": "One Excel file for each value (in a ZIP)",
+            "csv": "One CSV file for each value (in a ZIP)",
+        },
+        label="Into",
+        wrong=COMBINE_OR_SPLIT,
+    )
+    trim: bool = option(True, label="Remove extra spaces")
+    drop_empty: bool = option(True, label="Remove empty rows and columns")
+    drop_duplicates: bool = option(True, label="Remove rows that appear twice")
+    name_columns: list[str] = option(  # noqa: RUF009 (option() gives each record a fresh list)
+        [], label="Write these names with capitals only at the start (JOHN SMITH → John Smith)"
+    )
+    title: str = option("", label="Title at the top (optional)")
+    paper: str = option("A4", choices=PAPERS, label="Paper", wrong="Printable tables come on {either} paper.")
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> SheetOptions:
-        options = cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
-        if options.task not in TASKS:
-            raise BadOptions(f"“{options.task}” is not something the Spreadsheets page can do.")
-        if options.header_row is not None and not 0 <= options.header_row <= 1000:
-            raise BadOptions("The header row must be a row number between 0 (no header) and 1000.")
-        if options.task == "split" and not options.split_column.strip():
-            raise BadOptions("Choose the column to split by.")
-        if options.combine_mode not in ("sheets", "stack") or options.split_into not in (
-            "sheets",
-            "xlsx",
-            "csv",
-        ):
-            raise BadOptions("These combine or split options cannot be used.")
-        if options.paper not in ("A4", "Letter"):
-            raise BadOptions("Printable tables come on A4 or Letter paper.")
-        return options
+    refused: ClassVar[str] = "{}"
+    joiner: ClassVar[str] = " "
 
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def problems(self, found: list[str]) -> list[str]:
+        if self.task == "split" and not self.split_column.strip():
+            return ["Choose the column to split by."]
+        return []
+
+
+@dataclass(frozen=True)
+class SheetCounts:
+    """What the teacher will get, before anything runs."""
+
+    results: int  # files on the Jobs page
+    parts: int  # sheets of the one workbook, or files in its ZIP (1 when each result is one file)
+    each: str  # what each part comes from: "file", "sheet" or "value"
+    rows: int
+    columns: int
+
+
+def plan(
+    files: int, sheets: int, rows: int, columns: int, options: SheetOptions, groups: int = 0
+) -> SheetCounts:
+    """Counts for `files` inputs (the one shown has `sheets` sheets, `rows` and `columns`), and
+    `groups` values of the split column, without writing anything."""
+    if options.task == "combine":
+        return SheetCounts(1, files if files > 1 else sheets, "file" if files > 1 else "sheet", rows, columns)
+    if options.task == "split":
+        return SheetCounts(1, groups, "value", rows, columns)
+    if options.task == "to_csv" and files == 1 and options.all_sheets and sheets > 1:
+        return SheetCounts(1, sheets, "sheet", rows, columns)
+    return SheetCounts(files, 1, "file", rows, columns)
 
 
 def sheet_limits(config: Config) -> Limits:
@@ -215,7 +262,7 @@ def convert_sheets_step(ctx: StepContext) -> StepResult:
                 (path, options.sheet if not is_text_file(path.name) and options.sheet else None)
                 for path in paths
             ]
-        dest = ctx.outputs_dir / output_name(ctx.options, "combined.xlsx", ".xlsx")
+        dest = ctx.outputs_dir / output_name(options.output_name, "combined.xlsx", ".xlsx")
         result = combine_files(sources, dest, options, ctx.progress, sheet_limits(ctx.files.config))
         notes = result.pop("notes")
         return StepResult({"results": [result], "notes": notes}, [(dest, XLSX_MIME)])
@@ -237,5 +284,5 @@ PIPELINE = Pipeline(
         StepDef("check", "Check files", check_sheets_step, weight=1),
         StepDef("convert", "Make the result", convert_sheets_step, weight=4),
     ),
-    check_options=SheetOptions.from_dict,
+    options=SheetOptions,
 )
