@@ -7,6 +7,7 @@ import streamlit as st
 from storage.config import load_config
 from storage.logs import setup_logging
 from ui._ui import sidebar_health, sign_in_gate
+from ui.tools import HOME_PAGE, sections
 
 setup_logging(load_config().log_level)
 
@@ -17,22 +18,17 @@ st.set_page_config(page_title="Teacher Printer", page_icon="🖨️", layout="wi
 # Streamlit server in its legacy mode (every module listed as a page) until app.py first runs.
 navigation = st.navigation(
     {
-        "": [st.Page("ui/home.py", title="Home", icon=":material/home:", default=True)],
-        "Tools": [
-            st.Page("ui/handouts.py", title="Handouts", icon=":material/grid_view:", url_path="handouts"),
-            st.Page("ui/class_sets.py", title="Class sets", icon=":material/groups:", url_path="class_sets"),
-            st.Page("ui/merge.py", title="Merge & arrange", icon=":material/merge:", url_path="merge"),
+        section: [
             st.Page(
-                "ui/spreadsheets.py",
-                title="Spreadsheets",
-                icon=":material/table:",
-                url_path="spreadsheets",
-            ),
-        ],
-        "Your work": [
-            st.Page("ui/jobs.py", title="Jobs", icon=":material/list_alt:", url_path="jobs"),
-            st.Page("ui/files.py", title="My files", icon=":material/folder:", url_path="files"),
-        ],
+                page.script,
+                title=page.title,
+                icon=page.icon,
+                url_path=page.url or None,
+                default=page.script == HOME_PAGE,
+            )
+            for page in pages
+        ]
+        for section, pages in sections().items()
     }
 )
 sign_in_gate()

@@ -29,7 +29,6 @@ from bench._measure import (  # noqa: E402
     skipped,
     task,
 )
-from bench._measure import make_text_pdf as make_text_pdf  # noqa: E402  (older scripts import it here)
 from bench.bench_floor import Floors  # noqa: E402
 
 SECTION = "handouts"

@@ -58,6 +58,30 @@ def safe_name(name: str, fallback: str = "file") -> str:
     return stem + suffix
 
 
+class UniqueNames:
+    """Hands out names that differ from all earlier ones (by `key`: ignoring case), adding “ (2)”, “ (3)” … to repeats."""
+
+    def __init__(self, key: Callable[[str], str] = str.casefold) -> None:
+        self._key = key
+        self._used: set[str] = set()
+
+    def take(self, make: Callable[[int], str]) -> str:
+        """The first of make(1), make(2), … not handed out yet."""
+        number = 1
+        while True:
+            name = make(number)
+            if self._key(name) not in self._used:
+                self._used.add(self._key(name))
+                return name
+            number += 1
+
+    def numbered(self, base: str, extension: str = "") -> str:
+        """`base` + `extension`, or “base (2)” + `extension` and so on when that was handed out already."""
+        return self.take(
+            lambda number: f"{base}{extension}" if number == 1 else f"{base} ({number}){extension}"
+        )
+
+
 @contextlib.contextmanager
 def atomic_path(dest: Path, durable: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside `dest`; on success it becomes `dest` in one rename.

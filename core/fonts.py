@@ -43,15 +43,17 @@ def missing_glyphs(text: str, font_path: Path) -> set[str]:
     }
 
 
+def unprintable_listed(text: str, font_path: Path) -> str:
+    """The characters of `text` the font cannot draw, listed for a message (“a”, “b” and 3 more); "" if none."""
+    missing = missing_glyphs(text, font_path)
+    shown = ", ".join(f"“{char}”" for char in sorted(missing)[:10])
+    return shown + (f" and {len(missing) - 10} more" if len(missing) > 10 else "")
+
+
 def check_printable(text: str, font_path: Path) -> None:
     """Raise TextNotPrintable naming the characters of `text` the font cannot draw."""
-    missing = missing_glyphs(text, font_path)
-    if missing:
-        shown = ", ".join(f"“{char}”" for char in sorted(missing)[:10])
-        more = f" and {len(missing) - 10} more" if len(missing) > 10 else ""
-        raise TextNotPrintable(
-            f"These characters cannot be printed with the font on this server: {shown}{more}."
-        )
+    if shown := unprintable_listed(text, font_path):
+        raise TextNotPrintable(f"These characters cannot be printed with the font on this server: {shown}.")
 
 
 def _package_font() -> Path | None:

@@ -9,29 +9,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 ProgressCallback = Callable[[int, int, str], None]
 
 
 def no_progress(done: int, total: int, text: str) -> None:
     """A callback for callers that do not watch progress."""
-
-
-@dataclass(frozen=True)
-class Progress:
-    """One progress report of a step: how far, and a short status text."""
-
-    step: int
-    done: int
-    total: int
-    text: str
-
-    @property
-    def fraction(self) -> float:
-        if self.total <= 0:
-            return 0.0
-        return max(0.0, min(1.0, self.done / self.total))
 
 
 class Throttle:

@@ -76,7 +76,7 @@ def write_sheets(
             label = f"/P{slot}"
             xobjects[NameObject(label)] = forms.form(index)
             matrix = placement_matrix(forms.box(index), cell)
-            ops.append(b"q %s cm %s Do Q" % (_numbers(matrix), label.encode()))
+            ops.append(draw_form(matrix, label))
         if borders:
             ops.append(b"q " + _BORDER_STYLE)
             ops.extend(b"%s re" % _numbers((c.x, c.y, c.w, c.h)) for c in layout.cells)
@@ -107,6 +107,11 @@ def save(writer: PdfWriter, out: Path, printing: PrintSetup | None = None) -> No
         printing.mark(writer)
     with atomic_path(out) as tmp, open(tmp, "wb") as fh:
         writer.write(fh)
+
+
+def draw_form(matrix: Matrix, name: str) -> bytes:
+    """The content operators that draw the form XObject `name` (e.g. "/P0") placed by `matrix`."""
+    return b"q %s cm %s Do Q" % (_numbers(matrix), name.encode())
 
 
 def _numbers(values: Matrix | tuple[float, ...]) -> bytes:

@@ -1,38 +1,19 @@
-"""Opening teachers' PDFs: real type check, empty-password decryption, recovery, page counts."""
+"""Checking teachers' PDFs before a job: opened as `pdf.source.usable_pdf` opens them, with a decrypted or repaired copy where one is needed."""
 
 from __future__ import annotations
 
 import logging
 import warnings
-import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.errors import DependencyError, LimitReachedError, PyPdfError
+from pypdf.errors import LimitReachedError
 
-from core.errors import DamagedFile, EmptyDocument, LimitExceeded, PasswordRequired, UnsupportedFile
+from core.errors import DamagedFile
 from core.files import atomic_path
-from pdf.limits import MAX_SOURCE_PAGES, over_pdf_limit
-
-_PDF_MAGIC = b"%PDF-"
-# The header may sit after some junk, as long as it is near the start.
-_HEADER_WINDOW = 1024
-
-# What pypdf and the parsing beneath it raise on a damaged file.
-_READ_ERRORS = (
-    PyPdfError,
-    ValueError,
-    KeyError,
-    TypeError,
-    IndexError,
-    AttributeError,
-    AssertionError,
-    RecursionError,
-    zlib.error,
-    OSError,
-    NotImplementedError,
-)
+from pdf.limits import over_pdf_limit
+from pdf.source import FIRST_READ_ERRORS, usable_pdf
 
 log = logging.getLogger(__name__)
 
@@ -60,72 +41,6 @@ class CheckedPdf:
         return ""
 
 
-def looks_like_pdf(path: Path) -> bool:
-    with open(path, "rb") as fh:
-        return _PDF_MAGIC in fh.read(_HEADER_WINDOW)
-
-
-def open_pdf(path: Path, display_name: str, password: str = "") -> tuple[PdfReader, bool, bool]:
-    """Open a PDF for reading; returns (reader, decrypted, repaired) or raises a teacher-facing error."""
-    if path.stat().st_size == 0:
-        raise EmptyDocument(f"{display_name} is empty (0 bytes).", "Upload the file again.")
-    if not looks_like_pdf(path):
-        raise UnsupportedFile(f"{display_name} is not a PDF, even though its name may say so.")
-    try:
-        reader, decrypted = _read(path, display_name, password, strict=True)
-        return reader, decrypted, False
-    except (PasswordRequired, DamagedFile):
-        raise
-    except LimitReachedError as exc:
-        # Not damage: a lenient second reading would only go over the same limit, more slowly.
-        raise over_pdf_limit(display_name, exc) from exc
-    except _READ_ERRORS:
-        pass
-    try:
-        reader, decrypted = _read(path, display_name, password, strict=False)
-    except (PasswordRequired, DamagedFile):
-        raise
-    except LimitReachedError as exc:
-        raise over_pdf_limit(display_name, exc) from exc
-    except _READ_ERRORS as exc:
-        # What pypdf said goes into the details (the chained cause), not into the teacher's words.
-        raise DamagedFile(f"{display_name} is damaged and could not be read.") from exc
-    return reader, decrypted, True
-
-
-def _read(path: Path, display_name: str, password: str, strict: bool) -> tuple[PdfReader, bool]:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        reader = PdfReader(path, strict=strict)
-        decrypted = False
-        if reader.is_encrypted:
-            try:
-                ok = reader.decrypt(password)
-            except DependencyError as exc:
-                raise DamagedFile(f"{display_name} uses an encryption this server cannot open.") from exc
-            if not ok:
-                raise PasswordRequired(f"{display_name} is protected by a password.")
-            decrypted = True
-        # Walk the page tree now so that damage shows up here, not halfway through a job.
-        _ = len(reader.pages)
-    return reader, decrypted
-
-
-def usable_pdf(path: Path, display_name: str, password: str = "") -> tuple[PdfReader, bool, bool]:
-    """`open_pdf`, then the page count every job needs: what the upload page and the job's check both run."""
-    reader, decrypted, repaired = open_pdf(path, display_name, password)
-    pages = len(reader.pages)
-    if pages == 0:
-        raise EmptyDocument(f"{display_name} has no pages.")
-    if pages > MAX_SOURCE_PAGES:
-        raise LimitExceeded(
-            f"{display_name} has {pages:,} pages; the limit is {MAX_SOURCE_PAGES:,}.",
-            f"Split it into parts of at most {MAX_SOURCE_PAGES:,} pages on your computer and use them one "
-            "at a time.",
-        )
-    return reader, decrypted, repaired
-
-
 def check_pdf(path: Path, display_name: str, normalised: Path, password: str = "") -> CheckedPdf:
     """Check one PDF; write a decrypted or repaired copy to `normalised` when one is needed."""
     reader, decrypted, repaired = usable_pdf(path, display_name, password)
@@ -139,7 +54,7 @@ def check_pdf(path: Path, display_name: str, normalised: Path, password: str = "
             with atomic_path(normalised) as tmp:
                 writer.write(tmp)
         lost: list[int] = []
-    except _READ_ERRORS:
+    except FIRST_READ_ERRORS:
         # Whole-document copy failed on a damaged object: keep every page that still reads.
         lost = _copy_readable_pages(reader, normalised, display_name)
     log.info(
@@ -157,7 +72,7 @@ def _copy_readable_pages(reader: PdfReader, dest: Path, display_name: str) -> li
         for number, page in enumerate(reader.pages, start=1):
             try:
                 writer.add_page(page)
-            except _READ_ERRORS:
+            except FIRST_READ_ERRORS:
                 lost.append(number)
         if len(writer.pages) == 0:
             raise DamagedFile(f"{display_name} is too damaged: none of its pages could be read.")
@@ -166,6 +81,6 @@ def _copy_readable_pages(reader: PdfReader, dest: Path, display_name: str) -> li
                 writer.write(tmp)
         except LimitReachedError as exc:
             raise over_pdf_limit(display_name, exc) from exc
-        except _READ_ERRORS as exc:
+        except FIRST_READ_ERRORS as exc:
             raise DamagedFile(f"{display_name} is too damaged to be copied.") from exc
     return lost

@@ -17,7 +17,7 @@ MAX_SOURCE_PAGES = 5000
 MAX_SHEETS = 5000
 # Decoded size of one page's drawing instructions when they must be joined; protects memory.
 MAX_PAGE_CONTENT_BYTES = 64 * MB
-# Largest margin or gap accepted, and the smallest cell left after them.
+# Largest margin or gap accepted (of a sheet, a label, page numbers), and the smallest cell left after them.
 MAX_MARGIN_MM = 50
 MIN_CELL_MM = 15
 # Largest booklet signature, in sheets of paper.

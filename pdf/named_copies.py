@@ -48,15 +48,15 @@ from core.errors import DamagedFile, EmptyDocument, LimitExceeded
 from core.files import atomic_path, atomic_write_bytes
 from core.fonts import text_font
 from core.progress import ProgressCallback, no_progress
-from pdf.compose import _numbers, save
+from pdf.compose import draw_form, save
 from pdf.layout import MM, Rect, placement_matrix
+from pdf.limits import MAX_MARGIN_MM
 from pdf.printing import PrintSetup
 from pdf.source import READ_ERRORS, open_source, read_failure
 from pdf.stamp import POSITIONS
 from pdf.xobject import FormCache
 
 MIN_FONT_PT, MAX_FONT_PT = 6.0, 36.0
-MAX_MARGIN_MM = 30.0
 # A label too long for the page is shrunk to this size at the smallest, then shortened with "…".
 SMALLEST_FITTED_PT = 5.0
 # Space between the label and the shrunk worksheet.
@@ -185,7 +185,7 @@ def make_template(
         # The worksheet keeps its place at the edge away from the label; the band opens at the label's edge.
         y = 0.0 if vertical == "top" else height * (1 - s)
         cell = Rect(width * (1 - s) / 2, y, width * s, height * s)
-        draw = b"q %s cm %s Do Q\n" % (_numbers(placement_matrix(box, cell)), _SHEET.encode())
+        draw = draw_form(placement_matrix(box, cell), _SHEET) + b"\n"
         page = writer.add_blank_page(width=width, height=height)
         page[NameObject("/Contents")] = ArrayObject(
             [writer._add_object(_stream(draw).flate_encode()), slots[size_index]]

@@ -1,4 +1,4 @@
-"""Opening a source PDF for print-prep and reading each page's visible box."""
+"""Opening a PDF (real type check, empty-password decryption, recovery, page count) and reading each page's visible box."""
 
 from __future__ import annotations
 
@@ -17,11 +17,16 @@ from core.errors import (
     LimitExceeded,
     PasswordRequired,
     TeacherPrinterError,
+    UnsupportedFile,
 )
 from pdf.layout import PageBox, normalise_rotation
 from pdf.limits import MAX_SOURCE_PAGES, over_pdf_limit
 
-# What pypdf raises on a damaged file besides its own errors.
+_PDF_MAGIC = b"%PDF-"
+# The header may sit after some junk, as long as it is near the start.
+_HEADER_WINDOW = 1024
+
+# What pypdf and the parsing beneath it raise on a damaged file besides its own errors.
 READ_ERRORS = (
     PyPdfError,
     ValueError,
@@ -29,9 +34,13 @@ READ_ERRORS = (
     TypeError,
     IndexError,
     AttributeError,
+    AssertionError,
     RecursionError,
+    NotImplementedError,
     zlib.error,
 )
+# On a teacher's file as it came (the first reading, the copy made of it), an OSError is damage too.
+FIRST_READ_ERRORS = (*READ_ERRORS, OSError)
 
 
 def read_failure(exc: BaseException, what: str, damaged: str) -> TeacherPrinterError:
@@ -46,26 +55,81 @@ def read_failure(exc: BaseException, what: str, damaged: str) -> TeacherPrinterE
     return DamagedFile(damaged)
 
 
+def looks_like_pdf(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return _PDF_MAGIC in fh.read(_HEADER_WINDOW)
+
+
+def open_pdf(path: Path, display_name: str, password: str = "") -> tuple[PdfReader, bool, bool]:
+    """Open a PDF for reading; returns (reader, decrypted, repaired) or raises a teacher-facing error.
+
+    Strictly first; a file that only a lenient reading opens counts as repaired.
+    """
+    if path.stat().st_size == 0:
+        raise EmptyDocument(f"{display_name} is empty (0 bytes).", "Upload the file again.")
+    if not looks_like_pdf(path):
+        raise UnsupportedFile(f"{display_name} is not a PDF, even though its name may say so.")
+    try:
+        reader, decrypted = _read(path, display_name, password, strict=True)
+        return reader, decrypted, False
+    except (PasswordRequired, DamagedFile):
+        raise
+    except LimitReachedError as exc:
+        # Not damage: a lenient second reading would only go over the same limit, more slowly.
+        raise over_pdf_limit(display_name, exc) from exc
+    except FIRST_READ_ERRORS:
+        pass
+    try:
+        reader, decrypted = _read(path, display_name, password, strict=False)
+    except (PasswordRequired, DamagedFile):
+        raise
+    except FIRST_READ_ERRORS as exc:
+        # What pypdf said goes into the details (the chained cause), not into the teacher's words.
+        raise read_failure(exc, display_name, f"{display_name} is damaged and could not be read.") from exc
+    return reader, decrypted, True
+
+
+def _read(path: Path, display_name: str, password: str, strict: bool) -> tuple[PdfReader, bool]:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        try:
+            reader = PdfReader(path, strict=strict)
+            decrypted = False
+            if reader.is_encrypted:
+                try:
+                    ok = reader.decrypt(password)
+                except DependencyError as exc:
+                    raise DamagedFile(f"{display_name} uses an encryption this server cannot open.") from exc
+                if not ok:
+                    raise PasswordRequired(f"{display_name} is protected by a password.")
+                decrypted = True
+            # Walk the page tree now so that damage shows up here, not halfway through a job.
+            _ = len(reader.pages)
+        except DependencyError as exc:
+            raise DamagedFile(f"{display_name} is stored in a way this server cannot read.") from exc
+    return reader, decrypted
+
+
+def usable_pdf(path: Path, display_name: str, password: str = "") -> tuple[PdfReader, bool, bool]:
+    """`open_pdf`, then the page count every job needs: what the upload page and the job's check both run."""
+    reader, decrypted, repaired = open_pdf(path, display_name, password)
+    pages = len(reader.pages)
+    if pages == 0:
+        raise EmptyDocument(f"{display_name} has no pages.")
+    if pages > MAX_SOURCE_PAGES:
+        raise LimitExceeded(
+            f"{display_name} has {pages:,} pages; the limit is {MAX_SOURCE_PAGES:,}.",
+            f"Split it into parts of at most {MAX_SOURCE_PAGES:,} pages on your computer and use them one "
+            "at a time.",
+        )
+    return reader, decrypted, repaired
+
+
 def open_source(src: Path) -> PdfReader:
-    """Open `src` and its page list, or raise a teacher-facing error."""
+    """Open `src` and its page list (`usable_pdf` under the file's own name), or raise a teacher-facing error."""
     if not src.is_file():
         raise InputMissing(f"The file {src.name} is missing.")
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            reader = PdfReader(src)
-            if reader.is_encrypted and not reader.decrypt(""):
-                raise PasswordRequired(f"{src.name} is protected by a password.")
-            count = len(reader.pages)
-    except DependencyError as exc:
-        raise DamagedFile(f"{src.name} is stored in a way this server cannot read.") from exc
-    except READ_ERRORS as exc:
-        raise read_failure(exc, src.name, f"{src.name} is damaged and could not be read.") from exc
-    if count == 0:
-        raise EmptyDocument(f"{src.name} has no pages.")
-    if count > MAX_SOURCE_PAGES:
-        raise LimitExceeded(f"{src.name} has {count:,} pages; the limit is {MAX_SOURCE_PAGES:,}.")
-    return reader
+    return usable_pdf(src, src.name)[0]
 
 
 def page_box(page: PageObject) -> PageBox:

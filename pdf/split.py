@@ -15,7 +15,7 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 
 from core.errors import LimitExceeded
-from core.files import atomic_path, safe_name, shorten
+from core.files import UniqueNames, atomic_path, safe_name, shorten
 from core.progress import ProgressCallback, no_progress
 from pdf.limits import MAX_SHEETS
 from pdf.printing import carry_over
@@ -62,17 +62,11 @@ def part_names(source_name: str, groups: list[list[int]], page_count: int) -> li
     stem = shorten(safe_name(Path(source_name).stem, fallback="document"), MAX_STEM_CHARS).rstrip(" .")
     width = len(str(page_count))
     names: list[str] = []
-    taken: set[str] = set()
+    unique = UniqueNames()
     for group in groups:
         first, last = group[0] + 1, group[-1] + 1
         pages = f"page {first:0{width}d}" if len(group) == 1 else f"pages {first:0{width}d}-{last:0{width}d}"
-        base = safe_name(f"{stem} - {pages}")
-        name, copy = f"{base}.pdf", 1
-        while name.casefold() in taken:
-            copy += 1
-            name = f"{base} ({copy}).pdf"
-        taken.add(name.casefold())
-        names.append(name)
+        names.append(unique.numbered(safe_name(f"{stem} - {pages}"), ".pdf"))
     return names
 
 

@@ -33,8 +33,9 @@ from pypdf.generic import (
 from core.errors import EmptyDocument, LimitExceeded
 from core.fonts import check_printable, text_font
 from core.progress import ProgressCallback, no_progress
-from pdf.compose import _numbers, save
+from pdf.compose import draw_form, save
 from pdf.layout import MM, Matrix, PageBox, Rect, placement_matrix
+from pdf.limits import MAX_MARGIN_MM
 from pdf.ranges import parse_ranges
 from pdf.source import READ_ERRORS, open_source, read_failure, source_box
 from pdf.xobject import FormCache
@@ -48,7 +49,6 @@ NUMBER_STYLES = {
 }
 MAX_STAMP_CHARS = 120
 MIN_FONT_PT, MAX_FONT_PT = 6.0, 48.0
-MAX_MARGIN_MM = 40.0
 # A stamp that does not fit across a small page is shrunk, but not below this size.
 SMALLEST_FITTED_PT = 5.0
 _FONT = "stamp"
@@ -165,7 +165,7 @@ def stamp(
         matrix = _display_to_page(boxes[index])
         cache_key = (matrix, form.idnum, label)
         if cache_key not in placed:
-            draw = b"Q q %s cm %s Do Q\n" % (_numbers(matrix), label.encode())
+            draw = b"Q " + draw_form(matrix, label) + b"\n"
             placed[cache_key] = writer._add_object(_stream(draw))
         try:
             _append(page, push, placed[cache_key], label, form)

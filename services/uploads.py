@@ -16,7 +16,7 @@ from pypdf import PdfWriter
 
 from core.errors import PasswordRequired, TeacherPrinterError
 from core.zips import extract_member, member_label, read_zip
-from pdf.inputs import open_pdf, usable_pdf
+from pdf.source import open_pdf, usable_pdf
 from sheets import list_sheets
 from storage.config import Config
 from storage.files import FileStore, StoredFile

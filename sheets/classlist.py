@@ -18,13 +18,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from core.errors import ClassListProblem, LimitExceeded
+from core.errors import ClassListProblem, ColumnNotFound, LimitExceeded
 from core.files import atomic_write_bytes
 from core.progress import ProgressCallback, no_progress
 from sheets import open_source
 from sheets.detect import HEADER_SCAN_ROWS, detect_header_row
 from sheets.frame import column_names
 from sheets.infer import classify
+from sheets.names import find_column
 
 # Rows of a sheet read at most (a whole-school list filtered to one class fits easily).
 MAX_LIST_ROWS = 10_000
@@ -235,17 +236,10 @@ def _text(value: object) -> tuple[str, bool]:
 
 
 def _find(columns: Sequence[str], wanted: str, what: str, file_name: str) -> int:
-    if wanted in columns:
-        return columns.index(wanted)
-    key = " ".join(wanted.split()).casefold()
-    for index, name in enumerate(columns):
-        if " ".join(name.split()).casefold() == key:
-            return index
-    listed = ", ".join(f"“{name}”" for name in columns[:MAX_COLUMNS_LISTED])
-    more = f" and {len(columns) - MAX_COLUMNS_LISTED:,} more" if len(columns) > MAX_COLUMNS_LISTED else ""
-    raise ClassListProblem(
-        f"{file_name} has no column called “{wanted}” for the {what}. Its columns are {listed}{more}."
-    )
+    try:
+        return list(columns).index(find_column(columns, wanted, file_name, f" for the {what}"))
+    except ColumnNotFound as exc:
+        raise ClassListProblem(exc.message) from None  # on the Class sets page, a problem of the list
 
 
 def _rows_text(rows: Sequence[int]) -> str:

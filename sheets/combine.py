@@ -19,6 +19,7 @@ from typing import Literal
 import pandas as pd
 
 from core.errors import EmptyDocument, LimitExceeded
+from core.files import UniqueNames
 from core.progress import ProgressCallback, no_progress
 from sheets.clean import load_table
 from sheets.convert import write_frames
@@ -219,13 +220,5 @@ def _free_name(name: str, keys: set[str]) -> str:
 
 
 def _unique_headers(names: list[str]) -> list[str]:
-    used: set[str] = set()
-    out = []
-    for name in names:
-        candidate, copy = name, 1
-        while candidate.casefold() in used:
-            copy += 1
-            candidate = f"{name} ({copy})"
-        used.add(candidate.casefold())
-        out.append(candidate)
-    return out
+    unique = UniqueNames()
+    return [unique.numbered(name) for name in names]

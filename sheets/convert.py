@@ -15,7 +15,7 @@ import io
 import math
 import re
 import zipfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,7 +27,7 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from core.errors import EmptyDocument, UnsupportedFile
-from core.files import atomic_path
+from core.files import UniqueNames, atomic_path
 from core.progress import ProgressCallback, no_progress
 from sheets.detect import detect_header_row
 from sheets.frame import header_text
@@ -298,15 +298,8 @@ def _pick_sheets(
 
 
 def _member_names(infos: list[SheetInfo]) -> list[str]:
-    names: list[str] = []
-    for info in infos:
-        base = safe_file_name(info.name)
-        name, copy = f"{base}.csv", 1
-        while name.lower() in (n.lower() for n in names):
-            copy += 1
-            name = f"{base} ({copy}).csv"
-        names.append(name)
-    return names
+    unique = UniqueNames()
+    return [unique.numbered(safe_file_name(info.name), ".csv") for info in infos]
 
 
 def _write_sheet(
@@ -325,12 +318,8 @@ def _write_sheet(
     for number, values in src.rows(info.name):
         if number - last > 1:
             writer.writerows([blank] * (number - last - 1))
-        texts = [csv_text(v, decimal) for v in values]
-        if guard:
-            for index, (value, text) in enumerate(zip(values, texts, strict=True)):
-                if isinstance(value, str) and is_risky(text):
-                    texts[index] = guard_text(text)
-                    guarded += 1
+        texts, marked = csv_cells(values, decimal, guard)
+        guarded += marked
         if len(texts) < width:
             texts.extend(blank[len(texts) :])
         elif len(texts) > width:
@@ -509,18 +498,26 @@ def write_frame_csv(
 
     def texts(values: list[object]) -> list[str]:
         nonlocal guarded
-        out = [csv_text(value, decimal) for value in values]
-        if guard:
-            for index, (value, text) in enumerate(zip(values, out, strict=True)):
-                if isinstance(value, str) and is_risky(text):
-                    out[index] = guard_text(text)
-                    guarded += 1
+        out, marked = csv_cells(values, decimal, guard)
+        guarded += marked
         return out
 
     writer.writerow(texts([str(name) for name in frame.columns]))
     for row in plain_rows(frame):
         writer.writerow(texts(row))
     return guarded
+
+
+def csv_cells(values: Sequence[object], decimal: str, guard: bool) -> tuple[list[str], int]:
+    """One row's cells as CSV text, text cells a spreadsheet would run marked when `guard`; and how many were."""
+    texts = [csv_text(value, decimal) for value in values]
+    marked = 0
+    if guard:
+        for index, (value, text) in enumerate(zip(values, texts, strict=True)):
+            if isinstance(value, str) and is_risky(text):
+                texts[index] = guard_text(text)
+                marked += 1
+    return texts, marked
 
 
 def csv_guard_note(guarded: int) -> str:

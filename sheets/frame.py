@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from openpyxl.utils import get_column_letter
 
+from core.files import UniqueNames
 from sheets.infer import converter, plan_column
 
 if TYPE_CHECKING:
@@ -35,18 +36,14 @@ def header_text(value: object) -> str:
 
 def column_names(header: Sequence[object], width: int) -> list[str]:
     """Unique names for `width` columns, from the header cells; blanks named by column letter."""
-    names: list[str] = []
-    used: set[str] = set()
-    for index in range(width):
-        base = header_text(header[index]) if index < len(header) else ""
-        base = base or f"Column {get_column_letter(index + 1)}"
-        name, copy = base, 1
-        while name in used:
-            copy += 1
-            name = f"{base} ({copy})"
-        used.add(name)
-        names.append(name)
-    return names
+    names = UniqueNames(key=str)  # "Name" and "name" are two columns here
+    return [
+        names.numbered(
+            (header_text(header[index]) if index < len(header) else "")
+            or f"Column {get_column_letter(index + 1)}"
+        )
+        for index in range(width)
+    ]
 
 
 def series(values: list[object], name: str) -> pd.Series:

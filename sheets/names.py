@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from core.errors import ColumnNotFound
-from core.files import safe_name
+from core.files import UniqueNames, safe_name
 
 MAX_TITLE = 31
 # Names listed when a column cannot be found.
@@ -49,8 +49,11 @@ def column_key(name: object) -> str:
     return " ".join(str(name).split()).casefold()
 
 
-def find_column(columns: Sequence[str], wanted: str, where: str) -> str:
-    """The column called `wanted` (exactly, else ignoring case and spaces), or ColumnNotFound."""
+def find_column(columns: Sequence[str], wanted: str, where: str, purpose: str = "") -> str:
+    """The column called `wanted` (exactly, else ignoring case and spaces), or ColumnNotFound.
+
+    `purpose` says what the column is for (“ for the names”), in the message.
+    """
     if wanted in columns:
         return wanted
     key = column_key(wanted)
@@ -59,31 +62,14 @@ def find_column(columns: Sequence[str], wanted: str, where: str) -> str:
             return name
     listed = ", ".join(f"“{name}”" for name in columns[:MAX_LISTED])
     more = f" and {len(columns) - MAX_LISTED:,} more" if len(columns) > MAX_LISTED else ""
-    raise ColumnNotFound(f"{where} has no column called “{wanted}”. Its columns are {listed}{more}.")
-
-
-class _Unique:
-    """Hands out names that differ from all earlier ones ignoring case, adding “ (2)”, “ (3)” … to repeats."""
-
-    def __init__(self) -> None:
-        self._used: set[str] = set()
-
-    def take(self, make: Callable[[int], str]) -> str:
-        """The first of make(1), make(2), … not handed out yet."""
-        number = 1
-        while True:
-            name = make(number)
-            if name.casefold() not in self._used:
-                self._used.add(name.casefold())
-                return name
-            number += 1
+    raise ColumnNotFound(f"{where} has no column called “{wanted}”{purpose}. Its columns are {listed}{more}.")
 
 
 class SheetTitles:
     """Turns names into sheet titles for one workbook: each safe, and different from the others."""
 
     def __init__(self) -> None:
-        self._unique = _Unique()
+        self._unique = UniqueNames()
 
     def __call__(self, name: str) -> str:
         base = sheet_title(name)
@@ -102,14 +88,11 @@ class FileNames:
 
     def __init__(self, extension: str) -> None:
         self.extension = extension
-        self._unique = _Unique()
+        self._unique = UniqueNames()
 
     def __call__(self, name: str, fallback: str = "file") -> str:
         # A slash in a class name ("7/B") is part of the name here, not a folder.
         cleaned = _SEPARATORS.sub("_", name).strip(" .") or fallback
         stem = safe_name(cleaned + self.extension, fallback).removesuffix(self.extension)
 
-        def make(number: int) -> str:
-            return f"{stem}{self.extension}" if number == 1 else f"{stem} ({number}){self.extension}"
-
-        return self._unique.take(make)
+        return self._unique.numbered(stem, self.extension)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def corpus_path() -> Path | None:
     """The shared corpus folder, or None where this clone has none."""
-    configured = os.environ.get("CORPUS_DIR")
+    from storage.config import load_config
+
+    configured = load_config().corpus_dir
     folder = Path(configured) if configured else ROOT.parent / "shared" / "corpus"
     return folder if (folder / "MANIFEST.tsv").is_file() else None
 

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 from storage.jobs import Status
 from tests.conftest import ROOT
 from tests.make_files import encrypt_pdf, make_pdf, pdf_bytes
+from ui.tools import PAGES
 
 TIMEOUT = 30
 
@@ -33,16 +34,8 @@ def test_every_page_opens(app_env):
     assert_clean(at)
     assert "Teacher Printer" in at.title[0].value
     assert "Job service running" in texts(at)
-    for page in (
-        "ui/handouts.py",
-        "ui/class_sets.py",
-        "ui/merge.py",
-        "ui/spreadsheets.py",
-        "ui/jobs.py",
-        "ui/files.py",
-        "ui/home.py",
-    ):
-        at.switch_page(page).run()
+    for page in PAGES:
+        at.switch_page(page.script).run()
         assert_clean(at)
 
 

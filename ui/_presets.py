@@ -20,16 +20,11 @@ from services.library import Presets
 from storage.config import load_config
 from storage.presets import Preset
 from ui._myfiles import extras_key, picks_key
-from ui._ui import RUN_AGAIN_PARAM, kind_label, login_configured, owner, run_again_key
+from ui._ui import RUN_AGAIN_PARAM, done_key, kind_label, login_configured, owner, run_again_key
+from ui.tools import TOOL_PAGES
 from worker.pipelines import NAME_TYPED
 
 RUN_AGAIN = "tp_run_again"
-TOOL_PAGES = {
-    "handouts": "ui/handouts.py",
-    "merge": "ui/merge.py",
-    "class_sets": "ui/class_sets.py",
-    "spreadsheets": "ui/spreadsheets.py",
-}
 
 # How one option reaches the page: a widget key that takes the value as it is, or a function
 # giving the widget keys and values for it (None when the value does not fit these files).
@@ -315,7 +310,7 @@ def receive_run_again(kind: str, submit_key: str, upload_key: Callable[[dict[str
         "missing": plan.missing,
         "submit": submit_key,
     }
-    st.session_state.pop(f"{submit_key}__done", None)
+    st.session_state.pop(done_key(submit_key), None)
 
 
 def run_again_note(kind: str) -> None:

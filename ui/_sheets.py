@@ -6,14 +6,15 @@ import streamlit as st
 
 from services.previews import sheets_of
 from sheets import SheetInfo
-from storage.config import load_config
+from storage.config import Config
 from ui._presets import choice, fill_widgets
+from ui._ui import cached
 
 
-@st.cache_data(show_spinner=False, max_entries=128)
-def sheet_list(ref: str, data_dir: str) -> list[SheetInfo]:
+@cached()
+def sheet_list(config: Config, ref: str) -> list[SheetInfo]:
     """The sheets of an uploaded workbook (one for a CSV file)."""
-    return sheets_of(load_config(), ref)
+    return sheets_of(config, ref)
 
 
 def sheet_picker(kind: str, infos: list[SheetInfo], key: str) -> str:

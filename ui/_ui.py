@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
-from typing import NoReturn
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn, TypeVar
 
 import streamlit as st
 
 from core.errors import ServiceUnavailable, TeacherPrinterError
 from services.control import Jobs
-from storage.config import load_config
+from storage.config import Config, load_config
 from storage.redis_conn import check_health
+from ui.tools import JOBS_PAGE
 from worker.pipelines import PIPELINES
 
-JOBS_PAGE = "ui/jobs.py"
 SINGLE_USER = "local"
 
 STATUS_ICONS = {
@@ -31,6 +31,19 @@ STATUS_WORDS = {
     "failed": "Failed",
     "canceled": "Canceled",
 }
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def cached(show_spinner: bool | str = False, max_entries: int = 128) -> Callable[[F], F]:
+    """`st.cache_data` for a look at the files under these settings: one result per settings and arguments."""
+    return st.cache_data(show_spinner=show_spinner, max_entries=max_entries, hash_funcs={Config: repr})
+
+
+def done_key(submit_key: str) -> str:
+    """The session key of the title of the job a page's button last submitted."""
+    return f"{submit_key}__done"
 
 
 def kind_label(kind: str) -> str:
@@ -194,7 +207,7 @@ def submit_button(
     if st.button(label, type="primary", key=key):
         jobs = jobs_service()
         if jobs is None:
-            st.session_state.pop(f"{key}__done", None)
+            st.session_state.pop(done_key(key), None)
             st.error(
                 "Your job was **not submitted**, but your files are saved on the server. "
                 "Press the button again once the job service is running.",
@@ -203,11 +216,11 @@ def submit_button(
         else:
             try:
                 record = jobs.submit(kind, title, inputs, options, owner()[0])
-                st.session_state[f"{key}__done"] = record.title
+                st.session_state[done_key(key)] = record.title
                 st.session_state.pop(run_again_key(kind), None)
                 st.query_params.pop(RUN_AGAIN_PARAM, None)  # a reload now starts afresh
             except ServiceUnavailable as exc:
-                st.session_state.pop(f"{key}__done", None)
+                st.session_state.pop(done_key(key), None)
                 st.error(
                     "The job service cannot be reached right now. Your job was **not submitted**, but your "
                     "files are saved on the server: press the button again once the job service is running.",
@@ -217,7 +230,7 @@ def submit_button(
                     st.code(exc.message, language=None)
             except TeacherPrinterError as exc:
                 st.error(exc.for_teacher(), icon=":material/error:")
-    if done := st.session_state.get(f"{key}__done"):
+    if done := st.session_state.get(done_key(key)):
         st.success(
             f"Submitted: **{done}**. It runs in the background — you can close this tab.",
             icon=":material/check_circle:",

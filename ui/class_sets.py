@@ -12,7 +12,7 @@ from core.errors import TeacherPrinterError
 from services.previews import class_list_of, class_set_preview, columns_of
 from services.uploads import describe_sheet_upload
 from sheets.classlist import ListSpec, guess_columns
-from storage.config import load_config
+from storage.config import Config, load_config
 from ui import _options as w
 from ui._names import result_name
 from ui._presets import (
@@ -25,7 +25,7 @@ from ui._presets import (
     run_again_note,
 )
 from ui._sheets import header_row_input, sheet_list, sheet_picker
-from ui._ui import stop_here, submit_button
+from ui._ui import cached, stop_here, submit_button
 from ui._uploads import show_problems, upload_step
 from worker.kinds.class_sets import (
     MAX_TEXT_CHARS,
@@ -90,13 +90,13 @@ def upload_of(item: dict) -> str:
     return "class_sets_worksheet" if role == "worksheet" else "class_sets_list"
 
 
-@st.cache_data(show_spinner="Reading the class list…", max_entries=128)
-def list_shape(ref: str, sheet: str | None, header_row: int | None, data_dir: str):
+@cached("Reading the class list…")
+def list_shape(config: Config, ref: str, sheet: str | None, header_row: int | None):
     return columns_of(config, ref, sheet, header_row)
 
 
-@st.cache_data(show_spinner="Reading the names…", max_entries=128)
-def students(ref: str, name: str, options: dict, data_dir: str):
+@cached("Reading the names…")
+def students(config: Config, ref: str, name: str, options: dict):
     return class_list_of(config, ref, name, ClassSetOptions.from_dict(options))
 
 
@@ -105,21 +105,18 @@ def list_part(options: ClassSetOptions) -> dict:
     return {k: v for k, v in options.to_dict().items() if k in ListSpec.__dataclass_fields__}
 
 
-@st.cache_data(show_spinner="Drawing a preview…", max_entries=64)
-def preview(ref: str, student: dict, options: dict, data_dir: str) -> bytes:
+@cached("Drawing a preview…", max_entries=64)
+def preview(config: Config, ref: str, student: dict, options: dict) -> bytes:
     return class_set_preview(config, ref, student, ClassSetOptions.from_dict(options))
 
 
-presets_here = None  # where the presets go once the names section is drawn
-presets_drawn = False
+presets_here: list = []  # where the presets go, once the names section is drawn; taken by the first offer
 
 
 def offer_presets(options: dict | None) -> None:
     """Draw the presets at the top of the names section, once per run."""
-    global presets_drawn
-    if presets_here is not None and not presets_drawn:
-        presets_drawn = True
-        with presets_here:
+    if presets_here:
+        with presets_here.pop():
             preset_bar("class_sets", options)
 
 
@@ -165,15 +162,14 @@ if not usable or not lists:
         st.info("Add a worksheet and a class list to begin.", icon=":material/upload_file:")
     st.stop()
 list_ref, list_name = lists[0].stored.ref, lists[0].stored.name
-data_dir = str(config.data_dir)
 
 # -- 2. The names ---------------------------------------------------------------------
 st.subheader("2. Choose the names")
-presets_here = st.container()
+presets_here.append(st.container())
 sheet = None
 if not is_text_file(list_name):
     try:
-        infos = sheet_list(list_ref, data_dir)
+        infos = sheet_list(config, list_ref)
     except TeacherPrinterError as exc:
         stop_with(exc)
     if len(infos) > 1:
@@ -183,7 +179,7 @@ with st.expander("The column names are not read from the right row?"):
         "class_sets", "Row with the column names (0 if there is none)", "class_sets_header"
     )
 try:
-    shape = list_shape(list_ref, sheet, header_row, data_dir)
+    shape = list_shape(config, list_ref, sheet, header_row)
 except TeacherPrinterError as exc:
     stop_with(exc)
 columns = shape.columns
@@ -273,7 +269,7 @@ if split:
     chosen["name_order"] = w.radio(b, ClassSetOptions, "name_order", "class_sets_order", horizontal=True)
 
 try:
-    everyone = students(list_ref, list_name, list_part(ClassSetOptions.from_dict(chosen)), data_dir)
+    everyone = students(config, list_ref, list_name, list_part(ClassSetOptions.from_dict(chosen)))
 except TeacherPrinterError as exc:
     stop_with(exc)
 if chosen["class_column"] and everyone.classes:
@@ -336,7 +332,7 @@ if chosen["per_sheet"] > 1:
 
 try:
     options = ClassSetOptions.from_dict(chosen)
-    found = students(list_ref, list_name, list_part(options), data_dir)
+    found = students(config, list_ref, list_name, list_part(options))
 except TeacherPrinterError as exc:
     stop_with(exc)
 offer_presets(options.to_dict())
@@ -351,7 +347,7 @@ try:
 except TeacherPrinterError as exc:
     blocked.append(exc.for_teacher())
 try:
-    picture = preview(usable[0].stored.ref, found.students[0].to_dict(), options.to_dict(), data_dir)
+    picture = preview(config, usable[0].stored.ref, found.students[0].to_dict(), options.to_dict())
 except TeacherPrinterError as exc:
     stop_with(exc)
 facts, image = st.columns([2, 3])

@@ -6,11 +6,11 @@ import streamlit as st
 
 from core.errors import TeacherPrinterError
 from services.previews import handout_counts, handout_preview
-from storage.config import load_config
+from storage.config import Config, load_config
 from ui import _options as w
 from ui._names import result_name
 from ui._presets import fill_widgets, preset_bar, receive_run_again, run_again_note
-from ui._ui import plural, submit_button
+from ui._ui import cached, plural, submit_button
 from ui._uploads import show_problems, upload_step
 from worker.kinds.handouts import HandoutOptions
 
@@ -50,13 +50,13 @@ receive_run_again("handouts", "handouts_submit", lambda item: "handouts_files")
 run_again_note("handouts")
 
 
-@st.cache_data(show_spinner="Drawing a preview…", max_entries=64)
-def preview(ref: str, options: dict, data_dir: str) -> bytes:
+@cached("Drawing a preview…", max_entries=64)
+def preview(config: Config, ref: str, options: dict) -> bytes:
     return handout_preview(config, ref, HandoutOptions.from_dict(options))
 
 
-@st.cache_data(show_spinner=False, max_entries=256)
-def counts(refs: tuple[str, ...], options: dict, data_dir: str):
+@cached(max_entries=256)
+def counts(config: Config, refs: tuple[str, ...], options: dict):
     return handout_counts(config, list(refs), HandoutOptions.from_dict(options))
 
 
@@ -126,8 +126,8 @@ st.subheader("3. What you will get")
 refs = tuple(u.stored.ref for u in usable)
 try:
     # The same counts and checks as the job's: what it would refuse is said here, before the button.
-    plan = counts(refs, options.to_dict(), str(config.data_dir))
-    picture = preview(refs[0], options.to_dict(), str(config.data_dir))
+    plan = counts(config, refs, options.to_dict())
+    picture = preview(config, refs[0], options.to_dict())
 except TeacherPrinterError as exc:
     st.error(exc.for_teacher(), icon=":material/error:")
     blocked.append(exc.for_teacher())

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import streamlit as st
 
 from core.errors import NotAllowed, ServiceUnavailable
 from pdf.printing import how_to_print
 from services.control import Jobs
 from storage.jobs import JobRecord, Status
-from ui._presets import TOOL_PAGES, start_run_again
+from ui._presets import start_run_again
 from ui._ui import (
     STATUS_ICONS,
     STATUS_WORDS,
@@ -19,6 +21,7 @@ from ui._ui import (
     owner,
     service_banner,
 )
+from ui.tools import TOOL_PAGES
 from worker.pipelines import PIPELINES
 
 PAGE_SIZE = 20
@@ -35,15 +38,20 @@ _, viewer = owner()
 jobs.find_lost()
 
 
+# What each button of a card does, and what the page says once it is done.
+OPERATIONS: dict[str, tuple[Callable[[str, str | None], object], str]] = {
+    "cancel": (jobs.cancel, "Canceled."),
+    "retry": (jobs.retry, "Started again."),
+    "delete": (jobs.delete, "Deleted, with its files."),
+}
+
+
 def act(action: str, job_id: str) -> None:
     st.session_state.pop(CONFIRM_DELETE, None)
+    operation, done = OPERATIONS[action]
     try:
-        getattr(jobs, action)(job_id, viewer)
-        st.session_state["jobs_flash"] = {
-            "cancel": "Canceled.",
-            "retry": "Started again.",
-            "delete": "Deleted, with its files.",
-        }[action]
+        operation(job_id, viewer)
+        st.session_state["jobs_flash"] = done
     except (NotAllowed, ServiceUnavailable) as exc:
         st.session_state["jobs_flash_error"] = exc.message
 

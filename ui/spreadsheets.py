@@ -7,7 +7,7 @@ import streamlit as st
 from core.errors import TeacherPrinterError
 from services.previews import groups_of, preview_of
 from services.uploads import describe_sheet_upload
-from storage.config import load_config
+from storage.config import Config, load_config
 from ui import _options as w
 from ui._names import ResultName, result_name
 from ui._presets import (
@@ -20,7 +20,7 @@ from ui._presets import (
     run_again_note,
 )
 from ui._sheets import header_row_input, sheet_list, sheet_picker
-from ui._ui import stop_here, submit_button
+from ui._ui import cached, stop_here, submit_button
 from ui._uploads import upload_step
 from worker.kinds.spreadsheets import (
     ACCEPTED,
@@ -40,13 +40,13 @@ st.caption(
 )
 
 
-@st.cache_data(show_spinner="Reading the first rows…", max_entries=128)
-def first_rows(ref: str, sheet: str | None, header_row: int | None, data_dir: str):
+@cached("Reading the first rows…")
+def first_rows(config: Config, ref: str, sheet: str | None, header_row: int | None):
     return preview_of(config, ref, sheet, header_row)
 
 
-@st.cache_data(show_spinner="Counting the groups…", max_entries=128)
-def groups(ref: str, column: str, sheet: str | None, header_row: int | None, data_dir: str):
+@cached("Counting the groups…")
+def groups(config: Config, ref: str, column: str, sheet: str | None, header_row: int | None):
     return groups_of(config, ref, column, sheet, header_row)
 
 
@@ -111,7 +111,7 @@ if len(usable) > 1:
 ref, name = shown.stored.ref, shown.stored.name
 text_file = is_text_file(name)
 try:
-    infos = sheet_list(ref, str(config.data_dir))
+    infos = sheet_list(config, ref)
 except TeacherPrinterError as exc:
     stop_here(BUTTON, "sheets_submit", "spreadsheets", exc.for_teacher())
 sheet = None
@@ -121,7 +121,7 @@ header_row = header_row_input(
     "spreadsheets", "Header row (the row with the column names; 0 if there is none)", "sheets_header"
 )
 try:
-    table = first_rows(ref, sheet, header_row, str(config.data_dir))
+    table = first_rows(config, ref, sheet, header_row)
 except TeacherPrinterError as exc:
     stop_here(BUTTON, "sheets_submit", "spreadsheets", exc.for_teacher())
 st.caption(
@@ -207,7 +207,7 @@ size = f"{plural(rows, 'row')} and {plural(len(columns), 'column')}"
 found: dict[str, int] = {}
 if task == "split":
     try:
-        found = groups(ref, options.split_column, sheet, header_row, str(config.data_dir))
+        found = groups(config, ref, options.split_column, sheet, header_row)
     except TeacherPrinterError as exc:
         stop_here(BUTTON, "sheets_submit", "spreadsheets", exc.for_teacher())
 counts = plan(len(inputs), len(infos), rows, len(columns), options, len(found))

@@ -16,14 +16,14 @@ from typing import Any, ClassVar
 
 from core.errors import BadOptions, InputMissing
 from core.files import atomic_path, safe_name
-from core.fonts import missing_glyphs, text_font
+from core.fonts import missing_glyphs, text_font, unprintable_listed
 from core.progress import ProgressCallback
 from pdf.impose import n_up
 from pdf.inputs import check_pdf
 from pdf.layout import PAPERS
+from pdf.limits import MAX_MARGIN_MM
 from pdf.named_copies import (
     MAX_FONT_PT,
-    MAX_MARGIN_MM,
     MIN_FONT_PT,
     CopyMaker,
     LabelStyle,
@@ -154,9 +154,7 @@ class ClassSetOptions(Options):
 
     def validate(self) -> None:
         super().validate()
-        missing = missing_glyphs(self.date_text + self.extra_text, text_font())
-        if missing:
-            shown = ", ".join(f"“{c}”" for c in sorted(missing)[:10])
+        if shown := unprintable_listed(self.date_text + self.extra_text, text_font()):
             raise BadOptions(
                 f"The text to print has characters the font on this server cannot print: {shown}.",
                 "Remove them or write them another way, then try again.",
