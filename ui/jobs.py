@@ -178,7 +178,8 @@ def confirm_delete(record: JobRecord) -> None:
 
 
 # -- filters --------------------------------------------------------------------------
-labels = {kind: p.label for kind, p in PIPELINES.items()}
+# The tools in the navigation's order, then any other kind of job.
+labels = {kind: PIPELINES[kind].label for kind in TOOL_PAGES} | {k: p.label for k, p in PIPELINES.items()}
 status_filter, kind_filter, search_box = st.columns([2, 2, 3])
 statuses = status_filter.multiselect(
     "Status", list(Status), format_func=lambda s: STATUS_WORDS[s], key="jobs_status", placeholder="All"

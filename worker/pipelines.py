@@ -1,20 +1,28 @@
 """Every kind of job the workers know, by name: the registry the web app and the workers share.
 
 Each kind lives in its own module under `worker/kinds/` and declares its `PIPELINE`
-(the chain of steps); adding a kind means adding its module to `KINDS` below.
+(the chain of steps); the registry is every such module, so adding a kind is adding its module.
 """
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
 from typing import Any
 
 from core.errors import UnusableOptions
-from worker.kinds import class_sets, handouts, merge, selftest, spreadsheets
+from worker import kinds
 from worker.options import Options
 from worker.steps import Pipeline, StepDef
 
-KINDS = (merge, handouts, class_sets, spreadsheets, selftest)
-PIPELINES: dict[str, Pipeline] = {kind.PIPELINE.kind: kind.PIPELINE for kind in KINDS}
+
+def _discovered() -> list[Pipeline]:
+    """The PIPELINE of every module in worker/kinds/, by module name."""
+    modules = sorted(info.name for info in pkgutil.iter_modules(kinds.__path__))
+    return [importlib.import_module(f"{kinds.__name__}.{name}").PIPELINE for name in modules]
+
+
+PIPELINES: dict[str, Pipeline] = {pipeline.kind: pipeline for pipeline in _discovered()}
 
 # The options record of each kind whose options a teacher can save as a preset.
 OPTION_TYPES: dict[str, type[Options]] = {
