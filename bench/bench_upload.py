@@ -65,12 +65,14 @@ def save_upload_task(size_mb: str, data_dir: str) -> dict[str, Any]:
     """Save a generated upload of `size_mb` MB into a file store in `data_dir`."""
     os.environ["DATA_DIR"] = data_dir
     os.environ["MAX_UPLOAD_MB"] = str(int(size_mb) + 1)
+    from core.units import MB
     from storage.config import load_config
     from storage.files import FileStore
 
     store = FileStore(load_config())
-    stored = store.save_upload(GeneratedStream(int(size_mb) * BLOCK), "Year 9 scans.pdf")  # type: ignore[arg-type]
-    return {"units": stored.size / BLOCK, "size": f"{stored.size / BLOCK:,.0f} MB"}
+    # In the app's megabytes (1,000,000 bytes), as MAX_UPLOAD_MB counts them.
+    stored = store.save_upload(GeneratedStream(int(size_mb) * MB), "Year 9 scans.pdf")  # type: ignore[arg-type]
+    return {"units": stored.size / MB, "size": f"{stored.size / MB:,.0f} MB"}
 
 
 def main(quick: bool = False, inputs: Inputs | None = None, floors: object = None) -> list[Row]:

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import io
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import BinaryIO, Protocol
 
 from pypdf import PdfWriter
 
@@ -20,7 +22,16 @@ from pdf.source import open_pdf, usable_pdf
 from sheets import list_sheets
 from storage.config import Config
 from storage.files import FileStore, StoredFile
+from worker.kinds.spreadsheets import ACCEPTED as SHEET_SUFFIXES
 from worker.kinds.spreadsheets import sheet_limits
+
+
+class MyFilesLike(Protocol):
+    """What the uploads need of My files (services.library.MyFiles, which imports this module)."""
+
+    def save(self, stream: BinaryIO, name: str) -> StoredFile: ...
+    def reuse(self, stored: StoredFile) -> StoredFile: ...
+    def keep(self, stored: StoredFile, info: UploadInfo) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -127,3 +138,59 @@ def describe_sheet_upload(config: Config, ref: str, name: str) -> UploadInfo:
         return UploadInfo(ref, name, "sheet", problem=exc.for_teacher())
     visible = [i for i in infos if not i.hidden]
     return UploadInfo(ref, name, "sheet", pages=len(visible) or len(infos))
+
+
+def describe(config: Config, ref: str, name: str) -> UploadInfo:
+    """The look its file type calls for: a spreadsheet's sheets, or a PDF's (or a ZIP's) pages."""
+    if name.rsplit(".", 1)[-1].lower() in SHEET_SUFFIXES:
+        return describe_sheet_upload(config, ref, name)
+    return describe_upload(config, ref, name)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file on the server, as a page shows it: where it is, and what the look inside found."""
+
+    stored: StoredFile
+    info: UploadInfo
+
+
+Look = Callable[[StoredFile], UploadInfo]
+
+
+class Uploads:
+    """Files coming in from a page: saved once, looked at by type, listed in My files if usable.
+
+    `mine` is the teacher's My files (None when the job service is down: files are still saved,
+    just not listed); `look` may be a cached version of `describe` (the page keeps one per session).
+    """
+
+    def __init__(self, config: Config, mine: MyFilesLike | None, look: Look | None = None) -> None:
+        self.config = config
+        self.mine = mine
+        self.store = FileStore(config)
+        self._look = look or (lambda stored: describe(config, stored.ref, stored.name))
+
+    def add(self, stream: BinaryIO, name: str) -> Upload:
+        """Save a file as it streams in (the teacher's earlier copy of the same file is reused), look inside, list it."""
+        stored = self.mine.save(stream, name) if self.mine else self.store.save_upload(stream, name)
+        upload = Upload(stored, self._look(stored))
+        if self.mine is not None:
+            self.mine.keep(stored, upload.info)  # only if usable (a locked PDF: its unlocked copy)
+        return upload
+
+    def again(self, stored: StoredFile) -> Upload | None:
+        """A file saved before, looked at again; None if the clean-up has removed it since."""
+        if not self.store.upload_kept(stored.ref):
+            return None
+        return Upload(stored, self._look(stored))
+
+    def unlock(self, stored: StoredFile, password: str) -> Upload:
+        """The unprotected copy of a locked PDF, saved, looked at and listed; raises if the password is wrong."""
+        unlocked = unlock_upload(self.config, stored.ref, stored.name, password)
+        if self.mine is not None:
+            unlocked = self.mine.reuse(unlocked)
+        upload = Upload(unlocked, self._look(unlocked))
+        if self.mine is not None:
+            self.mine.keep(unlocked, upload.info)
+        return upload

@@ -11,7 +11,7 @@ import pytest
 
 from core.errors import NotAllowed, TeacherPrinterError
 from services.library import MyFiles, Presets
-from services.uploads import describe_sheet_upload, describe_upload
+from services.uploads import Uploads, describe_upload
 from storage.config import Config
 from storage.files import FileStore, StoredFile, upload_id_of
 from storage.jobs import Status
@@ -139,10 +139,7 @@ def test_presets_service_imports_every_tool(config):
 
 def upload(mine: MyFiles, data: bytes, name: str) -> StoredFile:
     """What the upload step of a tool page does: store the file, check it as that page would, keep it."""
-    stored = mine.save(io.BytesIO(data), name)
-    describe = describe_sheet_upload if suffix_of(name) in ACCEPTED else describe_upload
-    mine.keep(stored, describe(mine.config, stored.ref, stored.name))
-    return stored
+    return Uploads(mine.config, mine).add(io.BytesIO(data), name).stored
 
 
 def kept(config: Config, owner: str, data: bytes, name: str) -> StoredFile:

@@ -2,40 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-
 import streamlit as st
 
 from core.errors import TeacherPrinterError
-from services.library import MyFiles
-from services.uploads import UploadInfo, describe_upload, unlock_upload
+from services.uploads import Upload, UploadInfo, Uploads, describe
 from storage.config import Config
-from storage.files import FileStore, StoredFile, upload_id_of
+from storage.files import StoredFile, upload_id_of
 from ui._myfiles import my_files, pick_step
+from ui._ui import cached
 
 
-@dataclass(frozen=True)
-class Upload:
-    stored: StoredFile
-    info: UploadInfo
-
-
-Describe = Callable[[Config, str, str], UploadInfo]
-
-
-@st.cache_data(show_spinner=False, max_entries=1000)
-def _look(_config: Config, ref: str, name: str, data_dir: str, how: str, _describe: Describe) -> UploadInfo:
-    return _describe(_config, ref, name)
+@cached(max_entries=1000)
+def _look(config: Config, ref: str, name: str) -> UploadInfo:
+    return describe(config, ref, name)
 
 
 def upload_step(
-    config: Config,
-    key: str,
-    label: str,
-    types: list[str],
-    multiple: bool = True,
-    describe: Describe = describe_upload,
+    config: Config, key: str, label: str, types: list[str], multiple: bool = True
 ) -> list[Upload]:
     """Draw the uploader and the "My files" picker; return each file (saved once) with a look inside.
 
@@ -55,57 +38,55 @@ def upload_step(
     elif not isinstance(files, list):
         files = [files]
     mine = my_files(config)
+    uploads = Uploads(config, mine, look=lambda stored: _look(config, stored.ref, stored.name))
+    # What each slot (an uploader's file, or a file picked from My files) stands for on the server.
     saved: dict[str, StoredFile] = st.session_state.setdefault(f"{key}__saved", {})
-    store = FileStore(config)
-    chosen: list[tuple[str, StoredFile, bool]] = []
+    chosen: list[tuple[str, Upload]] = []
     for file in files:
-        # Saved again if the clean-up removed it while the page stayed open: the browser still has it.
-        new = file.file_id not in saved or not store.upload_kept(saved[file.file_id].ref)
-        if new:
+        upload = uploads.again(saved[file.file_id]) if file.file_id in saved else None
+        if upload is None:  # new, or removed by the clean-up while the page stayed open: saved (again)
             file.seek(0)
             try:
-                saved[file.file_id] = (
-                    mine.save(file, file.name) if mine else store.save_upload(file, file.name)
-                )
+                upload = uploads.add(file, file.name)
             except TeacherPrinterError as exc:
                 st.error(exc.for_teacher(), icon=":material/error:")
                 continue
-        chosen.append((file.file_id, saved[file.file_id], new))
+            saved[file.file_id] = upload.stored
+        chosen.append((file.file_id, upload))
     # Below the uploader: the teacher's earlier files, without those just uploaded here.
-    picked = pick_step(mine, key, types, multiple, besides={stored.ref for _, stored, _ in chosen})
+    picked = pick_step(mine, key, types, multiple, besides={upload.stored.ref for _, upload in chosen})
     for stored in picked:
         slot = f"pick:{upload_id_of(stored.ref)}"
-        earlier = saved.get(slot)  # its unlocked copy, if it was unlocked here
-        chosen.append((slot, earlier if earlier and store.upload_kept(earlier.ref) else stored, False))
-    uploads = []
-    seen: set[str] = set()
-    unlocked: set[str] = st.session_state.setdefault(f"{key}__unlocked", set())
-    for slot, stored, new in chosen:
-        if stored.ref in seen:
-            continue
-        seen.add(stored.ref)
-        if not store.upload_kept(stored.ref):
-            # A picked file the clean-up removed since the list was drawn.
-            saved.pop(slot, None)
+        upload = (uploads.again(saved[slot]) if slot in saved else None) or uploads.again(stored)
+        if upload is None:  # removed by the clean-up since the list was drawn
             st.warning(
                 f"**{stored.name}** is no longer on the server: files are removed when they have not been "
                 "used for a while. Upload it again.",
                 icon=":material/cloud_off:",
             )
             continue
-        info = _look(config, stored.ref, stored.name, str(config.data_dir), describe.__name__, describe)
-        if new and mine is not None:
-            mine.keep(stored, info)  # listed only if it passed its check (a locked PDF: its unlocked copy)
-        if info.needs_password:
-            _unlock_form(config, key, slot, stored, saved, mine)
+        chosen.append((slot, upload))
+    result = []
+    seen: set[str] = set()
+    unlocked: set[str] = st.session_state.setdefault(f"{key}__unlocked", set())
+    for slot, upload in chosen:
+        if upload.stored.ref in seen:
+            continue
+        seen.add(upload.stored.ref)
+        if upload.info.needs_password:
+            _unlock_form(uploads, key, slot, upload.stored, saved)
         elif slot in unlocked:
-            pages = f" ({info.pages} page{'s' if info.pages != 1 else ''})" if info.pages else ""
+            pages = (
+                f" ({upload.info.pages} page{'s' if upload.info.pages != 1 else ''})"
+                if upload.info.pages
+                else ""
+            )
             st.success(
-                f"**{stored.name}** is unlocked{pages}: the job uses a copy without the password.",
+                f"**{upload.stored.name}** is unlocked{pages}: the job uses a copy without the password.",
                 icon=":material/lock_open:",
             )
-        uploads.append(Upload(stored, info))
-    return uploads
+        result.append(upload)
+    return result
 
 
 def problem_box(problem: str, details: str = "") -> None:
@@ -134,12 +115,7 @@ def show_problems(uploads: list[Upload]) -> list[str]:
 
 
 def _unlock_form(
-    config: Config,
-    key: str,
-    slot: str,
-    stored: StoredFile,
-    saved: dict[str, StoredFile],
-    mine: MyFiles | None,
+    uploads: Uploads, key: str, slot: str, stored: StoredFile, saved: dict[str, StoredFile]
 ) -> None:
     """The password field of a protected PDF; once it opens, the page starts over with the unlocked copy."""
     widget = slot.replace(":", "-")
@@ -152,15 +128,10 @@ def _unlock_form(
         password = st.text_input("Password", type="password", key=f"{key}__pw__{widget}")
         if st.button("Unlock", key=f"{key}__unlock__{widget}") and password:
             try:
-                unlocked = unlock_upload(config, stored.ref, stored.name, password)
+                saved[slot] = uploads.unlock(stored, password).stored
             except TeacherPrinterError:
                 st.error("That password did not open the file. Check it and try again.")
             else:
-                if mine is not None:
-                    unlocked = mine.reuse(unlocked)
-                saved[slot] = unlocked
-                if mine is not None:
-                    mine.keep(unlocked, describe_upload(config, unlocked.ref, unlocked.name))
                 st.session_state[f"{key}__unlocked"].add(slot)
                 # Drawn again from the top: the lock and its form give way to the unlocked file.
                 st.rerun()

@@ -10,7 +10,6 @@ import streamlit as st
 
 from core.errors import TeacherPrinterError
 from services.previews import class_list_of, class_set_preview, columns_of
-from services.uploads import describe_sheet_upload
 from sheets.classlist import ListSpec, guess_columns
 from storage.config import Config, load_config
 from ui import _options as w
@@ -149,7 +148,6 @@ with right:
         "The class list: a spreadsheet (.xlsx, .xls, .ods) or a CSV file",
         ACCEPTED,
         multiple=False,
-        describe=describe_sheet_upload,
     )
 usable = [u for u in worksheets if u.info.pages and not u.info.problem]
 blocked = show_problems(worksheets)  # each names its file already

@@ -6,7 +6,6 @@ import streamlit as st
 
 from core.errors import TeacherPrinterError
 from services.previews import groups_of, preview_of
-from services.uploads import describe_sheet_upload
 from storage.config import Config, load_config
 from ui import _options as w
 from ui._names import ResultName, result_name
@@ -89,7 +88,6 @@ uploads = upload_step(
     "CSV or text files, or Excel (.xlsx, .xlsm, .xls) or OpenDocument (.ods) spreadsheets",
     ACCEPTED,
     multiple=True,
-    describe=describe_sheet_upload,
 )
 for bad in (u for u in uploads if u.info.problem):
     st.error(f"{bad.info.problem}", icon=":material/error:")
