@@ -67,13 +67,18 @@ def _apply(
     change: Callable[[JobRecord], None],
     attempt: int | None = None,
     beat_ttl: int | None = None,
+    which: Callable[[JobRecord], Event] | None = None,
 ) -> JobRecord:
+    """Apply `change` as `event`; `which`, if given, picks the event from the record as read
+    (one of events applying from the same states as `event`), so that no second read is needed."""
+
     def checked(record: JobRecord) -> None:
         if attempt is not None and record.attempt != attempt:
             raise StaleAttempt(f"job {job_id} is on attempt {record.attempt}, not {attempt}")
+        declared = which(record) if which else event
         change(record)
-        if record.status != event.leads_to:
-            raise ValueError(f"{event.what!r} must lead to {event.leads_to}, not {record.status}")
+        if record.status != declared.leads_to:
+            raise ValueError(f"{declared.what!r} must lead to {declared.leads_to}, not {record.status}")
 
     return store.transition(job_id, event.applies_from, checked, beat_ttl=beat_ttl)
 
@@ -117,10 +122,12 @@ def finish_step(
     store: JobStore, job_id: str, index: int, data: dict[str, Any], outputs: list[OutputFile]
 ) -> JobRecord:
     """Record step `index`'s result and outputs; the job is finished after its last step."""
-    record = store.get(job_id)
-    last = record is not None and index == len(record.steps) - 1
+
+    def is_last(r: JobRecord) -> bool:
+        return index == len(r.steps) - 1
 
     def change(r: JobRecord) -> None:
+        last = is_last(r)
         done = r.steps[index]
         done.status = Status.FINISHED
         done.ended_at = now()
@@ -136,7 +143,9 @@ def finish_step(
             r.progress = r.overall_progress(index + 1, 0.0)
             r.progress_text = f"Waiting to start: {r.steps[index + 1].label}"
 
-    return _apply(store, FINISH if last else STEP_DONE, job_id, change)
+    # One read decides which of the two events it is: they apply from the same states.
+    assert FINISH.applies_from == STEP_DONE.applies_from
+    return _apply(store, STEP_DONE, job_id, change, which=lambda r: FINISH if is_last(r) else STEP_DONE)
 
 
 def fail(store: JobStore, job_id: str, index: int, attempt: int, error: JobError) -> JobRecord:
