@@ -14,9 +14,8 @@ from typing import BinaryIO
 
 import redis
 
-from core.errors import NotAllowed, ServiceUnavailable, TeacherPrinterError
+from core.errors import NotAllowed, ServiceUnavailable
 from services.control import _unreachable
-from services.previews import sheets_of
 from services.uploads import UploadInfo
 from storage.config import Config, load_config
 from storage.files import FileStore, StoredFile, upload_id_of
@@ -130,7 +129,7 @@ class MyFiles:
                     self.index.forget(upload_id)
                 return
             pages = len(info.members) if info.kind == "zip" else info.pages
-            rows = self._rows(stored) if info.kind == "sheet" else None
+            rows = info.rows if info.kind == "sheet" else None
             if entry is not None:
                 self.index.describe(upload_id, info.kind, pages, rows)
                 return
@@ -151,12 +150,6 @@ class MyFiles:
                     rows=rows,
                 )
             )
-
-    def _rows(self, stored: StoredFile) -> int | None:
-        try:
-            return sum(i.rows for i in sheets_of(self.config, stored.ref) if not i.hidden)
-        except (TeacherPrinterError, OSError):
-            return None
 
     # -- listing --------------------------------------------------------------------
     def recent(self, suffixes: list[str] | None = None, limit: int = MAX_LISTED) -> list[UploadEntry]:

@@ -62,6 +62,7 @@ class UploadInfo:
     needs_password: bool = False
     note: str = ""
     details: str = ""
+    rows: int | None = None  # a spreadsheet's rows, on its visible sheets
 
     @property
     def usable(self) -> bool:
@@ -137,7 +138,8 @@ def describe_sheet_upload(config: Config, ref: str, name: str) -> UploadInfo:
     except TeacherPrinterError as exc:
         return UploadInfo(ref, name, "sheet", problem=exc.for_teacher())
     visible = [i for i in infos if not i.hidden]
-    return UploadInfo(ref, name, "sheet", pages=len(visible) or len(infos))
+    rows = sum(i.rows for i in visible)
+    return UploadInfo(ref, name, "sheet", pages=len(visible) or len(infos), rows=rows)
 
 
 def describe(config: Config, ref: str, name: str) -> UploadInfo:

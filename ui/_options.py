@@ -6,7 +6,7 @@ record (`worker.options`), so that the page offers exactly what the job accepts.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from ui._presets import Fields, Fill, choice, whole
@@ -20,11 +20,12 @@ def _offered(spec: Option, choices: Sequence[Any] | None) -> tuple[list[Any], in
     return offered, offered.index(spec.default) if spec.default in offered else 0
 
 
-def selectbox(where: Where, record: type[Options], name: str, key: str, **more: Any) -> Any:
-    """A selectbox of the option's choices (or `choices=`, a part of them), starting at its default."""
+def _choice(
+    draw: Callable[..., Any], record: type[Options], name: str, key: str, more: dict[str, Any]
+) -> Any:
     spec = record.spec(name)
     offered, index = _offered(spec, more.pop("choices", None))
-    return where.selectbox(
+    return draw(
         more.pop("label", spec.label),
         offered,
         index=index,
@@ -33,21 +34,16 @@ def selectbox(where: Where, record: type[Options], name: str, key: str, **more: 
         help=more.pop("help", spec.help),
         **more,
     )
+
+
+def selectbox(where: Where, record: type[Options], name: str, key: str, **more: Any) -> Any:
+    """A selectbox of the option's choices (or `choices=`, a part of them), starting at its default."""
+    return _choice(where.selectbox, record, name, key, more)
 
 
 def radio(where: Where, record: type[Options], name: str, key: str, **more: Any) -> Any:
     """Radio buttons of the option's choices (or `choices=`), starting at its default."""
-    spec = record.spec(name)
-    offered, index = _offered(spec, more.pop("choices", None))
-    return where.radio(
-        more.pop("label", spec.label),
-        offered,
-        index=index,
-        format_func=more.pop("format_func", spec.word),
-        key=key,
-        help=more.pop("help", spec.help),
-        **more,
-    )
+    return _choice(where.radio, record, name, key, more)
 
 
 def checkbox(where: Where, record: type[Options], name: str, key: str, **more: Any) -> bool:
