@@ -46,7 +46,7 @@ format: $(DEV) ## Rewrite the code in the house style
 	$(BIN)/ruff check --fix .
 
 bench: $(RUNTIME) ## Measure speed and memory of everything; prints tables (BENCH_ARGS=--quick: a smoke check)
-	$(BIN)/python bench/run_all.py $(BENCH_ARGS)
+	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
 
 clean: ## Remove the virtual environment and caches (keeps ./data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -491,7 +491,7 @@ def inputs_for(given: Inputs | None, quick: bool) -> Iterator[Inputs]:
 
 
 def script_main(main: Callable[..., Any], doc: str | None) -> None:
-    """Run a section alone: `python bench/bench_x.py [--quick]`."""
+    """Run a section alone: `python -m bench.bench_x [--quick]`."""
     parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a smaller set, one run each (a smoke check)")
     args = parser.parse_args()

@@ -1,6 +1,6 @@
 """Benchmark of the Class sets job: its four steps, end to end, on generated worksheets and class lists.
 
-Run: .venv/bin/python bench/bench_class_sets.py
+Run: .venv/bin/python -m bench.bench_class_sets
 
 Each measurement runs the job's own step functions (read the class list, make the
 named copies, assemble the print file, package the ZIP and checklist) in a fresh
@@ -120,7 +120,7 @@ def run_one(approach: str, students: int, pages: int, scratch: Path) -> None:
     outputs: list[Path] = []
     start = time.perf_counter()
     for index, step in enumerate(PIPELINE.steps):
-        result = step.run(StepContext(record, index, files, no_progress))
+        result = step.run(StepContext.for_step(PIPELINE, record, index, files, no_progress))
         record.steps[index].result = result.data
         outputs.extend(path for path, _ in result.outputs)
     seconds = time.perf_counter() - start

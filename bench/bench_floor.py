@@ -1,6 +1,6 @@
 """The reference floor: qpdf rewriting (or, for several files, merging) the same PDFs.
 
-Run: .venv/bin/python bench/bench_floor.py [--quick]   (or `make bench`, which runs every section)
+Run: .venv/bin/python -m bench.bench_floor [--quick]   (or `make bench`, which runs every section)
 
 qpdf is a C++ tool that parses a PDF and writes it again without touching its pages
 (`qpdf in.pdf out.pdf`; `qpdf --empty --pages a.pdf b.pdf -- out.pdf` to merge). A Python
@@ -15,15 +15,10 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench._measure import (  # noqa: E402
+from bench._measure import (
     CORPUS_ABSENT,
     MEDIAN_NOTE,
     Inputs,

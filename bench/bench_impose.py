@@ -1,6 +1,6 @@
 """Handouts operations: 4 per sheet and booklet, on the KOMA-Script manual and a generated PDF.
 
-Run: .venv/bin/python bench/bench_impose.py [--quick]   (or `make bench`, which runs every section)
+Run: .venv/bin/python -m bench.bench_impose [--quick]   (or `make bench`, which runs every section)
 
 Each measurement runs in fresh Python processes (so imports and peak memory are those
 of one job); the table shows medians, pages per second, peak memory, and the time as a
@@ -9,15 +9,10 @@ ratio to qpdf rewriting the same file when qpdf is installed. Nothing here asser
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench._measure import (  # noqa: E402
+from bench._measure import (
     CORPUS_ABSENT,
     MEDIAN_NOTE,
     Inputs,
@@ -29,7 +24,7 @@ from bench._measure import (  # noqa: E402
     skipped,
     task,
 )
-from bench.bench_floor import Floors  # noqa: E402
+from bench.bench_floor import Floors
 
 SECTION = "handouts"
 

@@ -1,6 +1,6 @@
 """The Jobs page: server-side time of one refresh with 50, 500 and 5,000 job records.
 
-Run: .venv/bin/python bench/bench_jobs_page.py [--quick]   (or `make bench`, which runs every section)
+Run: .venv/bin/python -m bench.bench_jobs_page [--quick]   (or `make bench`, which runs every section)
 
 Records are written straight into a private Redis (90 % finished with an output,
 5 % failed, 5 % still running, as a busy school's history looks), then the Jobs
@@ -17,17 +17,13 @@ from __future__ import annotations
 
 import os
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench._measure import (  # noqa: E402
+from bench._measure import (
+    ROOT,
     Inputs,
     Row,
     inputs_for,

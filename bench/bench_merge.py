@@ -1,6 +1,6 @@
 """Merge PDFs and Merge & arrange: merging many worksheets or two large files, arranging pages.
 
-Run: .venv/bin/python bench/bench_merge.py [--quick]   (or `make bench`, which runs every section)
+Run: .venv/bin/python -m bench.bench_merge [--quick]   (or `make bench`, which runs every section)
 
 merge_pdfs (pdf/merge.py) at a realistic size (20 generated worksheets of 10
 pages) and a large one (the KOMA-Script manual followed by a generated 1,000-page PDF);
@@ -12,15 +12,10 @@ the time over qpdf merging (or rewriting) the same files. Nothing here asserts o
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench._measure import (  # noqa: E402
+from bench._measure import (
     CORPUS_ABSENT,
     GENERATED_PAGES,
     MANUAL,
@@ -35,7 +30,7 @@ from bench._measure import (  # noqa: E402
     skipped,
     task,
 )
-from bench.bench_floor import Floors  # noqa: E402
+from bench.bench_floor import Floors
 
 SECTION = "merge"
 WORKSHEETS, WORKSHEET_PAGES = 20, 10

@@ -1,6 +1,6 @@
 """Merge & arrange's single-file operations: page numbers, split into single pages, compress.
 
-Run: .venv/bin/python bench/bench_pdf_ops.py [--quick]   (or `make bench`, which runs every section)
+Run: .venv/bin/python -m bench.bench_pdf_ops [--quick]   (or `make bench`, which runs every section)
 
 Each measurement runs in fresh Python processes; the table shows medians, pages per
 second, the peak memory of the process doing the work, and the time as a ratio to qpdf
@@ -10,15 +10,10 @@ corpus (lossless, then with images downsampled). Nothing here asserts on time.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench._measure import (  # noqa: E402
+from bench._measure import (
     CORPUS_ABSENT,
     MEDIAN_NOTE,
     Inputs,
@@ -31,7 +26,7 @@ from bench._measure import (  # noqa: E402
     skipped,
     task,
 )
-from bench.bench_floor import Floors  # noqa: E402
+from bench.bench_floor import Floors
 
 SECTION = "pdf"
 SCAN = "Seige_of_Vicksburg_Sample_OCR.pdf"

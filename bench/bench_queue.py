@@ -1,6 +1,6 @@
 """The queue itself: what our job tracking costs over bare RQ, and how soon an idle worker starts.
 
-Run: .venv/bin/python bench/bench_queue.py [--quick]   (or `make bench`, which runs every section)
+Run: .venv/bin/python -m bench.bench_queue [--quick]   (or `make bench`, which runs every section)
 
 1. Throughput: 500 one-step "System check" jobs submitted through the product's own
    `Jobs.submit` and run by one in-process worker, against 500 no-op jobs enqueued
@@ -23,11 +23,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench._measure import (  # noqa: E402
+from bench._measure import (
+    ROOT,
     Inputs,
     Row,
     inputs_for,

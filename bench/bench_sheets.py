@@ -1,6 +1,6 @@
 """Spreadsheets: CSV → XLSX and XLSX → CSV on generated class data of 30 columns.
 
-Run: .venv/bin/python bench/bench_sheets.py [--quick]   (or `make bench`, which runs every section)
+Run: .venv/bin/python -m bench.bench_sheets [--quick]   (or `make bench`, which runs every section)
 
 A realistic size (5,000 rows) and a large one (100,000 rows), generated deterministically
 in a temporary folder; the XLSX → CSV input is the workbook CSV → XLSX made. Each run is a
@@ -12,15 +12,10 @@ did the work; the first row is that process with imports only. Nothing here asse
 from __future__ import annotations
 
 import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench._measure import (  # noqa: E402
+from bench._measure import (
     COLUMNS,
     MEDIAN_NOTE,
     Inputs,
@@ -31,7 +26,6 @@ from bench._measure import (  # noqa: E402
     script_main,
     task,
 )
-from bench._measure import make_csv as make_csv  # noqa: E402  (older scripts import it here)
 
 SECTION = "sheets"
 SIZES = (5_000, 100_000)

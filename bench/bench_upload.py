@@ -1,6 +1,6 @@
 """Upload: saving an uploaded file into the file store (storage.files.FileStore.save_upload).
 
-Run: .venv/bin/python bench/bench_upload.py [--quick]   (or `make bench`, which runs every section)
+Run: .venv/bin/python -m bench.bench_upload [--quick]   (or `make bench`, which runs every section)
 
 A 20 MB and a 200 MB upload (the default MAX_UPLOAD_MB) are read from a stream that makes
 deterministic bytes as it goes, so the measuring process never holds the file: its peak
@@ -14,15 +14,9 @@ from __future__ import annotations
 import os
 import random
 import shutil
-import sys
-from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench._measure import (  # noqa: E402
+from bench._measure import (
     MEDIAN_NOTE,
     Inputs,
     Row,

@@ -1,6 +1,6 @@
 """Every benchmark in one run: each section's own table, then one summary of where the product stands.
 
-Run: make bench   (or .venv/bin/python bench/run_all.py [--quick] [--only SECTION,...] [--no-install])
+Run: make bench   (or .venv/bin/python -m bench.run_all [--quick] [--only SECTION,...] [--no-install])
 
 Sections: the queue, merge and arrange, handouts (4 per sheet, booklet), page numbers /
 split / compress, spreadsheets, class sets (when bench/bench_class_sets.py exists), the
@@ -27,12 +27,8 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from bench._measure import Inputs, Row, format_table  # noqa: E402
-from bench.bench_floor import Floors  # noqa: E402
+from bench._measure import ROOT, Inputs, Row, format_table
+from bench.bench_floor import Floors
 
 # (name, module): run in this order; the floor comes last, once the other rows name their inputs.
 SECTIONS = (

@@ -23,6 +23,8 @@ SYSTEM_FONTS = (
     Path("/usr/share/fonts/truetype/noto/NotoSans-Regular.ttf"),
 )
 FONT_PACKAGE = "fontpkg_noto_sans"
+# The smallest text size a teacher may choose for anything we print (labels, numbers, stamps).
+SMALLEST_CHOSEN_PT = 6.0
 
 
 def text_font() -> Path:

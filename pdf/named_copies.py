@@ -46,7 +46,7 @@ from pypdf.generic import (
 
 from core.errors import DamagedFile, EmptyDocument, LimitExceeded
 from core.files import atomic_path, atomic_write_bytes
-from core.fonts import text_font
+from core.fonts import SMALLEST_CHOSEN_PT, text_font
 from core.progress import ProgressCallback, no_progress
 from pdf.compose import draw_form, save
 from pdf.layout import MM, Rect, placement_matrix
@@ -56,7 +56,8 @@ from pdf.source import READ_ERRORS, open_source, read_failure
 from pdf.stamp import POSITIONS
 from pdf.xobject import FormCache
 
-MIN_FONT_PT, MAX_FONT_PT = 6.0, 36.0
+# A name label sits in a band at the page's edge: larger text would crowd the worksheet.
+MAX_LABEL_PT = 36.0
 # A label too long for the page is shrunk to this size at the smallest, then shortened with "…".
 SMALLEST_FITTED_PT = 5.0
 # Space between the label and the shrunk worksheet.
@@ -82,8 +83,8 @@ class LabelStyle:
     def __post_init__(self) -> None:
         if self.position not in POSITIONS:
             raise ValueError(f"position must be one of {POSITIONS}, not {self.position!r}")
-        if not MIN_FONT_PT <= self.font_size <= MAX_FONT_PT:
-            raise ValueError(f"font_size must be between {MIN_FONT_PT} and {MAX_FONT_PT} pt")
+        if not SMALLEST_CHOSEN_PT <= self.font_size <= MAX_LABEL_PT:
+            raise ValueError(f"font_size must be between {SMALLEST_CHOSEN_PT} and {MAX_LABEL_PT} pt")
         if not 0 <= self.margin_mm <= MAX_MARGIN_MM:
             raise ValueError(f"margin_mm must be between 0 and {MAX_MARGIN_MM}")
 

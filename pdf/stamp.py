@@ -31,7 +31,7 @@ from pypdf.generic import (
 )
 
 from core.errors import EmptyDocument, LimitExceeded
-from core.fonts import check_printable, text_font
+from core.fonts import SMALLEST_CHOSEN_PT, check_printable, text_font
 from core.progress import ProgressCallback, no_progress
 from pdf.compose import draw_form, save
 from pdf.layout import MM, Matrix, PageBox, Rect, placement_matrix
@@ -48,7 +48,8 @@ NUMBER_STYLES = {
     "x_slash_y": "{page} / {pages}",
 }
 MAX_STAMP_CHARS = 120
-MIN_FONT_PT, MAX_FONT_PT = 6.0, 48.0
+# Numbers and stamps may be headline-sized ("DRAFT"), larger than a name label.
+MAX_STAMP_PT = 48.0
 # A stamp that does not fit across a small page is shrunk, but not below this size.
 SMALLEST_FITTED_PT = 5.0
 _FONT = "stamp"
@@ -72,9 +73,9 @@ class StampSpec:
         object.__setattr__(self, "text", unicodedata.normalize("NFC", self.text).strip())
         if self.position not in POSITIONS:
             raise ValueError(f"position must be one of {POSITIONS}, not {self.position!r}")
-        if not MIN_FONT_PT <= self.font_size <= MAX_FONT_PT:
+        if not SMALLEST_CHOSEN_PT <= self.font_size <= MAX_STAMP_PT:
             raise ValueError(
-                f"font_size must be between {MIN_FONT_PT} and {MAX_FONT_PT} pt, not {self.font_size!r}"
+                f"font_size must be between {SMALLEST_CHOSEN_PT} and {MAX_STAMP_PT} pt, not {self.font_size!r}"
             )
         if not 0 <= self.margin_mm <= MAX_MARGIN_MM:
             raise ValueError(f"margin_mm must be between 0 and {MAX_MARGIN_MM}, not {self.margin_mm!r}")

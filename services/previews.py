@@ -21,7 +21,7 @@ from storage.config import Config
 from storage.files import FileStore
 from worker.kinds.class_sets import PREVIEW_WIDTH_PX, ClassSetOptions, label_text
 from worker.kinds.handouts import HandoutCounts, HandoutOptions, plan, preview_png
-from worker.kinds.spreadsheets import sheet_limits
+from worker.limits import sheet_limits
 
 
 def handout_counts(config: Config, refs: list[str], options: HandoutOptions) -> HandoutCounts:
@@ -40,12 +40,14 @@ def handout_preview(config: Config, ref: str, options: HandoutOptions) -> bytes:
 
 def columns_of(config: Config, ref: str, sheet: str | None, header_row: int | None) -> ClassList:
     """The columns and header row of an uploaded class list (no students yet)."""
-    return list_columns(FileStore(config).resolve(ref), sheet, header_row)
+    return list_columns(FileStore(config).resolve(ref), sheet, header_row, sheet_limits(config))
 
 
 def class_list_of(config: Config, ref: str, name: str, options: ClassSetOptions) -> ClassList:
     """The students of an uploaded class list as the job will read them."""
-    return read_class_list(FileStore(config).resolve(ref), options.list_spec(), name)
+    return read_class_list(
+        FileStore(config).resolve(ref), options.list_spec(), name, limits=sheet_limits(config)
+    )
 
 
 def class_set_preview(

@@ -23,7 +23,7 @@ from sheets import list_sheets
 from storage.config import Config
 from storage.files import FileStore, StoredFile
 from worker.kinds.spreadsheets import ACCEPTED as SHEET_SUFFIXES
-from worker.kinds.spreadsheets import sheet_limits
+from worker.limits import sheet_limits
 
 
 class MyFilesLike(Protocol):

@@ -26,6 +26,7 @@ from sheets.detect import HEADER_SCAN_ROWS, detect_header_row
 from sheets.frame import column_names
 from sheets.infer import classify
 from sheets.names import find_column
+from sheets.safety import DEFAULT_LIMITS, Limits
 
 # Rows of a sheet read at most (a whole-school list filtered to one class fits easily).
 MAX_LIST_ROWS = 10_000
@@ -284,8 +285,10 @@ class _Sheet:
     above: int
 
 
-def _read_sheet(path: Path, sheet: str | None, header_row: int | None, file_name: str) -> _Sheet:
-    with open_source(path) as source:
+def _read_sheet(
+    path: Path, sheet: str | None, header_row: int | None, file_name: str, limits: Limits
+) -> _Sheet:
+    with open_source(path, limits) as source:
         name = source.require(sheet) if sheet is not None else source.default_name()
         stream = source.rows(name)
         rows: list[tuple[int, list[object]]] = []
@@ -313,9 +316,11 @@ def _read_sheet(path: Path, sheet: str | None, header_row: int | None, file_name
     return _Sheet(name, header_row, column_names(header, width), data, decimal, above)
 
 
-def list_columns(path: Path, sheet: str | None = None, header_row: int | None = None) -> ClassList:
+def list_columns(
+    path: Path, sheet: str | None = None, header_row: int | None = None, limits: Limits = DEFAULT_LIMITS
+) -> ClassList:
     """The sheet's columns and header row, without choosing any name column yet (no students)."""
-    found = _read_sheet(path, sheet, header_row, path.name)
+    found = _read_sheet(path, sheet, header_row, path.name, limits)
     return ClassList([], found.name, found.header_row, found.columns)
 
 
@@ -324,11 +329,12 @@ def read_class_list(
     spec: ListSpec,
     file_name: str | None = None,
     progress: ProgressCallback = no_progress,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> ClassList:
     """The students of the list as `spec` chooses them, sorted; raises ClassListProblem naming the column."""
     file_name = file_name or path.name
     progress(0, 3, "Reading the class list")
-    found = _read_sheet(path, spec.sheet, spec.header_row, file_name)
+    found = _read_sheet(path, spec.sheet, spec.header_row, file_name, limits)
     columns = found.columns
     if not (spec.name_column or spec.first_name_column or spec.surname_column):
         raise ClassListProblem(

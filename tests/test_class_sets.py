@@ -353,3 +353,29 @@ def test_corpus_form_fields_are_counted_as_left_out(tmp_path, corpus_dir):
     CopyMaker(template).write_copy(0, tmp_path / "copy.pdf")
     text = PdfReader(tmp_path / "copy.pdf", strict=True).pages[0].extract_text()
     assert "Example for a Form" in text and "Ann" in text
+
+
+def test_a_class_list_is_held_to_the_upload_limit_the_it_person_set(app_env, monkeypatch, config):
+    """The class list is refused by MAX_UPLOAD_MB, on the page and in the job, not by a built-in size."""
+    from services.previews import class_list_of, columns_of
+    from storage.config import load_config
+    from storage.files import FileStore
+
+    monkeypatch.setenv("MAX_UPLOAD_MB", "1")
+    small = load_config()
+    path = small.uploads_dir / "big-list.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Under the list's own row limit, over 1 MB: long notes beside each name.
+    path.write_text("Name,Class,Notes\n" + "".join(f"Student {n:05d},7A,{'x' * 700}\n" for n in range(1_500)))
+    assert path.stat().st_size > 1_000_000
+    ref = FileStore(small).ref(path)
+    options = ClassSetOptions(name_column="Name")
+    for look in (
+        lambda: columns_of(small, ref, None, None),
+        lambda: class_list_of(small, ref, "big-list.csv", options),
+    ):
+        with pytest.raises(LimitExceeded, match="largest spreadsheet accepted is 1 MB"):
+            look()
+    # With the limit raised, the same list is read.
+    monkeypatch.setenv("MAX_UPLOAD_MB", "5")
+    assert len(class_list_of(load_config(), ref, "big-list.csv", options).students) == 1_500

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from core.errors import InputMissing, SeveralProblems, TeacherPrinterError
 from core.files import safe_name
@@ -28,19 +28,27 @@ ZIP_MIME = "application/zip"
 CSV_MIME = "text/csv"
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
+OptionsT = TypeVar("OptionsT", bound=Options)
+
 
 @dataclass
-class StepContext:
-    """What a step may use: its job's record, the file store, a scratch folder, progress."""
+class StepContext(Generic[OptionsT]):
+    """What a step may use: its job's record and typed options, the file store, a scratch folder, progress."""
 
     record: JobRecord
     index: int
     files: FileStore
     progress: ProgressCallback
+    # The kind's options record, parsed once from the job's stored options (None: the kind has none).
+    options: OptionsT = None  # type: ignore[assignment]
 
-    @property
-    def options(self) -> dict[str, Any]:
-        return self.record.options
+    @classmethod
+    def for_step(
+        cls, pipeline: Pipeline, record: JobRecord, index: int, files: FileStore, progress: ProgressCallback
+    ) -> StepContext[Any]:
+        """The context for step `index`, with the options parsed by the kind's record."""
+        options = pipeline.options.from_dict(record.options) if pipeline.options else None
+        return cls(record, index, files, progress, options)
 
     @property
     def work_dir(self) -> Path:
@@ -75,7 +83,7 @@ class StepResult:
 class StepDef:
     name: str
     label: str
-    run: Callable[[StepContext], StepResult]
+    run: Callable[[StepContext[Any]], StepResult]
     weight: int = 1
 
 

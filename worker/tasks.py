@@ -31,7 +31,7 @@ from storage.files import FileStore
 from storage.jobs import JobError, JobRecord, JobStore, OutputFile, Status, TransitionRefused, beat_every
 from storage.redis_conn import get_redis
 from worker.failures import UNEXPECTED, StepTimeLimitReached, describe_failure
-from worker.pipelines import step_def
+from worker.pipelines import get_pipeline, step_def
 from worker.steps import StepContext
 
 PROGRESS_INTERVAL_S = 0.5
@@ -184,7 +184,8 @@ def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
     step = record.steps[index]
     definition = step_def(record.kind, step.name)
     store.files.clear_work(job_id, index)
-    context = StepContext(record, index, store.files, _StepProgress(store, record, index))
+    progress = _StepProgress(store, record, index)
+    context = StepContext.for_step(get_pipeline(record.kind), record, index, store.files, progress)
     with _Heartbeat(store, job_id, config.worker_lost_after):
         result = definition.run(context)
 

@@ -16,15 +16,14 @@ from typing import Any, ClassVar
 
 from core.errors import BadOptions, InputMissing
 from core.files import atomic_path, safe_name
-from core.fonts import missing_glyphs, text_font, unprintable_listed
+from core.fonts import SMALLEST_CHOSEN_PT, missing_glyphs, text_font, unprintable_listed
 from core.progress import ProgressCallback
 from pdf.impose import n_up
 from pdf.inputs import check_pdf
 from pdf.layout import PAPERS
 from pdf.limits import MAX_MARGIN_MM
 from pdf.named_copies import (
-    MAX_FONT_PT,
-    MIN_FONT_PT,
+    MAX_LABEL_PT,
     CopyMaker,
     LabelStyle,
     Template,
@@ -47,6 +46,7 @@ from sheets.classlist import (
     save_students,
 )
 from sheets.names import FileNames
+from worker.limits import sheet_limits
 from worker.options import Options, option
 from worker.steps import (
     PDF_MIME,
@@ -105,8 +105,8 @@ class ClassSetOptions(Options):
     )
     font_size: float = option(
         11.0,
-        low=MIN_FONT_PT,
-        high=MAX_FONT_PT,
+        low=SMALLEST_CHOSEN_PT,
+        high=MAX_LABEL_PT,
         offered=(8, 20),
         label="Text size (pt)",
         wrong="the text size must be between {low} and {high} pt",
@@ -246,20 +246,26 @@ def _role(item: dict[str, Any]) -> str:
     return "worksheet" if str(item.get("name", "")).lower().endswith(".pdf") else "class_list"
 
 
-def read_list_step(ctx: StepContext) -> StepResult:
+def read_list_step(ctx: StepContext[ClassSetOptions]) -> StepResult:
     """Read the class list into a JSON file of students; any problem names the column or rows."""
-    options = ClassSetOptions.from_dict(ctx.options)
+    options = ctx.options
     items = [item for item in ctx.record.inputs if _role(item) == "class_list"]
     if not items:
         raise InputMissing("No class list was given.", "Upload a class list on the Class sets page.")
     item = items[0]
-    found = read_class_list(ctx.upload_path(item), options.list_spec(), item.get("name"), ctx.progress)
+    found = read_class_list(
+        ctx.upload_path(item),
+        options.list_spec(),
+        item.get("name"),
+        ctx.progress,
+        sheet_limits(ctx.files.config),
+    )
     dest = ctx.work_dir / "students.json"
     save_students(found.students, dest)
     return StepResult({"students_file": ctx.files.ref(dest), **found.counts(), "notes": found.notes})
 
 
-def _worksheet(ctx: StepContext, students: int, options: ClassSetOptions) -> tuple[Path, str, list[str]]:
+def _worksheet(ctx: StepContext[ClassSetOptions], students: int) -> tuple[Path, str, list[str]]:
     """The worksheet PDFs checked (as the page checked them) and, when there are several, combined in order."""
     items = [item for item in ctx.record.inputs if _role(item) == "worksheet"]
     if not items:
@@ -272,15 +278,15 @@ def _worksheet(ctx: StepContext, students: int, options: ClassSetOptions) -> tup
         pages += checked.pages
         if note := checked.note(name):
             notes.append(note)
-    check_counts(plan(students, pages, options), worksheet_name(names))
+    check_counts(plan(students, pages, ctx.options), worksheet_name(names))
     return one_pdf(paths, ctx.work_dir / "worksheet.pdf"), names[0], notes
 
 
-def make_copies_step(ctx: StepContext) -> StepResult:
+def make_copies_step(ctx: StepContext[ClassSetOptions]) -> StepResult:
     """One PDF per student in the work folder, all from one labelled template."""
-    options = ClassSetOptions.from_dict(ctx.options)
+    options = ctx.options
     students = load_students(ctx.files.resolve(ctx.result_of("read_list")["students_file"]))
-    worksheet, name, notes = _worksheet(ctx, len(students), options)
+    worksheet, name, notes = _worksheet(ctx, len(students))
     font = text_font()
     labels, write_ins = [], []
     for student in students:
@@ -355,9 +361,9 @@ def _label_notes(students: list[Student], write_ins: list[Student], template: Te
     return notes
 
 
-def assemble_step(ctx: StepContext) -> StepResult:
+def assemble_step(ctx: StepContext[ClassSetOptions]) -> StepResult:
     """The print file: every copy in order, padded so each starts on a fresh sheet, optionally N per sheet."""
-    options = ClassSetOptions.from_dict(ctx.options)
+    options = ctx.options
     template = Template.load(ctx.files.resolve(ctx.result_of("copies")["template"]))
     maker = CopyMaker(template)
     out = ctx.outputs_dir / output_name(options.output_name, "class set.pdf", ".pdf")
@@ -396,13 +402,13 @@ def _half(progress: ProgressCallback, first: bool) -> ProgressCallback:
     return report
 
 
-def package_step(ctx: StepContext) -> StepResult:
+def package_step(ctx: StepContext[ClassSetOptions]) -> StepResult:
     """A ZIP with one PDF per student, and a checklist workbook to tick off."""
     students = load_students(ctx.files.resolve(ctx.result_of("read_list")["students_file"]))
     copies = ctx.result_of("copies")
     folder = ctx.files.resolve(copies["copies_dir"])
     pages = copies["pages_per_copy"]
-    chosen = ClassSetOptions.from_dict(ctx.options).output_name
+    chosen = ctx.options.output_name
     stem = Path(output_name(chosen, "class set.pdf", ".pdf")).stem
     archive = ctx.outputs_dir / safe_name(f"{stem} - single copies.zip")
     checklist = ctx.outputs_dir / safe_name(f"{stem} - checklist.xlsx")

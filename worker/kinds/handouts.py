@@ -12,7 +12,7 @@ from core.progress import ProgressCallback, no_progress
 from pdf.arrange import ArrangePlan, arrange
 from pdf.booklet import BOOKLET_FOLD_GAP_MM, BOOKLET_MARGIN_MM, booklet, plan_booklet
 from pdf.compose import check_sheets, write_sheets
-from pdf.impose import place
+from pdf.impose import ImposeResult, place
 from pdf.layout import GRIDS, ORDERS, ORIENTATIONS, PAPERS, grid_layout, plan_n_up
 from pdf.limits import MAX_MARGIN_MM, MAX_SIGNATURE_SHEETS
 from pdf.printing import sheets_of_paper
@@ -209,8 +209,25 @@ def make_handouts(
             "printing": result.printing.to_dict(),
             "print_notes": result.finishing,  # on the job's card, under how to print: folding
         }
-    sheets = sheets_for(len(open_source(src).pages), options)
-    result = place(
+    result = _place(src, out, sheets_for(len(open_source(src).pages), options), options, progress)
+    return {
+        "source_pages": result.source_pages,
+        "output_pages": result.sheets,
+        "sheets_of_paper": sheets_of_paper(result.sheets, options.duplex),
+        "blank_cells": result.blank_cells,
+        "printing": result.printing.to_dict(),
+    }
+
+
+def _place(
+    src: Path,
+    out: Path,
+    sheets: list[list[int | None]],
+    options: HandoutOptions,
+    progress: ProgressCallback = no_progress,
+) -> ImposeResult:
+    """`sheets` of `src` laid out as the options say, n per sheet."""
+    return place(
         src,
         out,
         sheets,
@@ -224,13 +241,6 @@ def make_handouts(
         progress=progress,
         two_sided=options.duplex,
     )
-    return {
-        "source_pages": result.source_pages,
-        "output_pages": result.sheets,
-        "sheets_of_paper": sheets_of_paper(result.sheets, options.duplex),
-        "blank_cells": result.blank_cells,
-        "printing": result.printing.to_dict(),
-    }
 
 
 def preview_png(src: Path, options: HandoutOptions, width_px: int = PREVIEW_WIDTH_PX) -> bytes:
@@ -246,24 +256,12 @@ def preview_png(src: Path, options: HandoutOptions, width_px: int = PREVIEW_WIDT
             layout = grid_layout(options.paper, "landscape", 2, 1, BOOKLET_MARGIN_MM, BOOKLET_FOLD_GAP_MM)
             write_sheets(reader, src.name, sheet, layout, [cells], False, no_progress)
         else:
-            first = sheets_for(len(open_source(src).pages), options)[:1]
-            place(
-                src,
-                sheet,
-                first,
-                options.per_sheet,
-                options.paper,
-                options.orientation,
-                options.margin_mm,
-                options.gap_mm,
-                options.borders,
-                options.order,
-            )
+            _place(src, sheet, sheets_for(len(open_source(src).pages), options)[:1], options)
         return render_page_png(sheet, 0, width_px)
 
 
-def handouts_step(ctx: StepContext) -> StepResult:
-    options = HandoutOptions.from_dict(ctx.options)
+def handouts_step(ctx: StepContext[HandoutOptions]) -> StepResult:
+    options = ctx.options
     source = single_source(ctx)
     default = "booklet.pdf" if options.layout == "booklet" else f"handouts {options.per_sheet} per sheet.pdf"
     out = ctx.outputs_dir / output_name(options.output_name, default, ".pdf")

@@ -9,12 +9,13 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from core.errors import BadOptions
+from core.fonts import SMALLEST_CHOSEN_PT
 from core.units import MB
 from pdf.arrange import ArrangePlan, arrange, plan_slots
 from pdf.compress import compress
 from pdf.ranges import parse_ranges
 from pdf.split import split, split_groups
-from pdf.stamp import NUMBER_STYLES, POSITIONS, StampSpec, stamp
+from pdf.stamp import MAX_STAMP_PT, NUMBER_STYLES, POSITIONS, StampSpec, stamp
 from worker.options import Options, option
 from worker.steps import (
     PDF_MIME,
@@ -65,7 +66,14 @@ class MergeOptions(Options):
         label="Where",
         wrong="“{value}” is not a place on the page.",
     )
-    font_size: float = option(10.0, offered=(6, 24), label="Size")  # its limits: pdf.stamp's StampSpec
+    font_size: float = option(
+        10.0,
+        low=SMALLEST_CHOSEN_PT,
+        high=MAX_STAMP_PT,
+        offered=(6, 24),
+        label="Size",
+        wrong="the text size must be between {low} and {high} pt",
+    )
     compress: bool = option(False, label="Make the file smaller (good for e-mail)")
     image_dpi: int | None = option(
         None,
@@ -151,9 +159,9 @@ def _split_groups(pages: int, options: MergeOptions) -> list[list[int]]:
 # -- steps ----------------------------------------------------------------------------
 
 
-def arrange_step(ctx: StepContext) -> StepResult:
+def arrange_step(ctx: StepContext[MergeOptions]) -> StepResult:
     """Put every checked file together in order, keeping, turning and padding pages as asked."""
-    options = MergeOptions.from_dict(ctx.options)
+    options = ctx.options
     files = ctx.result_of("check")["files"]
     sources = [ctx.files.resolve(f["ref"]) for f in files]
     names = [f["name"] for f in files]
@@ -174,9 +182,9 @@ def arrange_step(ctx: StepContext) -> StepResult:
     return StepResult(data, [(out, PDF_MIME)])
 
 
-def finish_step(ctx: StepContext) -> StepResult:
+def finish_step(ctx: StepContext[MergeOptions]) -> StepResult:
     """Number or stamp the pages, make the file smaller, split it: whichever the teacher chose."""
-    options = MergeOptions.from_dict(ctx.options)
+    options = ctx.options
     if not options.needs_finishing:
         return StepResult({"nothing_to_do": True})
     current = ctx.files.resolve(ctx.result_of("arrange")["ref"])

@@ -19,7 +19,7 @@ from sheets.combine import combine
 from sheets.filetype import TEXT_SUFFIXES
 from sheets.printable import PAPERS, printable_table
 from sheets.split import split_by_column
-from storage.config import Config
+from worker.limits import sheet_limits
 from worker.options import Options, option
 from worker.steps import (
     CSV_MIME,
@@ -134,16 +134,6 @@ def plan(
     return SheetCounts(files, 1, "file", rows, columns)
 
 
-def sheet_limits(config: Config) -> Limits:
-    """The spreadsheet limits the IT person set (upload size, rows, columns)."""
-    return Limits(
-        max_file_bytes=config.max_upload_bytes,
-        max_rows=config.sheet_max_rows,
-        max_columns=config.sheet_max_columns,
-        max_cells=max(config.sheet_max_rows * 20, DEFAULT_LIMITS.max_cells),
-    )
-
-
 def is_text_file(name: str) -> bool:
     return Path(name).suffix.lower() in TEXT_SUFFIXES
 
@@ -238,9 +228,9 @@ def _counts(rows: int, columns: int | None, notes: list[str], **more: Any) -> di
     return {"rows": rows, "columns": columns, "notes": list(notes), **more}
 
 
-def check_sheets_step(ctx: StepContext) -> StepResult:
+def check_sheets_step(ctx: StepContext[SheetOptions]) -> StepResult:
     """Open every spreadsheet and find the chosen sheet, before any output is written."""
-    options = SheetOptions.from_dict(ctx.options)
+    options = ctx.options
     found = []
     for item in ctx.record.inputs:
         infos = list_sheets(ctx.upload_path(item), limits=sheet_limits(ctx.files.config))
@@ -251,8 +241,8 @@ def check_sheets_step(ctx: StepContext) -> StepResult:
     return StepResult({"files": found})
 
 
-def convert_sheets_step(ctx: StepContext) -> StepResult:
-    options = SheetOptions.from_dict(ctx.options)
+def convert_sheets_step(ctx: StepContext[SheetOptions]) -> StepResult:
+    options = ctx.options
     if options.task == "combine":
         paths = [ctx.upload_path(item) for item in ctx.record.inputs]
         if len(paths) == 1:
