@@ -3,6 +3,11 @@
 Children run in their own process groups so that Ctrl-C reaches only this launcher,
 which then stops them in order: the web app, the workers (each finishes the step it
 is running, up to a grace period), and Redis last, so nothing is lost.
+
+A web app or worker that dies is started again after RESTART_BACKOFF_S, with a line in
+the log; only one that dies more than RESTARTS_ALLOWED times within RESTART_WINDOW_S
+makes the launcher give up and stop everything. Workers run at a lower CPU priority
+(WORKER_NICENESS) so that the pages stay quick while they are busy.
 """
 
 from __future__ import annotations
@@ -37,12 +42,54 @@ def start_redis(config: Config) -> EmbeddedRedis | None:
     return server
 
 
-def spawn(args: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(args, cwd=ROOT, env=env, start_new_session=True)
+# Workers run at a lower CPU priority, so that on a small server the pages stay quick while
+# both workers are busy with long jobs.
+WORKER_NICENESS = 10
+# A process that dies is started again after a pause; one that dies this many times within
+# this many seconds is broken, not unlucky, and the launcher stops everything.
+RESTARTS_ALLOWED = 5
+RESTART_WINDOW_S = 300
 
 
-def worker_command() -> list[str]:
-    return [sys.executable, "-m", "worker"]
+def spawn(args: list[str], env: dict[str, str], niceness: int = 0) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        args,
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+        preexec_fn=(lambda: os.nice(niceness)) if niceness else None,
+    )
+
+
+def worker_command(looks_only: bool = False) -> list[str]:
+    return [sys.executable, "-m", "worker", *(["--looks-only"] if looks_only else [])]
+
+
+class Supervised:
+    """One process the launcher keeps running: started again when it dies, given up on if it keeps dying."""
+
+    def __init__(self, name: str, command: list[str], env: dict[str, str], niceness: int = 0) -> None:
+        self.name, self.command, self.env, self.niceness = name, command, env, niceness
+        self.deaths: list[float] = []
+        self.process = spawn(command, env, niceness)
+
+    def check(self) -> bool:
+        """Start the process again if it died; False when it died too often to go on."""
+        code = self.process.poll()
+        if code is None:
+            return True
+        now = time.monotonic()
+        self.deaths = [t for t in self.deaths if now - t < RESTART_WINDOW_S] + [now]
+        if len(self.deaths) > RESTARTS_ALLOWED:
+            say(
+                f"{self.name} stopped (exit code {code}) for the {len(self.deaths)}th time in "
+                f"{RESTART_WINDOW_S // 60} minutes; giving up and stopping everything."
+            )
+            return False
+        say(f"{self.name} stopped (exit code {code}); starting it again in {RESTART_BACKOFF_S} s.")
+        time.sleep(RESTART_BACKOFF_S)
+        self.process = spawn(self.command, self.env, self.niceness)
+        return True
 
 
 def web_command(config: Config) -> list[str]:
@@ -87,32 +134,33 @@ def main() -> int:
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
 
-    workers = [spawn(worker_command(), env) for _ in range(config.workers)]
-    web = spawn(web_command(config), env)
-    say(f"Started {config.workers} worker(s).")
+    workers = [
+        Supervised(f"Worker {n + 1}", worker_command(), env, WORKER_NICENESS) for n in range(config.workers)
+    ] + [
+        Supervised(f"Look worker {n + 1}", worker_command(looks_only=True), env, WORKER_NICENESS)
+        for n in range(config.look_workers)
+    ]
+    web = Supervised("The web app", web_command(config), env)
+    say(f"Started {config.workers} worker(s) and {config.look_workers} look worker(s).")
     say(f"Teacher Printer is running at http://localhost:{config.port}  (Ctrl-C stops everything)")
 
     exit_code = 0
     try:
         while not stopping:
             time.sleep(0.5)
-            if web.poll() is not None:
-                say(f"The web app stopped (exit code {web.returncode}); stopping everything.")
-                exit_code = web.returncode or 1
-                break
-            for index, process in enumerate(workers):
-                if process.poll() is not None and not stopping:
-                    say(f"Worker {index + 1} stopped (exit code {process.returncode}); starting it again.")
-                    time.sleep(RESTART_BACKOFF_S)
-                    workers[index] = spawn(worker_command(), env)
+            for supervised in (web, *workers):
+                if not stopping and not supervised.check():
+                    exit_code = supervised.process.returncode or 1
+                    stopping = True
+                    break
     finally:
         say("Stopping: web app, then workers (each finishes its current step), then Redis.")
-        stop(web, 10)
-        for process in workers:
-            if process.poll() is None:
-                process.send_signal(signal.SIGTERM)
-        for process in workers:
-            stop(process, WORKER_GRACE_S)
+        stop(web.process, 10)
+        for supervised in workers:
+            if supervised.process.poll() is None:
+                supervised.process.send_signal(signal.SIGTERM)
+        for supervised in workers:
+            stop(supervised.process, WORKER_GRACE_S)
         if redis_server is not None:
             redis_server.stop()
             (config.redis_dir / URL_FILE_NAME).unlink(missing_ok=True)

@@ -70,6 +70,14 @@ class StepTimedOut(TeacherPrinterError):
     default_hint = "Try again with fewer or smaller files, or ask your IT person to raise the limit."
 
 
+class OutOfMemory(TeacherPrinterError):
+    key = "out_of_memory"
+    default_hint = (
+        "Try fewer or smaller files at a time. If you need this file, ask your IT person to raise "
+        "STEP_MEMORY_MB (and the workers' memory)."
+    )
+
+
 class WorkerStopped(TeacherPrinterError):
     key = "worker_stopped"
     default_hint = "Press Retry to run it again from where it stopped."

@@ -19,7 +19,8 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from core.errors import NotAllowed, ServiceUnavailable
+from core.errors import NotAllowed
+from services.reachable import unreachable
 from storage import lifecycle
 from storage.config import Config, load_config
 from storage.files import FileStore, new_id, upload_id_of
@@ -30,10 +31,6 @@ from worker.pipelines import get_pipeline
 from worker.tasks import RUN_STEP, cancel_rq_jobs
 
 RESULT_TTL_S = 24 * 3600
-
-
-def _unreachable(exc: Exception) -> ServiceUnavailable:
-    return ServiceUnavailable(f"The job service (Redis) cannot be reached right now ({type(exc).__name__}).")
 
 
 @dataclass(frozen=True)
@@ -74,7 +71,7 @@ class Jobs:
         try:
             self.store.conn.ping()
         except redis.RedisError as exc:
-            raise _unreachable(exc) from exc
+            raise unreachable(exc) from exc
 
     # -- submitting ---------------------------------------------------------------
     def submit(
@@ -108,7 +105,7 @@ class Jobs:
             lifecycle.submit(self.store, record)
             self._enqueue_chain(record, 0)
         except redis.RedisError as exc:
-            raise _unreachable(exc) from exc
+            raise unreachable(exc) from exc
         self._mark_used(inputs)
         return record
 
@@ -143,7 +140,7 @@ class Jobs:
         try:
             record = self.store.get(job_id)
         except redis.RedisError as exc:
-            raise _unreachable(exc) from exc
+            raise unreachable(exc) from exc
         if record is not None and owner is not None and record.owner != owner:
             return None
         return record
@@ -153,7 +150,7 @@ class Jobs:
         try:
             return self.store.list(owner=owner, **filters)
         except redis.RedisError as exc:
-            raise _unreachable(exc) from exc
+            raise unreachable(exc) from exc
 
     def run_again(self, job_id: str, owner: str | None) -> RunAgain:
         """The inputs and options of a job the owner may see, to start a new one like it.
@@ -170,7 +167,7 @@ class Jobs:
                 try:
                     entry = index.get(upload_id)
                 except redis.RedisError as exc:
-                    raise _unreachable(exc) from exc
+                    raise unreachable(exc) from exc
                 if entry is None or entry.ref != ref:
                     entry = entry_on_disk(self.files, ref, name)
             inputs.append(AgainInput(dict(item), entry))

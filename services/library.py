@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Iterator
 from typing import BinaryIO
 
 import redis
 
 from core.errors import NotAllowed, ServiceUnavailable
-from services.control import _unreachable
+from services.reachable import reachable
 from services.uploads import UploadInfo
 from storage.config import Config, load_config
 from storage.files import FileStore, StoredFile, upload_id_of
@@ -30,14 +29,6 @@ NEEDS_INPUTS = (Status.QUEUED, Status.RUNNING, Status.FAILED, Status.CANCELED)
 MAX_LISTED = 50
 
 
-@contextlib.contextmanager
-def _service() -> Iterator[None]:
-    try:
-        yield
-    except redis.RedisError as exc:
-        raise _unreachable(exc) from exc
-
-
 class Presets:
     """Saved options for the tool pages: each teacher's own, and the school-wide ones."""
 
@@ -47,20 +38,20 @@ class Presets:
 
     def for_kind(self, kind: str, owner: str) -> list[Preset]:
         """The owner's presets for one tool, and the shared ones, by name."""
-        with _service():
+        with reachable():
             return self.store.list_for(owner, kind)
 
     def get(self, preset_id: str, owner: str) -> Preset | None:
-        with _service():
+        with reachable():
             return self.store.get(preset_id, owner)
 
     def save(self, kind: str, name: str, options: dict, owner: str, shared: bool = False) -> Preset:
         """Check the options as the job would, then save them under the name."""
-        with _service():
+        with reachable():
             return self.store.save(kind, name, options, owner, shared)
 
     def delete(self, preset_id: str, owner: str, may_share: bool) -> None:
-        with _service():
+        with reachable():
             self.store.delete(preset_id, owner, may_share)
 
     def export(self, kind: str, owner: str) -> bytes:
@@ -70,7 +61,7 @@ class Presets:
     def import_file(self, data: bytes, owner: str) -> ImportResult:
         """Save every usable preset of a file as the owner's own."""
         kinds = {kind: PIPELINES[kind].label for kind in OPTION_TYPES}
-        with _service():
+        with reachable():
             return self.store.import_json(data, owner, kinds)
 
 
@@ -156,7 +147,7 @@ class MyFiles:
         """The owner's usable files still on the server, last used first (of these file types, if given)."""
         wanted = {s.lower().lstrip(".") for s in suffixes or []}
         found = []
-        with _service():
+        with reachable():
             for entry in self.index.list(self.owner, limit=limit * 2):
                 if not self.files.upload_kept(entry.ref):
                     self.index.forget(entry.id)  # removed by the clean-up: no longer listed
@@ -172,13 +163,13 @@ class MyFiles:
     # -- deleting -------------------------------------------------------------------
     def needed_by(self, ref: str) -> list[JobRecord]:
         """Jobs that may still read this file: waiting, running, or failed or canceled (Retry)."""
-        with _service():
+        with reachable():
             page = self.jobs.list(None, limit=1_000_000, statuses=NEEDS_INPUTS)
         return [r for r in page.records if any(item.get("ref") == ref for item in r.inputs)]
 
     def delete(self, upload_id: str) -> UploadEntry:
         """Delete one of the owner's files, unless a job that may still run needs it."""
-        with _service():
+        with reachable():
             entry = self.index.get(upload_id)
         if entry is None or entry.owner != self.owner:
             raise NotAllowed("That file is not in your files any more.")
@@ -192,7 +183,7 @@ class MyFiles:
                 "Let the job finish, or delete it on the Jobs page, then delete the file.",
             )
         self.files.delete_upload(entry.ref)
-        with _service():
+        with reachable():
             self.index.forget(upload_id)
         return entry
 

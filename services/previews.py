@@ -1,82 +1,120 @@
 """What the tool pages show before the button: counts, first-sheet previews, sheets and columns.
 
-Each takes the settings and an upload's reference, and calls the kind's own plan or preview,
-so that the page says what the job will do, in its words.
+Each asks the workers for a look (`worker/looks.py`) that calls the kind's own plan or
+preview, so that the page says what the job will do, in its words. Each returns a `Seen`:
+the value once a worker has answered, or pending (with the key to wait for) until then; a
+look that found a problem raises it as the teacher's error.
 """
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-from typing import Any
+import io
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
-from core.fonts import text_font
-from pdf.named_copies import CopyMaker, make_template
-from pdf.render import render_page_png
-from pdf.source import read_page_sizes
-from sheets import SheetInfo, Table, list_sheets, preview
-from sheets.classlist import ClassList, Student, list_columns, read_class_list
-from sheets.split import split_groups
-from storage.config import Config
-from storage.files import FileStore
-from worker.kinds.class_sets import PREVIEW_WIDTH_PX, ClassSetOptions, label_text
-from worker.kinds.handouts import HandoutCounts, HandoutOptions, plan, preview_png
-from worker.limits import sheet_limits
+import pyarrow as pa
+
+from core.errors import TeacherPrinterError
+from services.looks import Looks
+from sheets import SheetInfo, Table
+from sheets.classlist import ClassList
+from storage.files import StoredFile
+from storage.looks import Answer
+from worker.kinds.class_sets import ClassSetOptions
+from worker.kinds.handouts import HandoutCounts, HandoutOptions
+
+T = TypeVar("T")
 
 
-def handout_counts(config: Config, refs: list[str], options: HandoutOptions) -> HandoutCounts:
+class LookProblem(TeacherPrinterError):
+    """What a look inside a file found wrong, in the words the worker gave (message and hint in one)."""
+
+    key = "look_problem"
+    default_hint = "Check the file, or choose other options."
+
+
+@dataclass(frozen=True)
+class Seen(Generic[T]):
+    """A look's value, or pending while a worker is at it (`key` is what to wait for)."""
+
+    key: str
+    value: T | None = None
+    pending: bool = False
+
+
+def _seen(
+    looks: Looks, name: str, files: list[StoredFile], params: dict[str, Any], convert: Any
+) -> Seen[Any]:
+    key = looks.key(name, files, params)
+    answer = looks.ask(name, files, params)
+    if answer is None:
+        return Seen(key, pending=True)
+    if not answer.ok:
+        raise LookProblem(answer.problem, "")
+    return Seen(key, convert(looks, answer))
+
+
+def _blob(looks: Looks, answer: Answer) -> bytes:
+    data = looks.blob(answer)
+    if data is None:
+        raise LookProblem("The preview was removed before it could be shown.", "Reload the page.")
+    return data
+
+
+def handout_counts(looks: Looks, files: list[StoredFile], options: HandoutOptions) -> Seen[HandoutCounts]:
     """Counts for uploaded files taken together, as the job will combine them."""
-    store = FileStore(config)
-    sizes: list[tuple[float, float]] = []
-    for ref in refs:
-        sizes.extend(read_page_sizes(store.resolve(ref)))
-    return plan(sizes, options)
-
-
-def handout_preview(config: Config, ref: str, options: HandoutOptions) -> bytes:
-    """The first sheet of an uploaded file with these options, as PNG bytes."""
-    return preview_png(FileStore(config).resolve(ref), options)
-
-
-def columns_of(config: Config, ref: str, sheet: str | None, header_row: int | None) -> ClassList:
-    """The columns and header row of an uploaded class list (no students yet)."""
-    return list_columns(FileStore(config).resolve(ref), sheet, header_row, sheet_limits(config))
-
-
-def class_list_of(config: Config, ref: str, name: str, options: ClassSetOptions) -> ClassList:
-    """The students of an uploaded class list as the job will read them."""
-    return read_class_list(
-        FileStore(config).resolve(ref), options.list_spec(), name, limits=sheet_limits(config)
+    return _seen(
+        looks, "handout_counts", files, {"options": options.to_dict()}, lambda _, a: HandoutCounts(**a.data)
     )
+
+
+def handout_preview(looks: Looks, file: StoredFile, options: HandoutOptions) -> Seen[bytes]:
+    """The first sheet of an uploaded file with these options, as PNG bytes."""
+    return _seen(looks, "handout_preview", [file], {"options": options.to_dict()}, _blob)
+
+
+def columns_of(looks: Looks, file: StoredFile, sheet: str | None, header_row: int | None) -> Seen[ClassList]:
+    """The columns and header row of an uploaded class list (no students yet)."""
+    params = {"sheet": sheet, "header_row": header_row}
+    return _seen(looks, "columns", [file], params, lambda _, a: ClassList.from_dict(a.data))
+
+
+def class_list_of(looks: Looks, file: StoredFile, options: ClassSetOptions) -> Seen[ClassList]:
+    """The students of an uploaded class list as the job will read them."""
+    params = {"name": file.name, "options": options.to_dict()}
+    return _seen(looks, "class_list", [file], params, lambda _, a: ClassList.from_dict(a.data))
 
 
 def class_set_preview(
-    config: Config, worksheet_ref: str, student: dict[str, Any], options: ClassSetOptions
-) -> bytes:
+    looks: Looks, worksheet: StoredFile, student: dict[str, Any], options: ClassSetOptions
+) -> Seen[bytes]:
     """The first page of one student's copy, as PNG bytes."""
-    text, _ = label_text(Student.from_dict(student), options, text_font())
-    source = FileStore(config).resolve(worksheet_ref)
-    with tempfile.TemporaryDirectory(prefix="tp-class-set-") as folder:
-        template = make_template(source, [text], Path(folder), options.label_style(), pages=[0])
-        copy = Path(folder) / "copy.pdf"
-        CopyMaker(template).write_copy(0, copy)
-        return render_page_png(copy, 0, PREVIEW_WIDTH_PX)
+    params = {"student": student, "options": options.to_dict()}
+    return _seen(looks, "class_set_preview", [worksheet], params, _blob)
 
 
-def sheets_of(config: Config, ref: str) -> list[SheetInfo]:
-    return list_sheets(FileStore(config).resolve(ref), limits=sheet_limits(config))
+def sheets_of(looks: Looks, file: StoredFile) -> Seen[list[SheetInfo]]:
+    """The sheets of an uploaded workbook (one for a CSV file)."""
+    return _seen(looks, "sheets", [file], {}, lambda _, a: [SheetInfo(**info) for info in a.data])
 
 
-def preview_of(config: Config, ref: str, sheet: str | None, header_row: int | None, rows: int = 20) -> Table:
+def preview_of(
+    looks: Looks, file: StoredFile, sheet: str | None, header_row: int | None, rows: int = 20
+) -> Seen[Table]:
     """The first rows of a sheet as the job will read them (header found, types inferred)."""
-    return preview(
-        FileStore(config).resolve(ref), sheet, rows, header_row=header_row, limits=sheet_limits(config)
-    )
+    params = {"sheet": sheet, "header_row": header_row, "rows": rows}
+
+    def table(looks: Looks, answer: Answer) -> Table:
+        with pa.ipc.open_stream(io.BytesIO(_blob(looks, answer))) as reader:
+            frame = reader.read_all().to_pandas()
+        return Table(frame, **answer.data)
+
+    return _seen(looks, "sheet_preview", [file], params, table)
 
 
 def groups_of(
-    config: Config, ref: str, column: str, sheet: str | None, header_row: int | None
-) -> dict[str, int]:
+    looks: Looks, file: StoredFile, column: str, sheet: str | None, header_row: int | None
+) -> Seen[dict[str, int]]:
     """The groups a split by `column` would make, with their rows, before anything runs."""
-    path = FileStore(config).resolve(ref)
-    return split_groups(path, column, sheet=sheet, header_row=header_row, limits=sheet_limits(config))
+    params = {"column": column, "sheet": sheet, "header_row": header_row}
+    return _seen(looks, "groups", [file], params, lambda _, a: dict(a.data))

@@ -150,6 +150,16 @@ class ClassList:
             "trimmed": self.trimmed,
         }
 
+    def to_dict(self) -> dict[str, Any]:
+        """The whole reading as JSON values, students included."""
+        return {**asdict(self), "students": [s.to_dict() for s in self.students]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ClassList:
+        """A reading from `to_dict`'s output."""
+        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**{**fields, "students": [Student.from_dict(s) for s in data.get("students", [])]})
+
 
 # -- guessing columns ------------------------------------------------------------------------------
 

@@ -63,6 +63,13 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("PORT", "8501", "Port the web app listens on.", _positive_int),
     Setting("WORKERS", "2", "How many background workers `make run` starts.", _positive_int),
+    Setting(
+        "LOOK_WORKERS",
+        "1",
+        "How many more workers `make run` starts for looks inside uploads only (counts, checks, "
+        "previews), so that a page never waits behind a long job. Every worker takes looks first.",
+        _positive_int,
+    ),
     Setting("QUEUE_NAME", "teacher-printer", "Name of the RQ queue the web app and workers share.", str),
     Setting(
         "RETENTION_DAYS",
@@ -92,6 +99,19 @@ SETTINGS: tuple[Setting, ...] = (
         "STEP_TIMEOUT",
         "600",
         "Longest a single step of a job may run, in seconds, before it is stopped and failed.",
+        _positive_int,
+    ),
+    Setting(
+        "LOOK_TIMEOUT",
+        "60",
+        "Longest a look inside an upload (counts, checks, a preview) may run, in seconds.",
+        _positive_int,
+    ),
+    Setting(
+        "STEP_MEMORY_MB",
+        "1024",
+        "Most memory one step of a job, or one look inside an upload, may use, in megabytes; "
+        "over it, the step stops with a message. Keep it under the worker's memory limit.",
         _positive_int,
     ),
     Setting(
@@ -140,12 +160,15 @@ class Config:
     redis_url: str
     port: int
     workers: int
+    look_workers: int
     queue_name: str
     retention_days: int
     max_upload_mb: int
     sheet_max_rows: int
     sheet_max_columns: int
     step_timeout: int
+    look_timeout: int
+    step_memory_mb: int
     worker_lost_after: int
     sweep_interval: int
     admin_emails: tuple[str, ...]
@@ -156,6 +179,15 @@ class Config:
     def max_upload_bytes(self) -> int:
         """MAX_UPLOAD_MB in bytes: the one upload limit the uploader, the server and the messages use."""
         return self.max_upload_mb * MB
+
+    @property
+    def look_queue_name(self) -> str:
+        """The queue of looks inside uploads, which every worker takes before jobs."""
+        return f"{self.queue_name}-looks"
+
+    @property
+    def step_memory_bytes(self) -> int:
+        return self.step_memory_mb * MB
 
     @property
     def uploads_dir(self) -> Path:

@@ -13,7 +13,7 @@ from streamlit.testing.v1 import AppTest
 from services.library import MyFiles, Presets
 from storage.files import FileStore
 from storage.jobs import Status
-from tests.conftest import ROOT
+from tests.apptest import app_test
 from tests.make_files import damaged_pdf_bytes, encrypt_pdf, locked_ods_bytes, make_pdf, pdf_bytes, png_bytes
 from tests.test_library import kept
 from tests.test_owners import AUTH
@@ -24,7 +24,7 @@ PDF = "application/pdf"
 
 def page(path: str, user: dict | None = None) -> AppTest:
     """A fresh session on one page (signed in as `user`, with sign-in configured, if given)."""
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at = app_test(30)
     if user is not None:
         at.secrets.update(AUTH)
         at.user = user
@@ -463,7 +463,7 @@ def test_spreadsheets_page_counts_the_split_and_fills_it_from_a_preset(app_env, 
 
 def reload(at: AppTest, path: str) -> AppTest:
     """The browser's reload of the page `at` shows: a new session, with the same address."""
-    fresh = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    fresh = app_test(30)
     fresh.query_params.update(at.query_params)
     return fresh.switch_page(path).run()
 
@@ -504,7 +504,7 @@ def test_an_address_naming_someone_elses_job_fills_nothing(app_env, config, jobs
     theirs = jobs.submit(
         "handouts", "Bob's quiz", [upload(config, make_pdf(tmp_path / "q.pdf", 2))], {}, "bob@school.org"
     )
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at = app_test(30)
     at.secrets.update(AUTH)
     at.user = {"email": "ann@school.org", "is_logged_in": True}
     at.query_params["again"] = theirs.id

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from core.errors import BadOptions, TeacherPrinterError
 from storage.presets import PresetStore
 from storage.redis_conn import get_redis
-from tests.conftest import ROOT
+from tests.apptest import app_test
 from tests.make_files import make_pdf, pdf_bytes
 from tests.test_merge_chain import upload
 from worker.kinds.class_sets import ClassSetOptions
@@ -22,7 +22,7 @@ PDF = "application/pdf"
 
 
 def page(path: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at = app_test(30)
     at.run()
     at.switch_page(path).run()
     return at

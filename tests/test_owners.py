@@ -7,7 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from core.errors import NotAllowed
 from storage.jobs import Status
-from tests.conftest import ROOT
+from tests.apptest import app_test
 from tests.make_files import make_pdf
 from tests.test_merge_chain import upload
 
@@ -17,7 +17,7 @@ AUTH = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", "cookie
 
 
 def jobs_page(user: dict | None, secrets: dict | None = AUTH) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30)
+    at = app_test(30)
     if secrets:
         at.secrets.update(secrets)
     if user is not None:
@@ -60,7 +60,7 @@ def test_signed_out_sees_the_sign_in_button_and_no_jobs(two_teachers):
 
 
 def test_single_user_mode_sees_all_and_says_so(two_teachers):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    at = app_test(30).run()
     assert any("Single-user mode" in c.value for c in at.sidebar.caption)
     at.switch_page("ui/jobs.py").run()
     assert len(titles(at)) == 2

@@ -8,11 +8,10 @@ import zipfile
 import openpyxl
 import pytest
 from pypdf import PdfReader
-from streamlit.testing.v1 import AppTest
 
 from pdf.printing import how_to_print
 from storage.jobs import Status
-from tests.conftest import ROOT
+from tests.apptest import app_test
 from tests.make_files import make_pdf
 from tests.test_merge_chain import upload, upload_bytes
 
@@ -123,7 +122,7 @@ def test_jobs_page_shows_the_box_on_two_sided_results_only(app_env, jobs, config
     source = upload(config, make_pdf(tmp_path / "notes.pdf", 8, "Notes"))
     finished(jobs, burst, "handouts", "Two-sided notes", [source], {"per_sheet": 4, "duplex": True})
     finished(jobs, burst, "handouts", "One-sided notes", [source], {"per_sheet": 4})
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    at = app_test(30).run()
     at.switch_page("ui/jobs.py").run()
     assert not at.exception
     boxes = [i.value for i in at.info if "How to print" in i.value]

@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from storage.jobs import Status
 from storage.redis_server import EmbeddedRedis
+from tests.apptest import app_test
 from tests.conftest import ROOT
 from tests.make_files import make_pdf, page_texts
 from tests.test_merge_chain import upload
@@ -23,7 +24,7 @@ def own_redis(tmp_path, monkeypatch, app_env):
 
 def open_app() -> AppTest:
     """A fresh page load in the same web process (the Redis client cache is kept)."""
-    return AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    return app_test(30).run()
 
 
 def test_pages_recover_when_redis_comes_back(own_redis):

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 
-from streamlit.testing.v1 import AppTest
-
+from tests.apptest import app_test
 from tests.conftest import ROOT
 from ui.tools import PAGES, TOOLS
 from worker.pipelines import OPTION_TYPES, PIPELINES
@@ -39,7 +38,7 @@ def test_no_page_is_named_outside_the_table():
 
 
 def test_navigation_and_home_show_exactly_the_tables_pages(app_env):
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    at = app_test(30).run()
     assert not at.exception, [e.value for e in at.exception]
     registered = [
         (info["page_name"], info["icon"], info["url_pathname"], info["script_path"])

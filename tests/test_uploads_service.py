@@ -10,6 +10,7 @@ from core.errors import TeacherPrinterError
 from services.library import MyFiles
 from services.uploads import Uploads
 from storage.files import FileStore
+from tests.apptest import answer_looks, looked, unlocked
 from tests.make_files import encrypt_pdf, make_pdf, pdf_bytes, png_bytes
 
 
@@ -23,9 +24,14 @@ def names_listed(config) -> list[str]:
 
 
 def test_add_saves_looks_by_type_and_lists_what_is_usable(config, uploads):
-    pdf = uploads.add(io.BytesIO(pdf_bytes(3)), "Quiz.pdf")
-    sheet = uploads.add(io.BytesIO(b"First name,Surname\nAda,Lovelace\n"), "7B.csv")
-    photo = uploads.add(io.BytesIO(png_bytes()), "Photo.pdf")
+    added = [
+        uploads.add(io.BytesIO(pdf_bytes(3)), "Quiz.pdf"),
+        uploads.add(io.BytesIO(b"First name,Surname\nAda,Lovelace\n"), "7B.csv"),
+        uploads.add(io.BytesIO(png_bytes()), "Photo.pdf"),
+    ]
+    # The web side opens nothing: until a worker has looked, each is pending and none is listed.
+    assert all(upload.pending for upload in added) and names_listed(config) == []
+    pdf, sheet, photo = (looked(uploads, upload) for upload in added)
     assert (pdf.info.kind, pdf.info.pages, pdf.info.usable) == ("pdf", 3, True)
     assert (sheet.info.kind, sheet.info.usable) == ("sheet", True)
     assert not photo.info.usable and "not a PDF" in photo.info.problem
@@ -34,7 +40,7 @@ def test_add_saves_looks_by_type_and_lists_what_is_usable(config, uploads):
 
 
 def test_the_same_file_again_is_the_one_kept_and_a_removed_one_is_gone(config, uploads):
-    first = uploads.add(io.BytesIO(pdf_bytes(2)), "Quiz.pdf")
+    first = looked(uploads, uploads.add(io.BytesIO(pdf_bytes(2)), "Quiz.pdf"))
     second = uploads.add(io.BytesIO(pdf_bytes(2)), "Quiz again.pdf")
     assert second.stored.ref == first.stored.ref and second.stored.name == "Quiz again.pdf"
     assert uploads.again(first.stored).info.pages == 2
@@ -44,16 +50,54 @@ def test_the_same_file_again_is_the_one_kept_and_a_removed_one_is_gone(config, u
 
 def test_unlock_lists_the_unprotected_copy_only(config, uploads, tmp_path):
     locked_path = encrypt_pdf(make_pdf(tmp_path / "a.pdf", 4), tmp_path / "Locked.pdf", "secret")
-    locked = uploads.add(io.BytesIO(locked_path.read_bytes()), "Locked.pdf")
+    locked = looked(uploads, uploads.add(io.BytesIO(locked_path.read_bytes()), "Locked.pdf"))
     assert locked.info.needs_password and names_listed(config) == []
     with pytest.raises(TeacherPrinterError):
-        uploads.unlock(locked.stored, "wrong")
-    opened = uploads.unlock(locked.stored, "secret")
+        unlocked(uploads, locked.stored, "wrong")
+    opened = unlocked(uploads, locked.stored, "secret")
     assert opened.stored.ref != locked.stored.ref
     assert (opened.info.pages, opened.info.needs_password) == (4, False)
     assert names_listed(config) == ["Locked.pdf"]
 
 
 def test_without_the_job_service_files_are_still_saved_and_looked_at(config):
-    upload = Uploads(config, None).add(io.BytesIO(pdf_bytes(1)), "Quiz.pdf")
+    without = Uploads(config, None)
+    upload = looked(without, without.add(io.BytesIO(pdf_bytes(1)), "Quiz.pdf"))
     assert upload.info.pages == 1 and FileStore(config).upload_kept(upload.stored.ref)
+
+
+def test_the_password_never_reaches_the_queue_and_is_gone_once_used(config, uploads, tmp_path):
+    from rq import Queue
+    from rq.serializers import JSONSerializer
+
+    from storage.redis_conn import get_redis
+
+    locked_path = encrypt_pdf(make_pdf(tmp_path / "a.pdf", 2), tmp_path / "Locked.pdf", "hunter2-secret")
+    locked = looked(uploads, uploads.add(io.BytesIO(locked_path.read_bytes()), "Locked.pdf"))
+    key = uploads.start_unlock(locked.stored, "hunter2-secret")
+    conn = get_redis(config)
+    queued = Queue(config.look_queue_name, connection=conn, serializer=JSONSerializer).jobs
+    assert queued and all("hunter2" not in repr(job.args) for job in queued)
+    assert [k for k in conn.keys("tp:secret:*")]  # waiting, for a minute at most
+    assert conn.ttl(conn.keys("tp:secret:*")[0]) <= 60
+    answer_looks()
+    assert uploads.finish_unlock(key) is not None
+    assert conn.keys("tp:secret:*") == []
+    assert not any(b"hunter2" in (conn.dump(k) or b"") for k in conn.keys("*"))
+
+
+def test_a_look_is_asked_once_however_many_pages_ask(config, uploads):
+    from rq import Queue
+    from rq.serializers import JSONSerializer
+
+    from storage.redis_conn import get_redis
+
+    first = uploads.add(io.BytesIO(pdf_bytes(5)), "Quiz.pdf")
+    for _ in range(3):
+        assert uploads.again(first.stored).pending
+    other = Uploads(config, MyFiles(config, "ben@school.org"))
+    theirs = other.add(io.BytesIO(pdf_bytes(5)), "Quiz.pdf")  # another teacher, the same file and name
+    queue = Queue(config.look_queue_name, connection=get_redis(config), serializer=JSONSerializer)
+    assert queue.count == 1
+    answer_looks()
+    assert looked(other, theirs).info.pages == 5 and queue.count == 0

@@ -13,6 +13,7 @@ import pytest
 from pypdf import PdfReader
 
 from storage.jobs import Status
+from tests.apptest import app_test
 from tests.conftest import ROOT
 from tests.make_files import make_pdf
 from tests.test_merge_chain import upload
@@ -198,9 +199,7 @@ def test_sidebar_counts_only_live_workers_after_a_restart(app_env, config, start
     wait_for(lambda: check_health(config).workers == 2, 60)
     assert Worker.count(queue=queue) == 3, "the dead worker is still registered, yet not counted"
 
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    at = app_test(30).run()
     assert not at.exception
     assert "2 workers" in at.sidebar.markdown[0].value
 
@@ -226,9 +225,7 @@ def test_a_job_whose_worker_vanished_says_it_has_not_moved(app_env, start_worker
     late = wait_for(lambda: (r := jobs.get(record.id, None)).silent_for > 0 and r, 60)
     assert late.status == Status.RUNNING  # not failed yet: the sweep waits WORKER_LOST_AFTER
 
-    from streamlit.testing.v1 import AppTest
-
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=30).run()
+    at = app_test(30).run()
     at.switch_page("ui/jobs.py").run()
     assert not at.exception
     [warning] = [w.value for w in at.warning if "has not moved" in w.value]

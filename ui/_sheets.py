@@ -7,14 +7,14 @@ import streamlit as st
 from services.previews import sheets_of
 from sheets import SheetInfo
 from storage.config import Config
+from storage.files import StoredFile
+from ui._looks import looks_for, value_or_wait
 from ui._presets import choice, fill_widgets
-from ui._ui import cached
 
 
-@cached()
-def sheet_list(config: Config, ref: str) -> list[SheetInfo]:
-    """The sheets of an uploaded workbook (one for a CSV file)."""
-    return sheets_of(config, ref)
+def sheet_list(config: Config, file: StoredFile, button: tuple[str, str, str]) -> list[SheetInfo]:
+    """The sheets of an uploaded workbook (one for a CSV file); the page waits here for them."""
+    return value_or_wait(config, sheets_of(looks_for(config), file), "Reading the sheets…", button)
 
 
 def sheet_picker(kind: str, infos: list[SheetInfo], key: str) -> str:

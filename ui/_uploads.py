@@ -5,16 +5,11 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import TeacherPrinterError
-from services.uploads import Upload, UploadInfo, Uploads, describe
+from services.uploads import Upload, Uploads, describe_key
 from storage.config import Config
 from storage.files import StoredFile, upload_id_of
+from ui._looks import looks_for, waiting
 from ui._myfiles import my_files, pick_step
-from ui._ui import cached
-
-
-@cached(max_entries=1000)
-def _look(config: Config, ref: str, name: str) -> UploadInfo:
-    return describe(config, ref, name)
 
 
 def upload_step(
@@ -38,7 +33,9 @@ def upload_step(
     elif not isinstance(files, list):
         files = [files]
     mine = my_files(config)
-    uploads = Uploads(config, mine, look=lambda stored: _look(config, stored.ref, stored.name))
+    looks = looks_for(config)
+    kept: set[str] = st.session_state.setdefault(f"{key}__kept", set())
+    uploads = Uploads(config, mine, kept, looks)
     # What each slot (an uploader's file, or a file picked from My files) stands for on the server.
     saved: dict[str, StoredFile] = st.session_state.setdefault(f"{key}__saved", {})
     chosen: list[tuple[str, Upload]] = []
@@ -68,6 +65,10 @@ def upload_step(
         chosen.append((slot, upload))
     result = []
     seen: set[str] = set()
+    pending = [upload for _, upload in chosen if upload.pending]
+    if pending:
+        names = ", ".join(f"**{u.stored.name}**" for u in pending)
+        waiting(config, f"Looking inside {names}…", [describe_key(looks, u.stored) for u in pending])
     unlocked: set[str] = st.session_state.setdefault(f"{key}__unlocked", set())
     for slot, upload in chosen:
         if upload.stored.ref in seen:
@@ -102,7 +103,9 @@ def show_problems(uploads: list[Upload]) -> list[str]:
     blocked = []
     for upload in uploads:
         info = upload.info
-        if info.needs_password:  # its unlock form is drawn above
+        if upload.pending:  # "Looking inside …" is drawn above
+            blocked.append(f"Still looking inside {info.name}: a moment, please.")
+        elif info.needs_password:  # its unlock form is drawn above
             blocked.append(
                 f"{info.name} is protected by a password: type the password above to unlock it, or take it out."
             )
@@ -126,12 +129,22 @@ def _unlock_form(
             icon=":material/lock:",
         )
         password = st.text_input("Password", type="password", key=f"{key}__pw__{widget}")
+        unlocking: dict[str, str] = st.session_state.setdefault(f"{key}__unlocking", {})
         if st.button("Unlock", key=f"{key}__unlock__{widget}") and password:
-            try:
-                saved[slot] = uploads.unlock(stored, password).stored
-            except TeacherPrinterError:
-                st.error("That password did not open the file. Check it and try again.")
-            else:
-                st.session_state[f"{key}__unlocked"].add(slot)
-                # Drawn again from the top: the lock and its form give way to the unlocked file.
-                st.rerun()
+            unlocking[slot] = uploads.start_unlock(stored, password)
+        if slot not in unlocking:
+            return
+        try:
+            unlocked = uploads.finish_unlock(unlocking[slot])
+        except TeacherPrinterError:
+            del unlocking[slot]
+            st.error("That password did not open the file. Check it and try again.")
+            return
+        if unlocked is None:
+            waiting(uploads.config, f"Unlocking **{stored.name}**…", [unlocking[slot]])
+            return
+        del unlocking[slot]
+        saved[slot] = unlocked.stored
+        st.session_state[f"{key}__unlocked"].add(slot)
+        # Drawn again from the top: the lock and its form give way to the unlocked file.
+        st.rerun()

@@ -11,8 +11,9 @@ import streamlit as st
 from core.errors import TeacherPrinterError
 from services.previews import class_list_of, class_set_preview, columns_of
 from sheets.classlist import ListSpec, guess_columns
-from storage.config import Config, load_config
+from storage.config import load_config
 from ui import _options as w
+from ui._looks import looks_for, value_or_wait, waiting
 from ui._names import result_name
 from ui._presets import (
     Fill,
@@ -24,7 +25,7 @@ from ui._presets import (
     run_again_note,
 )
 from ui._sheets import header_row_input, sheet_list, sheet_picker
-from ui._ui import cached, stop_here, submit_button
+from ui._ui import stop_here, submit_button
 from ui._uploads import show_problems, upload_step
 from worker.kinds.class_sets import (
     MAX_TEXT_CHARS,
@@ -89,24 +90,16 @@ def upload_of(item: dict) -> str:
     return "class_sets_worksheet" if role == "worksheet" else "class_sets_list"
 
 
-@cached("Reading the class list…")
-def list_shape(config: Config, ref: str, sheet: str | None, header_row: int | None):
-    return columns_of(config, ref, sheet, header_row)
+def list_part(options: ClassSetOptions) -> ClassSetOptions:
+    """Only what reading the list depends on (the rest as by default), so label choices do not read it again."""
+    return ClassSetOptions.from_dict(
+        {k: v for k, v in options.to_dict().items() if k in ListSpec.__dataclass_fields__}
+    )
 
 
-@cached("Reading the names…")
-def students(config: Config, ref: str, name: str, options: dict):
-    return class_list_of(config, ref, name, ClassSetOptions.from_dict(options))
-
-
-def list_part(options: ClassSetOptions) -> dict:
-    """Only what reading the list depends on, so label choices do not read it again."""
-    return {k: v for k, v in options.to_dict().items() if k in ListSpec.__dataclass_fields__}
-
-
-@cached("Drawing a preview…", max_entries=64)
-def preview(config: Config, ref: str, student: dict, options: dict) -> bytes:
-    return class_set_preview(config, ref, student, ClassSetOptions.from_dict(options))
+def wait_for(seen, text: str):
+    """A look's value, or "`text`" and the page stops here until a worker answers."""
+    return value_or_wait(config, seen, text, (BUTTON, "class_sets_submit", "class_sets"))
 
 
 presets_here: list = []  # where the presets go, once the names section is drawn; taken by the first offer
@@ -153,13 +146,19 @@ usable = [u for u in worksheets if u.info.pages and not u.info.problem]
 blocked = show_problems(worksheets)  # each names its file already
 if lists and lists[0].info.problem:
     stop_here(BUTTON, "class_sets_submit", "class_sets", lists[0].info.problem)
+if lists and lists[0].pending:  # "Looking inside …" is drawn by the upload step
+    submit_button(
+        BUTTON, "class_sets_submit", "class_sets", "", [], {}, ["Still looking inside the class list."]
+    )
+    st.stop()
 if not usable or not lists:
     if blocked:
         submit_button(BUTTON, "class_sets_submit", "class_sets", "", [], {}, blocked)
     else:
         st.info("Add a worksheet and a class list to begin.", icon=":material/upload_file:")
     st.stop()
-list_ref, list_name = lists[0].stored.ref, lists[0].stored.name
+class_list, list_name = lists[0].stored, lists[0].stored.name
+looks = looks_for(config)
 
 # -- 2. The names ---------------------------------------------------------------------
 st.subheader("2. Choose the names")
@@ -167,7 +166,7 @@ presets_here.append(st.container())
 sheet = None
 if not is_text_file(list_name):
     try:
-        infos = sheet_list(config, list_ref)
+        infos = sheet_list(config, class_list, (BUTTON, "class_sets_submit", "class_sets"))
     except TeacherPrinterError as exc:
         stop_with(exc)
     if len(infos) > 1:
@@ -177,7 +176,7 @@ with st.expander("The column names are not read from the right row?"):
         "class_sets", "Row with the column names (0 if there is none)", "class_sets_header"
     )
 try:
-    shape = list_shape(config, list_ref, sheet, header_row)
+    shape = wait_for(columns_of(looks, class_list, sheet, header_row), "Reading the class list…")
 except TeacherPrinterError as exc:
     stop_with(exc)
 columns = shape.columns
@@ -267,7 +266,10 @@ if split:
     chosen["name_order"] = w.radio(b, ClassSetOptions, "name_order", "class_sets_order", horizontal=True)
 
 try:
-    everyone = students(config, list_ref, list_name, list_part(ClassSetOptions.from_dict(chosen)))
+    everyone = wait_for(
+        class_list_of(looks, class_list, list_part(ClassSetOptions.from_dict(chosen))),
+        "Reading the names…",
+    )
 except TeacherPrinterError as exc:
     stop_with(exc)
 if chosen["class_column"] and everyone.classes:
@@ -330,7 +332,7 @@ if chosen["per_sheet"] > 1:
 
 try:
     options = ClassSetOptions.from_dict(chosen)
-    found = students(config, list_ref, list_name, list_part(options))
+    found = wait_for(class_list_of(looks, class_list, list_part(options)), "Reading the names…")
 except TeacherPrinterError as exc:
     stop_with(exc)
 offer_presets(options.to_dict())
@@ -345,7 +347,7 @@ try:
 except TeacherPrinterError as exc:
     blocked.append(exc.for_teacher())
 try:
-    picture = preview(config, usable[0].stored.ref, found.students[0].to_dict(), options.to_dict())
+    picture = class_set_preview(looks, usable[0].stored, found.students[0].to_dict(), options)
 except TeacherPrinterError as exc:
     stop_with(exc)
 facts, image = st.columns([2, 3])
@@ -370,8 +372,13 @@ with facts:
             "to write the name on by hand.",
             icon=":material/warning:",
         )
-with image, st.container(border=True):
-    st.image(picture, caption="The first page of the first student's copy", width="stretch")
+with image:
+    if picture.pending:
+        waiting(config, "Drawing the first student's copy…", [picture.key])
+    else:
+        st.container(border=True).image(
+            picture.value, caption="The first page of the first student's copy", width="stretch"
+        )
 
 # -- Go ---------------------------------------------------------------------------------
 first = usable[0].stored.name.rsplit(".", 1)[0]
@@ -384,7 +391,7 @@ submit_button(
     f"Class set · {counts.students} students{which} — {usable[0].stored.name}"
     + (f" and {len(usable) - 1} more" if len(usable) > 1 else ""),
     [{"ref": u.stored.ref, "name": u.stored.name, "role": "worksheet"} for u in usable]
-    + [{"ref": list_ref, "name": list_name, "role": "class_list"}],
+    + [{"ref": class_list.ref, "name": list_name, "role": "class_list"}],
     {**options.to_dict(), **name.options()},
     blocked,
 )

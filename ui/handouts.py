@@ -6,11 +6,12 @@ import streamlit as st
 
 from core.errors import TeacherPrinterError
 from services.previews import handout_counts, handout_preview
-from storage.config import Config, load_config
+from storage.config import load_config
 from ui import _options as w
+from ui._looks import looks_for, waiting
 from ui._names import result_name
 from ui._presets import fill_widgets, preset_bar, receive_run_again, run_again_note
-from ui._ui import cached, plural, submit_button
+from ui._ui import plural, submit_button
 from ui._uploads import show_problems, upload_step
 from worker.kinds.handouts import HandoutOptions
 
@@ -48,16 +49,6 @@ WIDGETS = w.fields(
 )
 receive_run_again("handouts", "handouts_submit", lambda item: "handouts_files")
 run_again_note("handouts")
-
-
-@cached("Drawing a preview…", max_entries=64)
-def preview(config: Config, ref: str, options: dict) -> bytes:
-    return handout_preview(config, ref, HandoutOptions.from_dict(options))
-
-
-@cached(max_entries=256)
-def counts(config: Config, refs: tuple[str, ...], options: dict):
-    return handout_counts(config, list(refs), HandoutOptions.from_dict(options))
 
 
 # -- 1. Upload ------------------------------------------------------------------------
@@ -123,32 +114,41 @@ with presets_here:
 
 # -- 3. What you will get -------------------------------------------------------------
 st.subheader("3. What you will get")
-refs = tuple(u.stored.ref for u in usable)
+looks = looks_for(config)
 try:
     # The same counts and checks as the job's: what it would refuse is said here, before the button.
-    plan = counts(config, refs, options.to_dict())
-    picture = preview(config, refs[0], options.to_dict())
+    counted = handout_counts(looks, [u.stored for u in usable], options)
+    picture = handout_preview(looks, usable[0].stored, options)
 except TeacherPrinterError as exc:
     st.error(exc.for_teacher(), icon=":material/error:")
     blocked.append(exc.for_teacher())
 else:
     facts, image = st.columns([2, 3])
     with facts:
-        st.metric("Pages in", plan.source_pages)
-        st.metric("Sheets of paper", plan.sheets_of_paper)
-        if options.layout == "booklet":
-            st.caption(
-                f"The file has {plural(plan.sides, 'page')} to print on both sides of {plan.paper} landscape "
-                "paper, flipping on the short edge."
-            )
+        if counted.pending:
+            waiting(config, "Counting the pages…", [counted.key])
+            blocked.append("Still counting the pages: a moment, please.")
         else:
-            st.caption(
-                f"The file has {plural(plan.output_pages, 'page')} of {plan.paper} {plan.orientation}."
-            )
-        if plan.blank_pages_added:
-            st.caption(f"{plural(plan.blank_pages_added, 'empty space')} at the end.")
-    # A border, so that the white sheet stands out from the white page.
-    image.container(border=True).image(picture, caption="The first sheet", width="stretch")
+            plan = counted.value
+            st.metric("Pages in", plan.source_pages)
+            st.metric("Sheets of paper", plan.sheets_of_paper)
+            if options.layout == "booklet":
+                st.caption(
+                    f"The file has {plural(plan.sides, 'page')} to print on both sides of {plan.paper} "
+                    "landscape paper, flipping on the short edge."
+                )
+            else:
+                st.caption(
+                    f"The file has {plural(plan.output_pages, 'page')} of {plan.paper} {plan.orientation}."
+                )
+            if plan.blank_pages_added:
+                st.caption(f"{plural(plan.blank_pages_added, 'empty space')} at the end.")
+    with image:
+        if picture.pending:
+            waiting(config, "Drawing the first sheet…", [picture.key])
+        else:
+            # A border, so that the white sheet stands out from the white page.
+            st.container(border=True).image(picture.value, caption="The first sheet", width="stretch")
 
 # -- 4. Go ----------------------------------------------------------------------------
 first = usable[0].stored.name.rsplit(".", 1)[0]

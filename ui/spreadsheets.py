@@ -6,8 +6,9 @@ import streamlit as st
 
 from core.errors import TeacherPrinterError
 from services.previews import groups_of, preview_of
-from storage.config import Config, load_config
+from storage.config import load_config
 from ui import _options as w
+from ui._looks import looks_for, value_or_wait
 from ui._names import ResultName, result_name
 from ui._presets import (
     Fields,
@@ -19,7 +20,7 @@ from ui._presets import (
     run_again_note,
 )
 from ui._sheets import header_row_input, sheet_list, sheet_picker
-from ui._ui import cached, stop_here, submit_button
+from ui._ui import stop_here, submit_button
 from ui._uploads import upload_step
 from worker.kinds.spreadsheets import (
     ACCEPTED,
@@ -39,14 +40,7 @@ st.caption(
 )
 
 
-@cached("Reading the first rows…")
-def first_rows(config: Config, ref: str, sheet: str | None, header_row: int | None):
-    return preview_of(config, ref, sheet, header_row)
-
-
-@cached("Counting the groups…")
-def groups(config: Config, ref: str, column: str, sheet: str | None, header_row: int | None):
-    return groups_of(config, ref, column, sheet, header_row)
+HERE = (BUTTON, "sheets_submit", "spreadsheets")
 
 
 def plural(count: int, word: str) -> str:
@@ -106,10 +100,11 @@ shown = usable[0]
 if len(usable) > 1:
     picked = st.selectbox("Look at", names, key="sheets_look")
     shown = usable[names.index(picked)]
-ref, name = shown.stored.ref, shown.stored.name
+name = shown.stored.name
+looks = looks_for(config)
 text_file = is_text_file(name)
 try:
-    infos = sheet_list(config, ref)
+    infos = sheet_list(config, shown.stored, HERE)
 except TeacherPrinterError as exc:
     stop_here(BUTTON, "sheets_submit", "spreadsheets", exc.for_teacher())
 sheet = None
@@ -119,7 +114,9 @@ header_row = header_row_input(
     "spreadsheets", "Header row (the row with the column names; 0 if there is none)", "sheets_header"
 )
 try:
-    table = first_rows(config, ref, sheet, header_row)
+    table = value_or_wait(
+        config, preview_of(looks, shown.stored, sheet, header_row), "Reading the first rows…", HERE
+    )
 except TeacherPrinterError as exc:
     stop_here(BUTTON, "sheets_submit", "spreadsheets", exc.for_teacher())
 st.caption(
@@ -164,7 +161,7 @@ elif task == "combine":
         "combined" if chosen["combine_mode"] == "sheets" else "in one sheet",
     )
 else:
-    inputs = [{"ref": ref, "name": name}]
+    inputs = [{"ref": shown.stored.ref, "name": name}]
     if task == "split":
         guess = next(
             (c for c in columns if c.strip().lower() in {"class", "form", "group", "klasse", "classe"}), None
@@ -205,7 +202,12 @@ size = f"{plural(rows, 'row')} and {plural(len(columns), 'column')}"
 found: dict[str, int] = {}
 if task == "split":
     try:
-        found = groups(config, ref, options.split_column, sheet, header_row)
+        found = value_or_wait(
+            config,
+            groups_of(looks, shown.stored, options.split_column, sheet, header_row),
+            "Counting the groups…",
+            HERE,
+        )
     except TeacherPrinterError as exc:
         stop_here(BUTTON, "sheets_submit", "spreadsheets", exc.for_teacher())
 counts = plan(len(inputs), len(infos), rows, len(columns), options, len(found))

@@ -1,4 +1,4 @@
-"""`python -m worker`: one background worker on the configured queue, with the sweep beside it."""
+"""`python -m worker`: one background worker on the looks queue then the jobs queue, with the sweep beside it."""
 
 from __future__ import annotations
 
@@ -52,6 +52,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--simple", action="store_true", help="run jobs in this process (no fork)")
     parser.add_argument("--no-sweep", action="store_true", help="do not run the lost-job sweep")
     parser.add_argument("--name", default=None, help="worker name (default: RQ's)")
+    parser.add_argument(
+        "--looks-only", action="store_true", help="take only looks inside uploads, never jobs (fast answers)"
+    )
     args = parser.parse_args(argv)
 
     config = load_config()
@@ -62,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"worker: {exc.for_teacher()}", file=sys.stderr)
         return 2
     _wait_for_redis(conn)
-    worker = make_worker(config, conn, inline=args.simple, name=args.name)
+    worker = make_worker(config, conn, inline=args.simple, name=args.name, looks_only=args.looks_only)
     stop = threading.Event()
     if not args.no_sweep:
         threading.Thread(target=_sweep_forever, args=(stop,), name="sweep", daemon=True).start()

@@ -7,7 +7,7 @@ from types import TracebackType
 
 from rq.timeouts import JobTimeoutException
 
-from core.errors import StepTimedOut, TeacherPrinterError, WorkerStopped
+from core.errors import OutOfMemory, StepTimedOut, TeacherPrinterError, WorkerStopped
 from storage.jobs import JobError
 
 MAX_DETAIL_CHARS = 4000
@@ -67,15 +67,15 @@ def describe_failure(
         err = StepTimedOut(f"This step took longer than the limit of {limit} and was stopped.")
         return JobError(err.key, err.message, err.hint, details)
     if isinstance(exc, MemoryError):
-        return JobError(
-            "out_of_memory",
-            "The server ran out of memory on these files.",
-            "Try fewer or smaller files at a time.",
-            details,
-        )
+        err = out_of_memory()
+        return JobError(err.key, err.message, err.hint, details, err.permanent)
     return JobError(UNEXPECTED.key, UNEXPECTED.message, UNEXPECTED.hint, details)
 
 
 def worker_lost(details: str = "") -> JobError:
     err = WorkerStopped("The worker running this job stopped unexpectedly (it may have been restarted).")
     return JobError(err.key, err.message, err.hint, details)
+
+
+def out_of_memory() -> OutOfMemory:
+    return OutOfMemory("These files need more memory than one job may use on this server, so it was stopped.")

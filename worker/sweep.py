@@ -24,6 +24,7 @@ from storage import lifecycle
 from storage.config import Config
 from storage.files import FileStore, upload_id_of
 from storage.jobs import KEY_PREFIX, JobStore, Status
+from storage.looks import LOOK_KEEP_S, LookStore
 from storage.upload_index import UploadIndex
 from worker.failures import worker_lost
 from worker.tasks import fail_job
@@ -104,6 +105,8 @@ def remove_expired(store: JobStore, config: Config) -> int:
             if folder.name not in in_jobs:
                 shutil.rmtree(folder, ignore_errors=True)
     index.forget_missing(files)  # "My files" lists only what is still there
+    # Pictures and tables of looks outlive their answers by an hour at most.
+    LookStore(store.conn, files).remove_old_blobs(time.time() - LOOK_KEEP_S - CLEANUP_EVERY_S)
     return removed
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import resource
 import threading
 from types import TracebackType
 from typing import Any
@@ -23,20 +24,21 @@ from rq.job_lifecycle import call_exception_handlers
 from rq.serializers import JSONSerializer
 from rq.timeouts import JobTimeoutException, UnixSignalDeathPenalty
 
-from core.errors import NotAllowed
+from core.errors import NotAllowed, StepTimedOut, TeacherPrinterError
 from core.progress import Throttle
 from storage import lifecycle
 from storage.config import BUSY_WORKER_REPORT_S, Config, load_config
 from storage.files import FileStore
 from storage.jobs import JobError, JobRecord, JobStore, OutputFile, Status, TransitionRefused, beat_every
 from storage.redis_conn import get_redis
-from worker.failures import UNEXPECTED, StepTimeLimitReached, describe_failure
+from worker.failures import UNEXPECTED, StepTimeLimitReached, describe_failure, out_of_memory
+from worker.looks import RUN_LOOK, store_failure
 from worker.pipelines import get_pipeline, step_def
 from worker.steps import StepContext
 
 PROGRESS_INTERVAL_S = 0.5
 RUN_STEP = "worker.tasks.run_step"
-REGISTERED_TASKS = frozenset({RUN_STEP})
+REGISTERED_TASKS = frozenset({RUN_STEP, RUN_LOOK})
 RQ_IDLE_REPORT_MARGIN_S = 15  # RQ waits worker_ttl - 15 s for a job between heartbeats
 
 log = logging.getLogger(__name__)
@@ -92,10 +94,36 @@ class _FailureLog:
         call_exception_handlers(self._exc_handlers, job, *exc_info)  # type: ignore[attr-defined]
 
 
+def limit_memory(extra_bytes: int) -> None:
+    """Let this process use at most `extra_bytes` more address space than it holds now.
+
+    Set in each work-horse before its step or look runs: going over raises MemoryError
+    there (a plain message for the teacher) instead of the kernel killing the worker.
+    """
+    try:
+        with open("/proc/self/statm") as statm:
+            held = int(statm.read().split()[0]) * resource.getpagesize()
+    except OSError:
+        held = 0
+    limit = held + extra_bytes
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
 class StepWorker(_FailureLog, Worker):
-    """The forking worker: each step runs in a work-horse process."""
+    """The forking worker: each step or look runs in a work-horse process, within STEP_MEMORY_MB."""
 
     death_penalty_class = StepDeathPenalty
+
+    def main_work_horse(self, job: Job, queue: Any) -> None:
+        limit_memory(load_config().step_memory_bytes)
+        super().main_work_horse(job, queue)
+
+    def handle_work_horse_killed(self, job: Job, retpid: int, ret_val: int, rusage: Any) -> None:
+        """A look whose work-horse died (the kernel's OOM killer, a crash in a C library) gets an answer."""
+        super().handle_work_horse_killed(job, retpid, ret_val, rusage)
+        if job.func_name == RUN_LOOK:
+            _name, key, _params = job.args
+            store_failure(key, out_of_memory(), f"work-horse ended with status {ret_val}")
 
 
 class InlineStepWorker(_FailureLog, SimpleWorker):
@@ -104,11 +132,14 @@ class InlineStepWorker(_FailureLog, SimpleWorker):
     death_penalty_class = StepDeathPenalty
 
 
-def make_worker(config: Config, conn: redis.Redis, inline: bool = False, name: str | None = None) -> Worker:
-    """A worker on the configured queue with the JSON serializer and the guarded job class."""
+def make_worker(
+    config: Config, conn: redis.Redis, inline: bool = False, name: str | None = None, looks_only: bool = False
+) -> Worker:
+    """A worker on the looks queue, then the jobs queue (unless `looks_only`), with the JSON serializer."""
     worker_class = InlineStepWorker if inline else StepWorker
+    queues = [config.look_queue_name] if looks_only else [config.look_queue_name, config.queue_name]
     return worker_class(
-        [config.queue_name],
+        queues,
         name=name,
         connection=conn,
         serializer=JSONSerializer,
@@ -244,3 +275,28 @@ def on_step_stopped(job: Job, connection: redis.Redis) -> None:
     job_id, _index, attempt = job.args
     with contextlib.suppress(TransitionRefused):
         lifecycle.cancel(_store(load_config()), job_id, attempt)
+
+
+def on_look_failure(
+    job: Job,
+    connection: redis.Redis,
+    exc_type: type[BaseException] | None,
+    exc: BaseException | None,
+    tb: TracebackType | None,
+) -> None:
+    """RQ failure callback of a look: its time or memory ran out, or it broke; the page says so."""
+    if job.func_name != RUN_LOOK:
+        return
+    _name, key, _params = job.args
+    config = load_config()
+    error = describe_failure(exc_type, exc, tb, config.look_timeout)
+    if error.key == StepTimedOut.key:
+        problem: TeacherPrinterError = StepTimedOut(
+            f"Looking inside took longer than {config.look_timeout} seconds, so it was stopped.",
+            "The file may be very large or complex: try a smaller one, or split it first.",
+        )
+    elif error.key == out_of_memory().key:
+        problem = out_of_memory()
+    else:
+        problem = TeacherPrinterError(error.message, error.hint)
+    store_failure(key, problem, error.details)

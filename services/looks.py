@@ -1,0 +1,89 @@
+"""Asking the workers to look inside uploads: queue a look once, read its answer when it is there.
+
+The web process opens no file. A page asks (`Looks.ask`); the answer comes back from Redis
+if any page, teacher or job asked the same look of the same content before; otherwise the
+look is queued (once, however many pages ask) on the looks queue and `ask` returns None:
+the page says "Looking inside …" and asks again shortly (`ui/_looks.py`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rq import Callback, Queue
+from rq.serializers import JSONSerializer
+
+from services.reachable import reachable
+from storage.config import Config
+from storage.files import FileStore, StoredFile
+from storage.looks import Answer, LookStore, look_key
+from storage.redis_conn import get_redis
+from worker.looks import LOOKS, RUN_LOOK
+
+# A queued look not answered within LOOK_TIMEOUT plus this is queued again.
+QUEUE_MARGIN_S = 30
+ON_FAILURE = "worker.tasks.on_look_failure"
+
+
+def content_of(stored: StoredFile) -> str:
+    """What a look's answer depends on for one file: its content and the name it is shown by."""
+    return f"{stored.sha256 or stored.ref}:{stored.name}"
+
+
+class Looks:
+    """The looks one web process asks for, under one configuration."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.files = FileStore(config)
+        conn = get_redis(config)
+        self.store = LookStore(conn, self.files)
+        self.queue = Queue(config.look_queue_name, connection=conn, serializer=JSONSerializer)
+
+    def key(self, name: str, files: list[StoredFile], params: dict[str, Any]) -> str:
+        return look_key(name, [content_of(f) for f in files], params)
+
+    def ask(self, name: str, files: list[StoredFile], params: dict[str, Any] | None = None) -> Answer | None:
+        """The answer of look `name` on these files, or None while a worker is at it (queued now if need be)."""
+        if name not in LOOKS:
+            raise ValueError(f"unknown look: {name!r}")
+        params = dict(params or {})
+        key = self.key(name, files, params)
+        with reachable():
+            answer = self.store.get(key)
+            if answer is not None and (not answer.blob or self.files.resolve(answer.blob).is_file()):
+                return answer
+            if self.store.claim(key, self.config.look_timeout + QUEUE_MARGIN_S):
+                self._enqueue(name, key, {**params, "refs": [f.ref for f in files]})
+        return None
+
+    def ask_once(self, name: str, files: list[StoredFile], params: dict[str, Any]) -> str:
+        """Queue a look that is never reused (it carries a one-off secret); its key, to read the answer by."""
+        key = self.key(name, files, params)
+        with reachable():
+            self.store.forget(key)
+            self.store.claim(key, self.config.look_timeout + QUEUE_MARGIN_S)
+            self._enqueue(name, key, {**params, "refs": [f.ref for f in files]})
+        return key
+
+    def waiting(self, keys: list[str]) -> bool:
+        """Whether any of these looks is still queued or running (its answer not yet stored)."""
+        with reachable():
+            return any(self.store.waiting(key) for key in keys)
+
+    def blob(self, answer: Answer) -> bytes | None:
+        return self.store.read_blob(answer)
+
+    def _enqueue(self, name: str, key: str, params: dict[str, Any]) -> None:
+        refs = params["refs"]
+        if refs and "ref" not in params:
+            params["ref"] = refs[0]
+        self.queue.enqueue_call(
+            func=RUN_LOOK,
+            args=(name, key, params),
+            timeout=self.config.look_timeout,
+            result_ttl=60,
+            failure_ttl=3600,
+            on_failure=Callback(ON_FAILURE),
+            description=f"look {name}",
+        )

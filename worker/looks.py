@@ -1,0 +1,328 @@
+"""Looks inside uploaded files, run by the workers: every open, count, check and preview a page shows.
+
+A look is a function of uploaded files and options that returns plain JSON (and, for a
+picture or a table, a file beside it). The web process never opens a file: it queues a
+look on the looks queue (`Config.look_queue_name`, which every worker takes before jobs),
+and shows the answer once `run_look` has stored it. Each look runs in a work-horse with
+the job steps' bounds: LOOK_TIMEOUT seconds and STEP_MEMORY_MB of memory.
+
+The checks are the job's own (`usable_pdf`, `read_zip`, a kind's `plan`), so whatever the
+job would refuse, the page says first and in the same words.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+from pypdf import PdfWriter
+
+from core.errors import PasswordRequired, TeacherPrinterError
+from core.fonts import text_font
+from core.zips import extract_member, member_label, read_zip
+from pdf.named_copies import CopyMaker, make_template
+from pdf.render import render_page_png
+from pdf.source import open_pdf, read_page_sizes, usable_pdf
+from sheets import list_sheets, preview
+from sheets.classlist import Student, list_columns, read_class_list
+from sheets.split import split_groups
+from storage.config import Config, load_config
+from storage.files import FileStore
+from storage.looks import Answer, LookStore
+from storage.redis_conn import get_redis
+from worker.kinds.class_sets import PREVIEW_WIDTH_PX, ClassSetOptions, label_text
+from worker.kinds.handouts import HandoutOptions, plan, preview_png
+from worker.kinds.spreadsheets import ACCEPTED as SHEET_SUFFIXES
+from worker.limits import sheet_limits
+
+log = logging.getLogger(__name__)
+
+RUN_LOOK = "worker.looks.run_look"
+
+
+@dataclass(frozen=True)
+class ZipPdf:
+    """One PDF inside an uploaded ZIP: its name there, the name shown, its pages or its problem."""
+
+    name: str
+    display: str
+    pages: int | None = None
+    problem: str = ""
+    details: str = ""
+
+
+@dataclass(frozen=True)
+class UploadInfo:
+    """What a page shows about one upload: kind, pages, the PDFs inside a ZIP, any problem.
+
+    `problem` is what the job would refuse (the page offers no button while it stands);
+    `note` is worth knowing but does not stop the job; `details` is for the IT person.
+    """
+
+    ref: str
+    name: str
+    kind: str
+    pages: int | None = None
+    members: list[ZipPdf] = field(default_factory=list)
+    problem: str = ""
+    needs_password: bool = False
+    note: str = ""
+    details: str = ""
+    rows: int | None = None  # a spreadsheet's rows, on its visible sheets
+
+    @property
+    def usable(self) -> bool:
+        """Whether it passed the job's check (a repaired PDF counts; a locked one not until unlocked)."""
+        return not self.needs_password and not self.problem and bool(self.pages or self.members)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> UploadInfo:
+        members = [ZipPdf(**m) for m in data.get("members", [])]
+        return cls(**{**data, "members": members})
+
+
+def technical_details(exc: BaseException) -> str:
+    """What the library underneath said, for the "Details for your IT person" expander."""
+    cause = exc.__cause__ or exc.__context__
+    return f"{type(cause).__name__}: {cause}" if cause is not None else ""
+
+
+# -- The looks ----------------------------------------------------------------------------
+
+
+@dataclass
+class LookContext:
+    """What a look may use: the file store, the settings, and a place for its picture or table."""
+
+    files: FileStore
+    config: Config
+    key: str
+    store: LookStore
+    blob: str = ""
+
+    def path(self, ref: str) -> Path:
+        return self.files.resolve(ref)
+
+    def keep_blob(self, suffix: str, data: bytes) -> None:
+        self.blob = self.store.save_blob(self.key, suffix, data)
+
+
+Look = Callable[[LookContext, dict[str, Any]], Any]
+LOOKS: dict[str, Look] = {}
+
+
+def look(name: str) -> Callable[[Look], Look]:
+    """Register a look under `name` (what the web app asks for)."""
+
+    def register(func: Look) -> Look:
+        LOOKS[name] = func
+        return func
+
+    return register
+
+
+@look("describe")
+def describe(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
+    """The look its file type calls for: a spreadsheet's sheets, or a PDF's (or a ZIP's) pages."""
+    path, name = ctx.path(p["ref"]), p["name"]
+    if name.rsplit(".", 1)[-1].lower() in SHEET_SUFFIXES:
+        info = _describe_sheet(path, name, ctx.config)
+    elif name.lower().endswith(".zip"):
+        info = _describe_zip(path, name)
+    else:
+        info = _describe_pdf(path, name)
+    return asdict(info)
+
+
+def _describe_pdf(path: Path, name: str) -> UploadInfo:
+    try:
+        reader, _, repaired = usable_pdf(path, name)
+    except PasswordRequired as exc:
+        return UploadInfo("", name, "pdf", problem=exc.message, needs_password=True)
+    except TeacherPrinterError as exc:
+        return UploadInfo("", name, "pdf", problem=exc.for_teacher(), details=technical_details(exc))
+    note = f"{name} is slightly damaged; the job will repair it. Check the result." if repaired else ""
+    return UploadInfo("", name, "pdf", pages=len(reader.pages), note=note)
+
+
+def _describe_zip(path: Path, name: str) -> UploadInfo:
+    try:
+        contents = read_zip(path, name)
+    except TeacherPrinterError as exc:
+        return UploadInfo("", name, "zip", problem=exc.for_teacher(), details=technical_details(exc))
+    members = []
+    with tempfile.TemporaryDirectory(prefix="tp-look-") as folder:
+        for number, member in enumerate(contents.members):
+            label = member_label(member.display, name)
+            copy = Path(folder) / f"{number:04d}.pdf"
+            try:
+                extract_member(path, member.name, copy, name)
+                reader, _, _ = usable_pdf(copy, label)
+                members.append(ZipPdf(member.name, member.display, pages=len(reader.pages)))
+            except TeacherPrinterError as exc:
+                members.append(
+                    ZipPdf(
+                        member.name, member.display, problem=exc.for_teacher(), details=technical_details(exc)
+                    )
+                )
+            finally:
+                copy.unlink(missing_ok=True)
+    pages = sum(m.pages or 0 for m in members)
+    return UploadInfo("", name, "zip", pages=pages, members=members, note=contents.note(name))
+
+
+def _describe_sheet(path: Path, name: str, config: Config) -> UploadInfo:
+    try:
+        infos = list_sheets(path, limits=sheet_limits(config))
+    except TeacherPrinterError as exc:
+        return UploadInfo("", name, "sheet", problem=exc.for_teacher())
+    visible = [i for i in infos if not i.hidden]
+    rows = sum(i.rows for i in visible)
+    return UploadInfo("", name, "sheet", pages=len(visible) or len(infos), rows=rows)
+
+
+@look("unlock")
+def unlock(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
+    """Save an unprotected copy of a password-protected PDF as a new upload; its stored file."""
+    password = ctx.store.take_secret(p["secret"])
+    if password is None:
+        raise PasswordRequired("The password took too long to reach the server.", "Type it again.")
+    reader, _, _ = open_pdf(ctx.path(p["ref"]), p["name"], password)
+    writer = PdfWriter(clone_from=reader)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    buffer.seek(0)
+    return asdict(ctx.files.save_upload(buffer, p["name"]))
+
+
+@look("handout_counts")
+def handout_counts(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
+    """Counts for uploaded files taken together, as the job will combine them."""
+    sizes: list[tuple[float, float]] = []
+    for ref in p["refs"]:
+        sizes.extend(read_page_sizes(ctx.path(ref)))
+    return asdict(plan(sizes, HandoutOptions.from_dict(p["options"])))
+
+
+@look("handout_preview")
+def handout_preview(ctx: LookContext, p: dict[str, Any]) -> None:
+    """The first sheet of an uploaded file with these options, as a PNG."""
+    ctx.keep_blob(".png", preview_png(ctx.path(p["ref"]), HandoutOptions.from_dict(p["options"])))
+
+
+@look("columns")
+def columns(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
+    """The columns and header row of an uploaded class list (no students yet)."""
+    found = list_columns(ctx.path(p["ref"]), p.get("sheet"), p.get("header_row"), sheet_limits(ctx.config))
+    return found.to_dict()
+
+
+@look("class_list")
+def class_list(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
+    """The students of an uploaded class list as the job will read them."""
+    options = ClassSetOptions.from_dict(p["options"])
+    found = read_class_list(
+        ctx.path(p["ref"]), options.list_spec(), p["name"], limits=sheet_limits(ctx.config)
+    )
+    return found.to_dict()
+
+
+@look("class_set_preview")
+def class_set_preview(ctx: LookContext, p: dict[str, Any]) -> None:
+    """The first page of one student's copy, as a PNG."""
+    options = ClassSetOptions.from_dict(p["options"])
+    text, _ = label_text(Student.from_dict(p["student"]), options, text_font())
+    with tempfile.TemporaryDirectory(prefix="tp-class-set-") as folder:
+        template = make_template(ctx.path(p["ref"]), [text], Path(folder), options.label_style(), pages=[0])
+        copy = Path(folder) / "copy.pdf"
+        CopyMaker(template).write_copy(0, copy)
+        ctx.keep_blob(".png", render_page_png(copy, 0, PREVIEW_WIDTH_PX))
+
+
+@look("sheets")
+def sheets(ctx: LookContext, p: dict[str, Any]) -> list[dict[str, Any]]:
+    """The sheets of a workbook (one for a CSV file)."""
+    return [asdict(info) for info in list_sheets(ctx.path(p["ref"]), limits=sheet_limits(ctx.config))]
+
+
+@look("sheet_preview")
+def sheet_preview(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
+    """The first rows of a sheet as the job will read them (header found, types inferred)."""
+    table = preview(
+        ctx.path(p["ref"]),
+        p.get("sheet"),
+        p.get("rows", 20),
+        header_row=p.get("header_row"),
+        limits=sheet_limits(ctx.config),
+    )
+    ctx.keep_blob(".arrow", frame_bytes(table.frame))
+    return {
+        "sheet": table.sheet,
+        "header_row": table.header_row,
+        "notes": table.notes,
+        "truncated": table.truncated,
+    }
+
+
+@look("groups")
+def groups(ctx: LookContext, p: dict[str, Any]) -> dict[str, int]:
+    """The groups a split by a column would make, with their rows."""
+    return split_groups(
+        ctx.path(p["ref"]),
+        p["column"],
+        sheet=p.get("sheet"),
+        header_row=p.get("header_row"),
+        limits=sheet_limits(ctx.config),
+    )
+
+
+def frame_bytes(frame: Any) -> bytes:
+    """A DataFrame as Arrow IPC bytes (its types kept); mixed-type columns go as text."""
+    try:
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+    except (pa.ArrowException, TypeError, ValueError):
+        table = pa.Table.from_pandas(frame.astype(str), preserve_index=False)
+    sink = pa.BufferOutputStream()
+    with pa.ipc.new_stream(sink, table.schema) as writer:
+        writer.write_table(table)
+    return sink.getvalue().to_pybytes()
+
+
+# -- The task -----------------------------------------------------------------------------
+
+
+def run_look(name: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
+    """Run look `name` and store its answer under `key`; the RQ task function."""
+    config = load_config()
+    files = FileStore(config)
+    store = LookStore(get_redis(config), files)
+    ctx = LookContext(files, config, key, store)
+    start = time.monotonic()
+    try:
+        data = LOOKS[name](ctx, params)
+        answer = Answer(data=data, blob=ctx.blob, seconds=round(time.monotonic() - start, 3))
+    except TeacherPrinterError as exc:
+        answer = Answer(problem=exc.for_teacher(), key=exc.key, details=technical_details(exc))
+    store.put(key, answer)
+    log.info(
+        "look %s %s: %.2f s%s",
+        name,
+        key[:8],
+        time.monotonic() - start,
+        " (problem)" if answer.problem else "",
+    )
+    return {"look": name, "ok": answer.ok}
+
+
+def store_failure(key: str, problem: TeacherPrinterError, details: str = "") -> None:
+    """Record that a look could not finish (its time or memory ran out, its worker died)."""
+    config = load_config()
+    store = LookStore(get_redis(config), FileStore(config))
+    store.put(key, Answer(problem=problem.for_teacher(), key=problem.key, details=details))
