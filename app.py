@@ -6,10 +6,11 @@ import streamlit as st
 
 from storage.config import load_config
 from storage.logs import setup_logging
-from ui._ui import sidebar_health, sign_in_gate
+from ui._ui import sidebar_health, sign_in_gate, start_run
 from ui.tools import HOME_PAGE, sections
 
 setup_logging(load_config().log_level)
+start_run()
 
 # An emoji icon: a :material: one makes the browser fetch it from Google, which a school network may block.
 st.set_page_config(page_title="Teacher Printer", page_icon="🖨️", layout="wide")

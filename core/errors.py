@@ -78,6 +78,14 @@ class OutOfMemory(TeacherPrinterError):
     )
 
 
+class LookProblem(TeacherPrinterError):
+    """What a worker's look inside a file found wrong, in the words it gave (message and hint in one)."""
+
+    key = "look_problem"
+    permanent = True
+    default_hint = "Check the file, or choose other options."
+
+
 class WorkerStopped(TeacherPrinterError):
     key = "worker_stopped"
     default_hint = "Press Retry to run it again from where it stopped."

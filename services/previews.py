@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 
 import pyarrow as pa
 
-from core.errors import TeacherPrinterError
+from core.errors import LookProblem
 from services.looks import Looks
 from sheets import SheetInfo, Table
 from sheets.classlist import ClassList
@@ -24,13 +24,6 @@ from worker.kinds.class_sets import ClassSetOptions
 from worker.kinds.handouts import HandoutCounts, HandoutOptions
 
 T = TypeVar("T")
-
-
-class LookProblem(TeacherPrinterError):
-    """What a look inside a file found wrong, in the words the worker gave (message and hint in one)."""
-
-    key = "look_problem"
-    default_hint = "Check the file, or choose other options."
 
 
 @dataclass(frozen=True)

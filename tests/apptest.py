@@ -45,6 +45,9 @@ class PageTest(AppTest):
         for _ in range(MAX_ROUNDS):
             if not answer_looks():
                 break
+            from ui._ui import ANSWER_RERUN
+
+            self.session_state[ANSWER_RERUN] = True  # as the page's waiting fragment does
             at = super()._run(self._tree.get_widget_states(), timeout)
         return at
 

@@ -10,7 +10,7 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader
 
-from core.errors import BadOptions, LimitExceeded
+from core.errors import BadOptions, LimitExceeded, TeacherPrinterError
 from core.fonts import text_font
 from pdf.named_copies import CopyMaker, LabelStyle, make_template, padded_pages
 from sheets.classlist import (
@@ -357,9 +357,11 @@ def test_corpus_form_fields_are_counted_as_left_out(tmp_path, corpus_dir):
 
 def test_a_class_list_is_held_to_the_upload_limit_the_it_person_set(app_env, monkeypatch, config):
     """The class list is refused by MAX_UPLOAD_MB, on the page and in the job, not by a built-in size."""
+    from services.looks import Looks
     from services.previews import class_list_of, columns_of
     from storage.config import load_config
-    from storage.files import FileStore
+    from storage.files import FileStore, StoredFile
+    from tests.apptest import answer_looks
 
     monkeypatch.setenv("MAX_UPLOAD_MB", "1")
     small = load_config()
@@ -368,14 +370,18 @@ def test_a_class_list_is_held_to_the_upload_limit_the_it_person_set(app_env, mon
     # Under the list's own row limit, over 1 MB: long notes beside each name.
     path.write_text("Name,Class,Notes\n" + "".join(f"Student {n:05d},7A,{'x' * 700}\n" for n in range(1_500)))
     assert path.stat().st_size > 1_000_000
-    ref = FileStore(small).ref(path)
+    stored = StoredFile(FileStore(small).ref(path), "big-list.csv", path.stat().st_size, "0" * 64)
     options = ClassSetOptions(name_column="Name")
-    for look in (
-        lambda: columns_of(small, ref, None, None),
-        lambda: class_list_of(small, ref, "big-list.csv", options),
-    ):
-        with pytest.raises(LimitExceeded, match="largest spreadsheet accepted is 1 MB"):
-            look()
-    # With the limit raised, the same list is read.
+    looks = Looks(small)
+    asks = (lambda: columns_of(looks, stored, None, None), lambda: class_list_of(looks, stored, options))
+    for ask in asks:
+        assert ask().pending
+        answer_looks()
+        with pytest.raises(TeacherPrinterError, match="largest spreadsheet accepted is 1 MB"):
+            ask()
+    # With the limit raised, the same list is read (the limits are part of what a look is kept by).
     monkeypatch.setenv("MAX_UPLOAD_MB", "5")
-    assert len(class_list_of(load_config(), ref, "big-list.csv", options).students) == 1_500
+    looks = Looks(load_config())
+    assert class_list_of(looks, stored, options).pending
+    answer_looks()
+    assert len(class_list_of(looks, stored, options).value.students) == 1_500

@@ -47,6 +47,7 @@ COMPOSE_ONLY = {"REDIS_PASSWORD"}
 NOT_PASSED = {
     "PORT": "the host port, in the web service's `ports:`",
     "WORKERS": "the worker service's `deploy.replicas`",
+    "LOOK_WORKERS": "the looks service's `deploy.replicas`",
     "CORPUS_DIR": "tests only",
 }
 TIMEOUT_S = 60

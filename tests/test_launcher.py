@@ -7,8 +7,10 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -72,7 +74,7 @@ def test_run_starts_everything_processes_a_job_and_stops_cleanly(tmp_path, monke
     try:
         wait_healthy(port, process)
         children = child_pids(process.pid)
-        assert len(children) == 4  # Redis, two workers and the web app
+        assert len(children) == 5  # Redis, two workers, one look worker and the web app
 
         monkeypatch.delenv("REDIS_URL", raising=False)
         monkeypatch.setenv("DATA_DIR", str(data))
@@ -97,3 +99,51 @@ def test_run_starts_everything_processes_a_job_and_stops_cleanly(tmp_path, monke
     time.sleep(0.5)
     assert descendants_alive(children) == []
     assert (data / "redis" / "appendonly.aof").exists() or (data / "redis" / "appendonlydir").exists()
+
+
+def command_of(pid: int) -> str:
+    return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+
+
+def test_a_killed_web_app_or_worker_is_started_again(tmp_path):
+    port = free_port()
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update(DATA_DIR=str(tmp_path / "data"), PORT=str(port), WORKERS="1", LOOK_WORKERS="1")
+    process = launch(env)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True)
+    reader.start()
+
+    def said(text: str, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(text in line for line in lines):
+            assert time.monotonic() < deadline, f"never said {text!r}:\n{''.join(lines[-40:])}"
+            assert process.poll() is None, "".join(lines)
+            time.sleep(0.2)
+
+    try:
+        wait_healthy(port, process)
+        web = next(pid for pid in child_pids(process.pid) if "streamlit" in command_of(pid))
+        workers = [pid for pid in child_pids(process.pid) if "-m worker" in command_of(pid)]
+        assert len(workers) == 2 and sum("--looks-only" in command_of(pid) for pid in workers) == 1
+        assert all(
+            os.getpriority(os.PRIO_PROCESS, pid) > os.getpriority(os.PRIO_PROCESS, web) for pid in workers
+        )
+
+        os.kill(web, signal.SIGKILL)  # as the kernel's OOM killer would
+        said("The web app stopped (exit code -9); starting it again")
+        wait_healthy(port, process)
+        assert web not in child_pids(process.pid)
+
+        os.kill(workers[0], signal.SIGKILL)
+        said("stopped (exit code -9); starting it again")
+        deadline = time.monotonic() + 30
+        while len([p for p in child_pids(process.pid) if "-m worker" in command_of(p)]) < 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.2)
+        assert process.poll() is None  # nothing else was stopped
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=60)
+        reader.join(timeout=5)
+    assert process.returncode == 0, "".join(lines)

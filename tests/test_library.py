@@ -11,13 +11,14 @@ import pytest
 
 from core.errors import NotAllowed, TeacherPrinterError
 from services.library import MyFiles, Presets
-from services.uploads import Uploads, describe_upload
+from services.uploads import Uploads
 from storage.config import Config
 from storage.files import FileStore, StoredFile, upload_id_of
 from storage.jobs import Status
 from storage.presets import BadPresetFile, PresetStore
 from storage.redis_conn import get_redis
 from storage.upload_index import UploadIndex, suffix_of
+from tests.apptest import looked, unlocked
 from tests.make_files import damaged_pdf_bytes, encrypt_pdf, locked_ods_bytes, make_pdf, pdf_bytes, png_bytes
 from worker.kinds.spreadsheets import ACCEPTED
 from worker.pipelines import preset_options
@@ -139,7 +140,8 @@ def test_presets_service_imports_every_tool(config):
 
 def upload(mine: MyFiles, data: bytes, name: str) -> StoredFile:
     """What the upload step of a tool page does: store the file, check it as that page would, keep it."""
-    return Uploads(mine.config, mine).add(io.BytesIO(data), name).stored
+    uploads = Uploads(mine.config, mine)
+    return looked(uploads, uploads.add(io.BytesIO(data), name)).stored
 
 
 def kept(config: Config, owner: str, data: bytes, name: str) -> StoredFile:
@@ -197,15 +199,12 @@ def test_a_file_that_fails_its_check_is_not_kept(config, name, data):
 
 
 def test_a_locked_pdf_is_kept_only_as_its_unlocked_copy(config, tmp_path):
-    from services.uploads import unlock_upload
-
     locked = encrypt_pdf(make_pdf(tmp_path / "a.pdf", 2), tmp_path / "Locked.pdf", user_password="pw")
     ann = MyFiles(config, "ann")
     stored = upload(ann, locked.read_bytes(), "Locked.pdf")
     assert ann.recent() == []  # not offered as if it were ready
-    unlocked = ann.reuse(unlock_upload(config, stored.ref, stored.name, "pw"))
-    ann.keep(unlocked, describe_upload(config, unlocked.ref, unlocked.name))
-    assert [(e.ref, e.name, e.pages) for e in ann.recent(["pdf"])] == [(unlocked.ref, "Locked.pdf", 2)]
+    opened = unlocked(Uploads(config, ann), stored, "pw").stored
+    assert [(e.ref, e.name, e.pages) for e in ann.recent(["pdf"])] == [(opened.ref, "Locked.pdf", 2)]
 
 
 def test_the_same_bytes_under_another_type_are_another_file(config):

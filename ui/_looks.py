@@ -9,7 +9,7 @@ import streamlit as st
 from services.looks import Looks
 from services.previews import Seen
 from storage.config import Config
-from ui._ui import submit_button
+from ui._ui import rerun_for_an_answer, submit_button
 
 T = TypeVar("T")
 
@@ -33,7 +33,7 @@ def waiting(config: Config, text: str, keys: list[str]) -> None:
 @st.fragment(run_every=POLL_S)
 def _poll(config: Config, keys: tuple[str, ...]) -> None:
     if not looks_for(config).waiting(list(keys)):
-        st.rerun()
+        rerun_for_an_answer()
 
 
 def value_or_wait(config: Config, seen: Seen[T], text: str, button: tuple[str, str, str]) -> T:

@@ -9,7 +9,7 @@ from services.library import MyFiles, try_my_files
 from storage.config import Config
 from storage.files import StoredFile
 from storage.upload_index import UploadEntry
-from ui._ui import ago, human_size, owner
+from ui._ui import ago, human_size, owner, take_flash
 
 PICK_LABEL = "Or use files you uploaded before"
 PICK_ONE_LABEL = "Or use a file you uploaded before"
@@ -100,9 +100,9 @@ def pick_step(
 
 def files_list(mine: MyFiles) -> None:
     """The My files page's list: every file with what is in it, and a Delete button."""
-    if problem := st.session_state.pop("files_flash_error", None):
+    if problem := take_flash("files_flash_error"):
         st.warning(problem, icon=":material/block:")
-    if done := st.session_state.pop("files_flash", None):
+    if done := take_flash("files_flash"):
         st.toast(done)
     try:
         entries = mine.recent()

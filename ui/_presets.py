@@ -20,7 +20,7 @@ from services.library import Presets
 from storage.config import load_config
 from storage.presets import Preset
 from ui._myfiles import extras_key, picks_key
-from ui._ui import RUN_AGAIN_PARAM, done_key, kind_label, login_configured, owner, run_again_key
+from ui._ui import RUN_AGAIN_PARAM, done_key, kind_label, login_configured, owner, run_again_key, take_flash
 from ui.tools import TOOL_PAGES
 from worker.pipelines import NAME_TYPED
 
@@ -68,9 +68,14 @@ def fill_widgets(kind: str, fields: Fields, last: bool = True) -> None:
     files are named to the teacher.
     """
     pending: dict[str, Any] | None = st.session_state.get(_pending_key(kind))
-    if pending is None:
-        return
-    options = pending["options"]
+    if pending is not None:
+        _fill(kind, pending["options"], fields, last)
+    # Said until the teacher's next action (a worker's answer redrawing the page keeps it).
+    if last and (note := take_flash(f"{kind}_misfits_flash")):
+        st.warning(note, icon=":material/info:")
+
+
+def _fill(kind: str, options: dict[str, Any], fields: Fields, last: bool) -> None:
     misfits: list[str] = st.session_state.setdefault(_misfits_key(kind), [])
     for option, field in fields.items():
         if option not in options:
@@ -86,11 +91,10 @@ def fill_widgets(kind: str, fields: Fields, last: bool = True) -> None:
         st.session_state.pop(_pending_key(kind), None)
         st.session_state.pop(_misfits_key(kind), None)
         if misfits:
-            st.warning(
+            st.session_state[f"{kind}_misfits_flash"] = (
                 "Some saved choices do not fit these files, so they were left as they are: "
                 + ", ".join(f"“{m}”" for m in misfits)
-                + ".",
-                icon=":material/info:",
+                + "."
             )
 
 
@@ -153,7 +157,7 @@ def preset_bar(kind: str, options: dict[str, Any] | None) -> None:
     except ServiceUnavailable:
         return  # the banner already says the service is down; the page works without presets
     by_id = {p.id: p for p in saved}
-    if flash := st.session_state.pop(f"{kind}_preset_flash", None):
+    if flash := take_flash(f"{kind}_preset_flash"):
         st.success(flash, icon=":material/bookmark:")
     if problem := st.session_state.pop(f"{kind}_preset_error", None):
         st.error(problem, icon=":material/error:")

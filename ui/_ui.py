@@ -35,6 +35,37 @@ STATUS_WORDS = {
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+# Set when a worker's answer (not the teacher) starts the next run.
+ANSWER_RERUN = "_rerun_for_an_answer"
+# The notes shown once (see take_flash), by key, with the very value shown.
+FLASHES_SHOWN = "_flashes_shown"
+
+
+def start_run() -> None:
+    """At the start of each run: notes shown once go, unless only an answer coming in started this run."""
+    shown: dict[str, Any] = st.session_state.setdefault(FLASHES_SHOWN, {})
+    if st.session_state.pop(ANSWER_RERUN, False):
+        return
+    for key, value in shown.items():
+        # `is`: a new note left under the same key since (by this run's callback) stays.
+        if st.session_state.get(key) is value:
+            del st.session_state[key]
+    shown.clear()
+
+
+def rerun_for_an_answer() -> None:
+    """Draw the page again because an answer came in (a note shown once stays for that run too)."""
+    st.session_state[ANSWER_RERUN] = True
+    st.rerun()
+
+
+def take_flash(key: str) -> Any:
+    """A note to show once, after the action that left it: it stays until the teacher's next action."""
+    value = st.session_state.get(key)
+    if value is not None:
+        st.session_state.setdefault(FLASHES_SHOWN, {})[key] = value
+    return value
+
 
 def cached(show_spinner: bool | str = False, max_entries: int = 128) -> Callable[[F], F]:
     """`st.cache_data` for a look at the files under these settings: one result per settings and arguments."""

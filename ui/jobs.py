@@ -20,6 +20,7 @@ from ui._ui import (
     kind_label,
     owner,
     service_banner,
+    take_flash,
 )
 from ui.tools import TOOL_PAGES
 from worker.pipelines import PIPELINES
@@ -189,9 +190,9 @@ kinds = kind_filter.multiselect(
 )
 search = search_box.text_input("Search titles", key="jobs_search", placeholder="e.g. Fractions")
 
-if flash := st.session_state.pop("jobs_flash", None):
+if flash := take_flash("jobs_flash"):
     st.toast(flash)
-if problem := st.session_state.pop("jobs_flash_error", None):
+if problem := take_flash("jobs_flash_error"):
     st.warning(problem)
 
 page_number = st.session_state.get("jobs_page", 0)

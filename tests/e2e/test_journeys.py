@@ -412,14 +412,14 @@ def test_a_card_that_ends_while_the_page_is_open_shows_its_end(page, app, tmp_pa
     inputs = [make_pdf(tmp_path / f"{label}.pdf", 20, label) for label in ("Alpha", "Beta")]
     title = unique("Ends while open")
     jobs = app.jobs()
+    ui.open_home(page)
+    ui.follow(page, "Merge & arrange")
+    ui.upload(page, inputs)
+    ui.expect_order(page, [f.name for f in inputs])  # looked at by the workers, before they pause
     workers = [w.pid for w in Worker.all(connection=jobs.store.conn) if w.pid]
     for pid in workers:
         os.kill(pid, signal.SIGSTOP)  # it waits, so the card is a live one when the page opens
     try:
-        ui.open_home(page)
-        ui.follow(page, "Merge & arrange")
-        ui.upload(page, inputs)
-        ui.expect_order(page, [f.name for f in inputs])
         ui.submit_merge(page, title)
         ui.follow(page, "Follow it on the Jobs page")
         card = ui.job_card(page, f"Merge & arrange — {title}.pdf")
@@ -431,3 +431,33 @@ def test_a_card_that_ends_while_the_page_is_open_shows_its_end(page, app, tmp_pa
         for pid in workers:
             os.kill(pid, signal.SIGCONT)
         jobs.store.conn.close()
+
+
+def test_a_slow_look_keeps_the_page_usable_and_its_answer_arrives_by_itself(page, app, tmp_path: Path):
+    """While no worker can answer (all paused), the page says what it waits for and takes more input."""
+    first = make_pdf(tmp_path / f"{unique('Slow')}.pdf", 6, "Slow")
+    second = make_pdf(tmp_path / f"{unique('Second')}.pdf", 2, "Second")
+    ui.open_home(page)
+    ui.follow(page, "Make handouts")
+    main = ui.main(page)
+    expect(main.get_by_role("heading", name="Handouts")).to_be_visible()
+    jobs = app.jobs()
+    workers = [w.pid for w in Worker.all(connection=jobs.store.conn) if w.pid]
+    for pid in workers:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        ui.upload(page, [first])
+        expect(main.get_by_text(f"Looking inside {first.name}")).to_be_visible()
+        expect(main.get_by_role("button", name="Make handouts")).to_be_disabled()
+        # The page is not frozen: it takes a second file, and waits for both.
+        ui.upload(page, [first, second])
+        expect(main.get_by_text(re.compile(f"Looking inside {first.name}, {second.name}"))).to_be_visible()
+    finally:
+        for pid in workers:
+            os.kill(pid, signal.SIGCONT)
+        jobs.store.conn.close()
+    # Without a reload, the answers arrive: the counts, then the picture of the first sheet.
+    expect(main.get_by_test_id("stMetric").filter(has_text="Pages in")).to_contain_text("8", timeout=30_000)
+    expect(main.get_by_test_id("stImage").locator("img")).to_be_visible(timeout=30_000)
+    expect(main.get_by_text("Looking inside")).to_have_count(0)
+    expect(main.get_by_role("button", name="Make handouts")).to_be_enabled()
