@@ -45,7 +45,7 @@ format: $(DEV) ## Rewrite the code in the house style
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: $(RUNTIME) ## Measure speed and memory of everything; prints tables (BENCH_ARGS=--quick: a smoke check)
+bench: $(DEV) ## Measure speed and memory of everything; prints tables (BENCH_ARGS=--quick: a smoke check)
 	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
 
 clean: ## Remove the virtual environment and caches (keeps ./data)

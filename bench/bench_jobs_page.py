@@ -41,15 +41,17 @@ REFRESHES = 5
 QUICK_REFRESHES = 2
 
 
-def fill(store: Any, count: int) -> None:
-    """Write `count` job records the way a busy school's history looks."""
+def fill(store: Any, count: int, finished: bool = False) -> None:
+    """Write `count` job records the way a busy school's history looks (or all `finished`)."""
     from storage.files import new_id
     from storage.jobs import JobError, JobRecord, OutputFile, Status, StepRecord
 
     now = time.time()
     pipe = store.conn.pipeline(transaction=False)
     for n in range(count):
-        status = Status.FINISHED if n % 20 > 1 else (Status.FAILED if n % 20 == 0 else Status.RUNNING)
+        status = (
+            Status.FINISHED if finished or n % 20 > 1 else (Status.FAILED if n % 20 == 0 else Status.RUNNING)
+        )
         job_id = new_id()
         record = JobRecord(
             id=job_id,

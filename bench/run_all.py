@@ -40,6 +40,7 @@ SECTIONS = (
     ("class-sets", "bench.bench_class_sets"),
     ("jobs-page", "bench.bench_jobs_page"),
     ("upload", "bench.bench_upload"),
+    ("browser", "bench.bench_browser"),
     ("floor", "bench.bench_floor"),
 )
 OPTIONAL = {"class-sets"}  # another engineer's script: run when it exists

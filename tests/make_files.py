@@ -152,3 +152,55 @@ def zip_with_links(files: dict[str, bytes], links: dict[str, str]) -> bytes:
             info.external_attr = (stat.S_IFLNK | 0o777) << 16
             zf.writestr(info, target)
     return buffer.getvalue()
+
+
+def stream_bomb_pdf(path: Path, inflated_bytes: int = 600_000_000) -> Path:
+    """One A4 page whose content stream is small on disk and `inflated_bytes` of drawing once unpacked."""
+    import zlib
+
+    line = b"0 0 m 1 1 l S\n"
+    chunk = line * (1_000_000 // len(line))
+    packer = zlib.compressobj(9)
+    packed = bytearray()
+    for _ in range(inflated_bytes // len(chunk) + 1):
+        packed += packer.compress(chunk)
+    packed += packer.flush()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(
+        raw_pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+                b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(packed)
+                + bytes(packed)
+                + b"\nendstream",
+            ]
+        )
+    )
+    return path
+
+
+def image_bomb_pdf(path: Path, side: int = 40_000) -> Path:
+    """One A4 page showing an image that declares `side` × `side` RGB pixels behind a few MB of data."""
+    import zlib
+
+    data = zlib.compress(b"\0" * 4_000_000, 9)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(
+        raw_pdf(
+            [
+                b"<< /Type /Catalog /Pages 2 0 R >>",
+                b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+                b"/Resources << /XObject << /Im0 5 0 R >> >> >>",
+                b"<< /Length 32 >>\nstream\nq 500 0 0 700 40 60 cm /Im0 Do Q\nendstream",
+                b"<< /Type /XObject /Subtype /Image /Width %d /Height %d /ColorSpace /DeviceRGB "
+                b"/BitsPerComponent 8 /Filter /FlateDecode /Length %d >>\nstream\n"
+                % (side, side, len(data))
+                + data
+                + b"\nendstream",
+            ]
+        )
+    )
+    return path

@@ -40,8 +40,9 @@ def test_add_saves_looks_by_type_and_lists_what_is_usable(config, uploads):
 
 
 def test_the_same_file_again_is_the_one_kept_and_a_removed_one_is_gone(config, uploads):
-    first = looked(uploads, uploads.add(io.BytesIO(pdf_bytes(2)), "Quiz.pdf"))
-    second = uploads.add(io.BytesIO(pdf_bytes(2)), "Quiz again.pdf")
+    data = pdf_bytes(2)  # once: a PDF records the second it was made in
+    first = looked(uploads, uploads.add(io.BytesIO(data), "Quiz.pdf"))
+    second = uploads.add(io.BytesIO(data), "Quiz again.pdf")
     assert second.stored.ref == first.stored.ref and second.stored.name == "Quiz again.pdf"
     assert uploads.again(first.stored).info.pages == 2
     FileStore(config).delete_upload(first.stored.ref)  # as the clean-up does
@@ -92,11 +93,12 @@ def test_a_look_is_asked_once_however_many_pages_ask(config, uploads):
 
     from storage.redis_conn import get_redis
 
-    first = uploads.add(io.BytesIO(pdf_bytes(5)), "Quiz.pdf")
+    data = pdf_bytes(5)
+    first = uploads.add(io.BytesIO(data), "Quiz.pdf")
     for _ in range(3):
         assert uploads.again(first.stored).pending
     other = Uploads(config, MyFiles(config, "ben@school.org"))
-    theirs = other.add(io.BytesIO(pdf_bytes(5)), "Quiz.pdf")  # another teacher, the same file and name
+    theirs = other.add(io.BytesIO(data), "Quiz.pdf")  # another teacher, the same file and name
     queue = Queue(config.look_queue_name, connection=get_redis(config), serializer=JSONSerializer)
     assert queue.count == 1
     answer_looks()

@@ -65,7 +65,7 @@ def upload_step(
         chosen.append((slot, upload))
     result = []
     seen: set[str] = set()
-    pending = [upload for _, upload in chosen if upload.pending]
+    pending = list({upload.stored.ref: upload for _, upload in chosen if upload.pending}.values())
     if pending:
         names = ", ".join(f"**{u.stored.name}**" for u in pending)
         waiting(config, f"Looking inside {names}…", [describe_key(looks, u.stored) for u in pending])
