@@ -73,7 +73,8 @@ def run_one(approach: str, students: int, pages: int, scratch: Path) -> None:
     worksheet = make_worksheet(scratch / "Fractions.pdf", pages)
     class_list = make_class_list(scratch / "class.csv", students)
     if approach == "stamp":
-        from pdf.stamp import StampSpec, stamp
+        from pdf.marks import StampSpec
+        from pdf.stamp import stamp
         from sheets.classlist import ListSpec, read_class_list
 
         start = time.perf_counter()

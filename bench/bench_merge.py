@@ -50,7 +50,8 @@ def merge_task(sources: list[str], out: str) -> dict[str, Any]:
 @task("pdf.arrange")
 def arrange_task(sources: list[str], out: str) -> dict[str, Any]:
     """Arrange `sources` with ARRANGE_PLAN."""
-    from pdf.arrange import ArrangePlan, arrange
+    from pdf.arrange import arrange
+    from pdf.plans import ArrangePlan
 
     result = arrange([Path(path) for path in sources], Path(out), ArrangePlan.from_dict(ARRANGE_PLAN))
     blanks = result.blank_pages + result.padding_pages

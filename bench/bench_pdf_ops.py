@@ -37,7 +37,8 @@ SCAN_DPI = 72
 @task("pdf.stamp")
 def page_numbers(src: str, out: str) -> dict[str, Any]:
     """Number every page ("Page x of y", bottom centre)."""
-    from pdf.stamp import StampSpec, stamp
+    from pdf.marks import StampSpec
+    from pdf.stamp import stamp
 
     result = stamp(Path(src), Path(out), StampSpec())
     return {"units": result.pages, "summary": f"{result.stamped_pages:,} pages numbered"}

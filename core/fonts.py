@@ -13,8 +13,6 @@ import importlib.util
 import unicodedata
 from pathlib import Path
 
-from fontTools.ttLib import TTFont
-
 from core.errors import FontMissing, TextNotPrintable
 
 # Where Debian's font packages put a font that covers the same scripts.
@@ -70,5 +68,7 @@ def _package_font() -> Path | None:
 
 @functools.lru_cache(maxsize=8)
 def _cmap(font_path: str) -> frozenset[int]:
+    from fontTools.ttLib import TTFont  # here: only the code that prints text needs it
+
     with TTFont(font_path, lazy=True) as font:
         return frozenset(font.getBestCmap() or {})

@@ -10,35 +10,15 @@ Links, comments and form fields of the source pages are not carried over.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 
 from core.progress import ProgressCallback, no_progress
 from pdf.compose import write_sheets
 from pdf.layout import grid_layout
-from pdf.limits import MAX_SIGNATURE_SHEETS
+from pdf.plans import BOOKLET_FOLD_GAP_MM, BOOKLET_MARGIN_MM, BookletPlan, plan_booklet
 from pdf.printing import PrintSetup
 from pdf.source import open_source
-
-# Outer margin, and the gutter either side of the fold (gap = twice that).
-BOOKLET_MARGIN_MM = 5
-BOOKLET_FOLD_GAP_MM = 10
-
-Side = tuple[int | None, int | None]
-
-
-@dataclass(frozen=True)
-class BookletPlan:
-    """The sides of a booklet in printing order, as (left, right) 0-based page indexes or None for blank."""
-
-    sides: list[Side]
-    signatures: list[int]  # sheets of paper in each signature
-    blank_pages_added: int
-
-    @property
-    def sheets(self) -> int:
-        return len(self.sides) // 2
 
 
 @dataclass(frozen=True)
@@ -58,29 +38,6 @@ class BookletResult:
     def instructions(self) -> str:
         """How to print, fold and bind the booklet, in a teacher's words."""
         return "\n".join(self.printing.steps() + self.finishing)
-
-
-def plan_booklet(page_count: int, signature_sheets: int | None = None) -> BookletPlan:
-    """Saddle-stitch order for `page_count` pages, in one booklet or signatures of `signature_sheets`."""
-    if page_count < 1:
-        raise ValueError("a booklet needs at least one page")
-    if signature_sheets is not None and not 1 <= signature_sheets <= MAX_SIGNATURE_SHEETS:
-        raise ValueError(f"signature_sheets must be between 1 and {MAX_SIGNATURE_SHEETS}")
-    chunk = page_count if signature_sheets is None else 4 * signature_sheets
-    sides: list[Side] = []
-    signatures: list[int] = []
-    for start in range(0, page_count, chunk):
-        pages = list(range(start, min(start + chunk, page_count)))
-        padded = math.ceil(len(pages) / 4) * 4
-        slots: list[int | None] = pages + [None] * (padded - len(pages))
-        for i in range(padded // 4):
-            # Outermost sheet first: its front holds the last and first pages, its back the second
-            # and the second-to-last. With a short-edge flip the back needs no turning round.
-            sides.append((slots[padded - 1 - 2 * i], slots[2 * i]))
-            sides.append((slots[2 * i + 1], slots[padded - 2 - 2 * i]))
-        signatures.append(padded // 4)
-    blanks = sum(left is None for left, _ in sides) + sum(right is None for _, right in sides)
-    return BookletPlan(sides, signatures, blanks)
 
 
 def booklet(

@@ -9,15 +9,12 @@ from pathlib import Path
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
-from core.errors import EmptyDocument, LimitExceeded
 from core.files import atomic_path
 from core.progress import ProgressCallback
 from pdf.layout import Layout, Matrix, placement_matrix
-from pdf.limits import MAX_SHEETS
+from pdf.plans import Sheet, check_sheets
 from pdf.printing import PrintSetup
 from pdf.xobject import FormCache
-
-Sheet = Sequence[int | None]
 
 # Thin grey cell borders: 0.4 pt wide, 60 % grey.
 _BORDER_STYLE = b"0.4 w 0.6 G"
@@ -31,20 +28,6 @@ class Written:
     placed_pages: int
     blank_cells: int
     printing: PrintSetup
-
-
-def check_sheets(sheets: Sequence[Sheet], n: int, page_count: int) -> None:
-    """Raise if the sheets do not fit the layout or name pages the file lacks."""
-    if not sheets:
-        raise EmptyDocument("There are no sheets to make.", hint="Choose at least one page.")
-    if len(sheets) > MAX_SHEETS:
-        raise LimitExceeded(f"This would make {len(sheets):,} sheets; the limit is {MAX_SHEETS:,}.")
-    for number, sheet in enumerate(sheets, start=1):
-        if len(sheet) > n:
-            raise ValueError(f"sheet {number} has {len(sheet)} cells; the layout has {n}")
-        for index in sheet:
-            if index is not None and not 0 <= index < page_count:
-                raise ValueError(f"sheet {number} names page index {index}; the file has {page_count} pages")
 
 
 def write_sheets(

@@ -14,8 +14,9 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from core.progress import ProgressCallback, no_progress
-from pdf.compose import Sheet, check_sheets, write_sheets
+from pdf.compose import write_sheets
 from pdf.layout import GRIDS, choose_layout
+from pdf.plans import Sheet, check_sheets
 from pdf.printing import PrintSetup
 from pdf.source import open_source, source_box
 

@@ -5,11 +5,13 @@ Going over one raises `LimitExceeded` with a message a teacher can act on.
 
 from __future__ import annotations
 
-from pypdf import get_configuration
-from pypdf.errors import LimitReachedError
+from typing import TYPE_CHECKING
 
 from core.errors import LimitExceeded
 from core.units import MB
+
+if TYPE_CHECKING:  # pypdf is imported where a PDF is read, never by the pages that show these limits
+    from pypdf.errors import LimitReachedError
 
 # Pages in one source PDF (the same figure as the upload check).
 MAX_SOURCE_PAGES = 5000
@@ -36,6 +38,8 @@ def over_pdf_limit(what: str, exc: LimitReachedError) -> LimitExceeded:
     pypdf guards memory with limits of its own (pypdf.Configuration); its error says which in
     English prose, which we turn into the teacher's words (the original goes into the details).
     """
+    from pypdf import get_configuration
+
     limits = get_configuration()
     said = str(exc).lower()
     if "page tree depth" in said:

@@ -44,49 +44,26 @@ from pypdf.generic import (
     StreamObject,
 )
 
-from core.errors import DamagedFile, EmptyDocument, LimitExceeded
+from core.errors import DamagedFile, EmptyDocument
 from core.files import atomic_path, atomic_write_bytes
-from core.fonts import SMALLEST_CHOSEN_PT, text_font
+from core.fonts import text_font
 from core.progress import ProgressCallback, no_progress
 from pdf.compose import draw_form, save
 from pdf.layout import MM, Rect, placement_matrix
-from pdf.limits import MAX_MARGIN_MM
+from pdf.marks import LabelStyle
+from pdf.plans import check_print_pages, check_worksheet_pages
 from pdf.printing import PrintSetup
 from pdf.source import READ_ERRORS, open_source, read_failure
-from pdf.stamp import POSITIONS
 from pdf.xobject import FormCache
 
-# A name label sits in a band at the page's edge: larger text would crowd the worksheet.
-MAX_LABEL_PT = 36.0
 # A label too long for the page is shrunk to this size at the smallest, then shortened with "…".
 SMALLEST_FITTED_PT = 5.0
 # Space between the label and the shrunk worksheet.
 BAND_GAP_MM = 2.0
 # Never shrink the worksheet below this, however large the label.
 MIN_SCALE = 0.8
-# Pages of the worksheet, and pages of one print file.
-MAX_WORKSHEET_PAGES = 200
-MAX_PRINT_PAGES = 20_000
 _FONT = "label"
 _SHEET = "/TPSheet"
-
-
-@dataclass(frozen=True)
-class LabelStyle:
-    """Where and how large the label is written, and whether the page shrinks to make room for it."""
-
-    position: str = "top-right"
-    font_size: float = 11.0
-    margin_mm: float = 6.0
-    make_room: bool = True
-
-    def __post_init__(self) -> None:
-        if self.position not in POSITIONS:
-            raise ValueError(f"position must be one of {POSITIONS}, not {self.position!r}")
-        if not SMALLEST_CHOSEN_PT <= self.font_size <= MAX_LABEL_PT:
-            raise ValueError(f"font_size must be between {SMALLEST_CHOSEN_PT} and {MAX_LABEL_PT} pt")
-        if not 0 <= self.margin_mm <= MAX_MARGIN_MM:
-            raise ValueError(f"margin_mm must be between 0 and {MAX_MARGIN_MM}")
 
 
 @dataclass
@@ -124,24 +101,6 @@ class Template:
         data = json.loads(path.read_text(encoding="utf-8"))
         data["folder"] = str(path.parent)
         return cls(**data)
-
-
-def check_worksheet_pages(pages: int, name: str) -> None:
-    """Refuse a worksheet longer than a class set takes (the page checks this before its button)."""
-    if pages > MAX_WORKSHEET_PAGES:
-        raise LimitExceeded(
-            f"{name} has {pages:,} pages; a worksheet for a class set can have at most {MAX_WORKSHEET_PAGES}.",
-            "Choose a shorter worksheet, or only the pages the students need.",
-        )
-
-
-def check_print_pages(total: int) -> None:
-    """Refuse a print file longer than one class set may make."""
-    if total > MAX_PRINT_PAGES:
-        raise LimitExceeded(
-            f"The print file would have {total:,} pages; the limit is {MAX_PRINT_PAGES:,}.",
-            "Make the class set for fewer students, or a shorter worksheet, at a time.",
-        )
 
 
 def make_template(
@@ -307,12 +266,6 @@ class CollatedResult:
     pages_per_copy: int  # after padding
     blank_pages: int
     printing: PrintSetup
-
-
-def padded_pages(pages: int, per_sheet: int = 1, duplex: bool = False) -> int:
-    """Pages of one copy once padded so that the next copy starts on a fresh sheet of paper."""
-    unit = max(1, per_sheet) * (2 if duplex else 1)
-    return -(-pages // unit) * unit
 
 
 # -- labels -----------------------------------------------------------------------------------------

@@ -9,10 +9,10 @@ and into the job's result, from which its card says the same in words.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import NameObject
+if TYPE_CHECKING:  # pypdf is imported by the operations that write; the Jobs page reads only the words
+    from pypdf import PdfReader, PdfWriter
 
 # Viewer preferences /Duplex and /PrintScaling are PDF 1.7 and 1.6 features.
 PRINT_HINTS_VERSION = "%PDF-1.7"
@@ -95,6 +95,8 @@ def how_to_print(result: dict[str, Any]) -> list[str]:
 
 def carry_over(reader: PdfReader, writer: PdfWriter) -> None:
     """Give a file made of pages of another (a part of a split) the other's print setup."""
+    from pypdf.generic import NameObject
+
     source = reader.viewer_preferences
     hints = {key: source[key] for key in PRINT_HINTS if source is not None and key in source}
     if hints:

@@ -14,16 +14,12 @@ from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
 
-from core.errors import LimitExceeded
 from core.files import UniqueNames, atomic_path, safe_name, shorten
 from core.progress import ProgressCallback, no_progress
-from pdf.limits import MAX_SHEETS
+from pdf.plans import split_groups
 from pdf.printing import carry_over
-from pdf.ranges import parse_range_groups
 from pdf.source import READ_ERRORS, open_source, read_failure
 
-# Parts one split may make (one per page of the largest accepted PDF).
-MAX_PARTS = 5000
 # Characters of the source's name kept at the start of each part's name.
 MAX_STEM_CHARS = 60
 
@@ -36,25 +32,6 @@ class SplitResult:
     pages: int  # pages written across all parts
     source_pages: int
     names: list[str]
-
-
-def split_groups(page_count: int, every: int | None = None, ranges: str | None = None) -> list[list[int]]:
-    """The 0-based page indexes of each part: `every` N pages, one part per item of `ranges`, or one per page."""
-    if every is not None and ranges is not None:
-        raise ValueError("give either every or ranges, not both")
-    if ranges is not None:
-        groups = parse_range_groups(ranges, page_count)
-    else:
-        n = 1 if every is None else every
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-            raise ValueError(f"every must be a whole number of pages from 1, not {every!r}")
-        groups = [list(range(start, min(start + n, page_count))) for start in range(0, page_count, n)]
-    if len(groups) > MAX_PARTS:
-        raise LimitExceeded(f"This would make {len(groups):,} files; the limit is {MAX_PARTS:,}.")
-    written = sum(len(group) for group in groups)
-    if written > MAX_SHEETS:
-        raise LimitExceeded(f"The parts would hold {written:,} pages in all; the limit is {MAX_SHEETS:,}.")
-    return groups
 
 
 def part_names(source_name: str, groups: list[list[int]], page_count: int) -> list[str]:

@@ -12,8 +12,6 @@ import io
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-import pyarrow as pa
-
 from core.errors import LookProblem
 from services.looks import Looks
 from sheets import SheetInfo, Table
@@ -98,6 +96,8 @@ def preview_of(
     params = {"sheet": sheet, "header_row": header_row, "rows": rows}
 
     def table(looks: Looks, answer: Answer) -> Table:
+        import pyarrow as pa  # here: only the Spreadsheets page shows a table (Streamlit draws it with pandas)
+
         with pa.ipc.open_stream(io.BytesIO(_blob(looks, answer))) as reader:
             frame = reader.read_all().to_pandas()
         return Table(frame, **answer.data)

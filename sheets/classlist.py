@@ -21,7 +21,6 @@ from typing import Any
 from core.errors import ClassListProblem, ColumnNotFound, LimitExceeded
 from core.files import atomic_write_bytes
 from core.progress import ProgressCallback, no_progress
-from sheets import open_source
 from sheets.detect import HEADER_SCAN_ROWS, detect_header_row
 from sheets.frame import column_names
 from sheets.infer import classify
@@ -298,6 +297,8 @@ class _Sheet:
 def _read_sheet(
     path: Path, sheet: str | None, header_row: int | None, file_name: str, limits: Limits
 ) -> _Sheet:
+    from sheets.read import open_source  # here: the pages import this module for its records
+
     with open_source(path, limits) as source:
         name = source.require(sheet) if sheet is not None else source.default_name()
         stream = source.rows(name)

@@ -10,8 +10,6 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from openpyxl.utils import get_column_letter
-
 from core.files import UniqueNames
 from sheets.infer import converter, plan_column
 
@@ -39,8 +37,7 @@ def column_names(header: Sequence[object], width: int) -> list[str]:
     names = UniqueNames(key=str)  # "Name" and "name" are two columns here
     return [
         names.numbered(
-            (header_text(header[index]) if index < len(header) else "")
-            or f"Column {get_column_letter(index + 1)}"
+            (header_text(header[index]) if index < len(header) else "") or f"Column {_letter(index + 1)}"
         )
         for index in range(width)
     ]
@@ -100,3 +97,10 @@ def build_frame(
         columns.append(series(values, name))
     frame = pd.DataFrame({column.name: column for column in columns})
     return frame, notes
+
+
+def _letter(number: int) -> str:
+    """The spreadsheet's letter of column `number` (1 = A), as openpyxl spells it."""
+    from openpyxl.utils import get_column_letter  # here: the class list's page imports this module
+
+    return get_column_letter(number)

@@ -10,6 +10,10 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+# The papers a printable table is made on: width and height in millimetres.
+PAPERS = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
+
+
 @dataclass(frozen=True)
 class SheetInfo:
     """One sheet of a file: its name, size and whether the workbook hides it.

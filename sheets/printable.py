@@ -39,6 +39,7 @@ from sheets.convert import csv_text
 from sheets.detect import HEADER_SCAN_ROWS, detect_header_row
 from sheets.frame import header_text
 from sheets.infer import classify
+from sheets.model import PAPERS
 from sheets.read import open_source
 from sheets.safety import DEFAULT_LIMITS, Limits
 from sheets.source import Row, Source
@@ -67,7 +68,6 @@ MEASURED_CHARS = 400
 MAX_CELL_LINES = 12
 # Share of a column's filled cells that must be numbers for it to be right-aligned.
 NUMBER_SHARE = 0.8
-PAPERS = {"A4": (210.0, 297.0), "Letter": (215.9, 279.4)}
 REPLACEMENT = "\ufffd"
 _FONT = "body"
 _PT = 25.4 / 72

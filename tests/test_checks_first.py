@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from core.errors import NotAllowed
-from pdf.named_copies import MAX_WORKSHEET_PAGES
+from pdf.plans import MAX_WORKSHEET_PAGES
 from storage.jobs import Status
 from tests.make_files import (
     big_page_pdf,
@@ -366,7 +366,7 @@ def test_zip_reading_lists_what_it_leaves_out(tmp_path):
 
 def test_class_set_counts_refuse_a_print_file_over_the_limit_as_the_job_does():
     from core.errors import LimitExceeded
-    from pdf.named_copies import MAX_PRINT_PAGES
+    from pdf.plans import MAX_PRINT_PAGES
     from worker.kinds.class_sets import ClassSetOptions, check_counts, plan, worksheet_name
 
     options = ClassSetOptions.from_dict({"name_column": "Name"})

@@ -12,7 +12,9 @@ from pypdf import PdfReader
 
 from core.errors import BadOptions, LimitExceeded, TeacherPrinterError
 from core.fonts import text_font
-from pdf.named_copies import CopyMaker, LabelStyle, make_template, padded_pages
+from pdf.marks import LabelStyle
+from pdf.named_copies import CopyMaker, make_template
+from pdf.plans import padded_pages
 from sheets.classlist import (
     ClassListProblem,
     ListSpec,

@@ -12,9 +12,8 @@ from core.files import UniqueNames
 from pdf import source
 from pdf.layout import grid_layout
 from pdf.limits import MAX_MARGIN_MM
-from pdf.named_copies import LabelStyle
+from pdf.marks import LabelStyle, StampSpec
 from pdf.source import open_source, usable_pdf
-from pdf.stamp import StampSpec
 from tests.conftest import ROOT
 from tests.make_files import encrypt_pdf, make_pdf
 from worker.kinds.class_sets import ClassSetOptions

@@ -92,6 +92,54 @@ def test_pure_operations_load_nothing_of_the_web_the_queue_or_storage():
     assert json.loads(result.stdout) == {}
 
 
+# What opens, renders or converts files: the workers load these, the web process never.
+FILE_LIBRARIES = (
+    "pandas",
+    "pyarrow",
+    "pypdf",
+    "pypdfium2",
+    "fpdf",
+    "openpyxl",
+    "python_calamine",
+    "fontTools",
+    "PIL",
+)
+
+
+def web_modules() -> list[str]:
+    """Every module the web app imports (its pages draw when imported: their imports are read from source)."""
+    names = [f"services.{m.name}" for m in pkgutil.iter_modules([str(ROOT / "services")])]
+    names += [f"ui.{m.name}" for m in pkgutil.iter_modules([str(ROOT / "ui")]) if m.name.startswith("_")]
+    names.append("ui.tools")
+    for page in (ROOT / "ui").glob("[!_]*.py"):
+        names += sorted(imports_of_modules(page))
+    return sorted(set(names))
+
+
+def imports_of_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text())
+    found = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    found |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    return {name for name in found if name.split(".")[0] in ALLOWED or name.split(".")[0] in FILE_LIBRARIES}
+
+
+def test_the_web_app_loads_no_library_that_opens_files():
+    """The pages only ask the workers: imported together, the web side loads no PDF or spreadsheet library.
+
+    (The Spreadsheets page's table preview is drawn by Streamlit, which loads pandas for it.)
+    """
+    probe = (
+        "import importlib, json, sys\n"
+        f"for name in {web_modules()!r}:\n"
+        "    importlib.import_module(name)\n"
+        f"print(json.dumps(sorted({{m.split('.')[0] for m in sys.modules}} & set({FILE_LIBRARIES!r}))))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, check=True, timeout=120
+    )
+    assert json.loads(result.stdout) == []
+
+
 def error_classes() -> list[type[core.errors.TeacherPrinterError]]:
     found, todo = [], [core.errors.TeacherPrinterError]
     while todo:

@@ -10,7 +10,8 @@ import pytest
 from pypdf import PdfReader
 
 from core.errors import BadPageRange, DamagedFile, EmptyDocument, PasswordRequired
-from pdf.arrange import ArrangePlan, Slot, arrange, plan_slots
+from pdf.arrange import arrange
+from pdf.plans import ArrangePlan, Slot, plan_slots
 from tests.make_files import encrypt_pdf, make_pdf
 
 A4 = (595.28, 841.89)

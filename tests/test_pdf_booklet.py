@@ -9,8 +9,9 @@ import pytest
 from fpdf import FPDF
 from pypdf import PdfReader
 
-from pdf.booklet import BOOKLET_FOLD_GAP_MM, BOOKLET_MARGIN_MM, booklet, plan_booklet
+from pdf.booklet import booklet
 from pdf.layout import grid_layout
+from pdf.plans import BOOKLET_FOLD_GAP_MM, BOOKLET_MARGIN_MM, plan_booklet
 
 Side = tuple[str, str]
 

@@ -11,8 +11,9 @@ import pytest
 from pypdf import PdfReader
 
 from core.errors import BadPageRange, DamagedFile, LimitExceeded, PasswordRequired
-from pdf import split as split_module
-from pdf.split import part_names, split, split_groups
+from pdf import plans as split_module
+from pdf.plans import split_groups
+from pdf.split import part_names, split
 from tests.make_files import encrypt_pdf, make_pdf
 
 

@@ -16,7 +16,8 @@ from core import fonts
 from core.errors import BadPageRange, LimitExceeded, PasswordRequired
 from core.fonts import FontMissing, TextNotPrintable, missing_glyphs, text_font
 from pdf.layout import MM
-from pdf.stamp import NUMBER_STYLES, POSITIONS, StampSpec, stamp, stamp_text
+from pdf.marks import NUMBER_STYLES, POSITIONS, StampSpec
+from pdf.stamp import stamp, stamp_text
 
 A4 = (595.28, 841.89)
 SAMPLES = {

@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import TeacherPrinterError
-from pdf.stamp import MAX_STAMP_CHARS
+from pdf.marks import MAX_STAMP_CHARS
 from storage.config import load_config
 from ui import _options as w
 from ui._names import result_name

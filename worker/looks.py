@@ -7,7 +7,9 @@ and shows the answer once `run_look` has stored it. Each look runs in a work-hor
 the job steps' bounds: LOOK_TIMEOUT seconds and STEP_MEMORY_MB of memory.
 
 The checks are the job's own (`usable_pdf`, `read_zip`, a kind's `plan`), so whatever the
-job would refuse, the page says first and in the same words.
+job would refuse, the page says first and in the same words. The web app imports this
+module for its records (`UploadInfo`) and the looks' names: the PDF and spreadsheet
+libraries are imported inside the looks, which only the workers run.
 """
 
 from __future__ import annotations
@@ -21,18 +23,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pyarrow as pa
-from pypdf import PdfWriter
-
 from core.errors import PasswordRequired, TeacherPrinterError
 from core.fonts import text_font
 from core.zips import extract_member, member_label, read_zip
-from pdf.named_copies import CopyMaker, make_template
-from pdf.render import render_page_png
-from pdf.source import open_pdf, read_page_sizes, usable_pdf
-from sheets import list_sheets, preview
 from sheets.classlist import Student, list_columns, read_class_list
-from sheets.split import split_groups
 from storage.config import Config, load_config
 from storage.files import FileStore
 from storage.looks import Answer, LookStore
@@ -142,6 +136,8 @@ def describe(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _describe_pdf(path: Path, name: str) -> UploadInfo:
+    from pdf.source import usable_pdf
+
     try:
         reader, _, repaired = usable_pdf(path, name)
     except PasswordRequired as exc:
@@ -153,6 +149,8 @@ def _describe_pdf(path: Path, name: str) -> UploadInfo:
 
 
 def _describe_zip(path: Path, name: str) -> UploadInfo:
+    from pdf.source import usable_pdf
+
     try:
         contents = read_zip(path, name)
     except TeacherPrinterError as exc:
@@ -179,6 +177,8 @@ def _describe_zip(path: Path, name: str) -> UploadInfo:
 
 
 def _describe_sheet(path: Path, name: str, config: Config) -> UploadInfo:
+    from sheets import list_sheets
+
     try:
         infos = list_sheets(path, limits=sheet_limits(config))
     except TeacherPrinterError as exc:
@@ -191,6 +191,10 @@ def _describe_sheet(path: Path, name: str, config: Config) -> UploadInfo:
 @look("unlock")
 def unlock(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
     """Save an unprotected copy of a password-protected PDF as a new upload; its stored file."""
+    from pypdf import PdfWriter
+
+    from pdf.source import open_pdf
+
     password = ctx.store.take_secret(p["secret"])
     if password is None:
         raise PasswordRequired("The password took too long to reach the server.", "Type it again.")
@@ -205,6 +209,8 @@ def unlock(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
 @look("handout_counts")
 def handout_counts(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
     """Counts for uploaded files taken together, as the job will combine them."""
+    from pdf.source import read_page_sizes
+
     sizes: list[tuple[float, float]] = []
     for ref in p["refs"]:
         sizes.extend(read_page_sizes(ctx.path(ref)))
@@ -237,6 +243,9 @@ def class_list(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
 @look("class_set_preview")
 def class_set_preview(ctx: LookContext, p: dict[str, Any]) -> None:
     """The first page of one student's copy, as a PNG."""
+    from pdf.named_copies import CopyMaker, make_template
+    from pdf.render import render_page_png
+
     options = ClassSetOptions.from_dict(p["options"])
     text, _ = label_text(Student.from_dict(p["student"]), options, text_font())
     with tempfile.TemporaryDirectory(prefix="tp-class-set-") as folder:
@@ -249,12 +258,16 @@ def class_set_preview(ctx: LookContext, p: dict[str, Any]) -> None:
 @look("sheets")
 def sheets(ctx: LookContext, p: dict[str, Any]) -> list[dict[str, Any]]:
     """The sheets of a workbook (one for a CSV file)."""
+    from sheets import list_sheets
+
     return [asdict(info) for info in list_sheets(ctx.path(p["ref"]), limits=sheet_limits(ctx.config))]
 
 
 @look("sheet_preview")
 def sheet_preview(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
     """The first rows of a sheet as the job will read them (header found, types inferred)."""
+    from sheets import preview
+
     table = preview(
         ctx.path(p["ref"]),
         p.get("sheet"),
@@ -274,6 +287,8 @@ def sheet_preview(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
 @look("groups")
 def groups(ctx: LookContext, p: dict[str, Any]) -> dict[str, int]:
     """The groups a split by a column would make, with their rows."""
+    from sheets.split import split_groups
+
     return split_groups(
         ctx.path(p["ref"]),
         p["column"],
@@ -285,6 +300,8 @@ def groups(ctx: LookContext, p: dict[str, Any]) -> dict[str, int]:
 
 def frame_bytes(frame: Any) -> bytes:
     """A DataFrame as Arrow IPC bytes (its types kept); mixed-type columns go as text."""
+    import pyarrow as pa
+
     try:
         table = pa.Table.from_pandas(frame, preserve_index=False)
     except (pa.ArrowException, TypeError, ValueError):

@@ -4,6 +4,10 @@ A step reads its inputs from the file store (uploads, or what earlier steps left
 their result), calls a pure operation with a progress callback, and returns plain
 JSON data plus the output files it wants listed on the Jobs page. Each kind of job
 lives in its own module under `worker/kinds/` and declares its `PIPELINE`.
+
+The operations are imported inside the steps that run them, here and in each kind: the
+web app imports these modules for their options, plans and step names, never a PDF or
+spreadsheet library (tests/test_layers.py checks it).
 """
 
 from __future__ import annotations
@@ -17,8 +21,6 @@ from core.errors import InputMissing, SeveralProblems, TeacherPrinterError
 from core.files import safe_name
 from core.progress import ProgressCallback
 from core.zips import extract_member, member_label, read_zip
-from pdf.inputs import check_pdf
-from pdf.merge import merge_pdfs
 from storage.files import FileStore
 from storage.jobs import JobRecord
 from worker.options import Options
@@ -135,6 +137,8 @@ def _expand_inputs(ctx: StepContext, notes: list[str]) -> list[tuple[Path, str]]
 
 def check_pdfs(ctx: StepContext) -> StepResult:
     """Open every input, count its pages, decrypt empty-password files; report every bad file."""
+    from pdf.inputs import check_pdf
+
     notes: list[str] = []
     expanded = _expand_inputs(ctx, notes)
     checked: list[dict[str, Any]] = []
@@ -174,6 +178,8 @@ def single_source(ctx: StepContext) -> Path:
 
 def one_pdf(paths: list[Path], combined: Path) -> Path:
     """The one PDF itself, or several merged in order into `combined`."""
+    from pdf.merge import merge_pdfs
+
     if len(paths) == 1:
         return paths[0]
     merge_pdfs(paths, combined)

@@ -451,7 +451,9 @@ def test_a_slow_look_keeps_the_page_usable_and_its_answer_arrives_by_itself(page
         expect(main.get_by_role("button", name="Make handouts")).to_be_disabled()
         # The page is not frozen: it takes a second file (the uploader adds it), and waits for both.
         ui.upload(page, [second])
-        expect(main.get_by_text(re.compile(f"Looking inside {first.name}, {second.name}")).first).to_be_visible()
+        expect(
+            main.get_by_text(re.compile(f"Looking inside {first.name}, {second.name}")).first
+        ).to_be_visible()
     finally:
         for pid in workers:
             os.kill(pid, signal.SIGCONT)

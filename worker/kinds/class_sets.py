@@ -12,30 +12,17 @@ from __future__ import annotations
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from core.errors import BadOptions, InputMissing
 from core.files import atomic_path, safe_name
 from core.fonts import SMALLEST_CHOSEN_PT, missing_glyphs, text_font, unprintable_listed
 from core.progress import ProgressCallback
-from pdf.impose import n_up
-from pdf.inputs import check_pdf
 from pdf.layout import PAPERS
 from pdf.limits import MAX_MARGIN_MM
-from pdf.named_copies import (
-    MAX_LABEL_PT,
-    CopyMaker,
-    LabelStyle,
-    Template,
-    check_print_pages,
-    check_worksheet_pages,
-    describe,
-    make_template,
-    padded_pages,
-)
+from pdf.marks import MAX_LABEL_PT, POSITIONS, LabelStyle
+from pdf.plans import check_print_pages, check_worksheet_pages, padded_pages
 from pdf.printing import sheets_of_paper
-from pdf.stamp import POSITIONS
-from sheets.checklist import write_checklist
 from sheets.classlist import (
     NAME_ORDERS,
     SORTS,
@@ -48,6 +35,10 @@ from sheets.classlist import (
 from sheets.names import FileNames
 from worker.limits import sheet_limits
 from worker.options import Options, option
+
+if TYPE_CHECKING:
+    from pdf.named_copies import Template
+
 from worker.steps import (
     PDF_MIME,
     XLSX_MIME,
@@ -267,6 +258,8 @@ def read_list_step(ctx: StepContext[ClassSetOptions]) -> StepResult:
 
 def _worksheet(ctx: StepContext[ClassSetOptions], students: int) -> tuple[Path, str, list[str]]:
     """The worksheet PDFs checked (as the page checked them) and, when there are several, combined in order."""
+    from pdf.inputs import check_pdf  # the operations load here, in the worker only
+
     items = [item for item in ctx.record.inputs if _role(item) == "worksheet"]
     if not items:
         raise InputMissing("No worksheet was given.", "Upload the worksheet PDF on the Class sets page.")
@@ -284,6 +277,8 @@ def _worksheet(ctx: StepContext[ClassSetOptions], students: int) -> tuple[Path, 
 
 def make_copies_step(ctx: StepContext[ClassSetOptions]) -> StepResult:
     """One PDF per student in the work folder, all from one labelled template."""
+    from pdf.named_copies import CopyMaker, describe, make_template
+
     options = ctx.options
     students = load_students(ctx.files.resolve(ctx.result_of("read_list")["students_file"]))
     worksheet, name, notes = _worksheet(ctx, len(students))
@@ -363,6 +358,9 @@ def _label_notes(students: list[Student], write_ins: list[Student], template: Te
 
 def assemble_step(ctx: StepContext[ClassSetOptions]) -> StepResult:
     """The print file: every copy in order, padded so each starts on a fresh sheet, optionally N per sheet."""
+    from pdf.impose import n_up
+    from pdf.named_copies import CopyMaker, Template
+
     options = ctx.options
     template = Template.load(ctx.files.resolve(ctx.result_of("copies")["template"]))
     maker = CopyMaker(template)
@@ -404,6 +402,8 @@ def _half(progress: ProgressCallback, first: bool) -> ProgressCallback:
 
 def package_step(ctx: StepContext[ClassSetOptions]) -> StepResult:
     """A ZIP with one PDF per student, and a checklist workbook to tick off."""
+    from sheets.checklist import write_checklist
+
     students = load_students(ctx.files.resolve(ctx.result_of("read_list")["students_file"]))
     copies = ctx.result_of("copies")
     folder = ctx.files.resolve(copies["copies_dir"])

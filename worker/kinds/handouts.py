@@ -1,24 +1,24 @@
-"""Handouts: the teacher's choices as one validated record, what they will get, the preview, the run."""
+"""Handouts: the teacher's choices as one validated record, what they will get, the preview, the run.
+
+The operations (`pdf.impose`, `pdf.booklet`, rendering) are imported inside the functions
+that run them: the web app imports this module for its options and plan only, and loads
+no PDF library (tests/test_layers.py checks it).
+"""
 
 from __future__ import annotations
 
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from core.errors import BadPageRange
 from core.progress import ProgressCallback, no_progress
-from pdf.arrange import ArrangePlan, arrange
-from pdf.booklet import BOOKLET_FOLD_GAP_MM, BOOKLET_MARGIN_MM, booklet, plan_booklet
-from pdf.compose import check_sheets, write_sheets
-from pdf.impose import ImposeResult, place
 from pdf.layout import GRIDS, ORDERS, ORIENTATIONS, PAPERS, grid_layout, plan_n_up
 from pdf.limits import MAX_MARGIN_MM, MAX_SIGNATURE_SHEETS
+from pdf.plans import BOOKLET_FOLD_GAP_MM, BOOKLET_MARGIN_MM, ArrangePlan, check_sheets, plan_booklet
 from pdf.printing import sheets_of_paper
 from pdf.ranges import parse_ranges
-from pdf.render import render_page_png
-from pdf.source import open_source
 from worker.options import Options, option
 from worker.steps import (
     PDF_MIME,
@@ -30,6 +30,9 @@ from worker.steps import (
     output_name,
     single_source,
 )
+
+if TYPE_CHECKING:
+    from pdf.impose import ImposeResult
 
 LAYOUTS = ("n_up", "booklet")
 PREVIEW_WIDTH_PX = 900
@@ -194,6 +197,10 @@ def make_handouts(
     src: Path, out: Path, options: HandoutOptions, progress: ProgressCallback = no_progress
 ) -> dict[str, Any]:
     """Run the chosen layout on `src`; returns the counts as plain data for the job record."""
+    from pdf.arrange import arrange
+    from pdf.booklet import booklet
+    from pdf.source import open_source
+
     if options.layout == "booklet":
         with tempfile.TemporaryDirectory(prefix="tp-booklet-") as folder:
             source = src
@@ -227,6 +234,8 @@ def _place(
     progress: ProgressCallback = no_progress,
 ) -> ImposeResult:
     """`sheets` of `src` laid out as the options say, n per sheet."""
+    from pdf.impose import place
+
     return place(
         src,
         out,
@@ -245,6 +254,10 @@ def _place(
 
 def preview_png(src: Path, options: HandoutOptions, width_px: int = PREVIEW_WIDTH_PX) -> bytes:
     """A picture of the first output sheet, made from the first pages only."""
+    from pdf.compose import write_sheets
+    from pdf.render import render_page_png
+    from pdf.source import open_source
+
     with tempfile.TemporaryDirectory(prefix="tp-preview-") as folder:
         sheet = Path(folder) / "first-sheet.pdf"
         if options.layout == "booklet":

@@ -11,11 +11,9 @@ from typing import Any, ClassVar
 from core.errors import BadOptions
 from core.fonts import SMALLEST_CHOSEN_PT
 from core.units import MB
-from pdf.arrange import ArrangePlan, arrange, plan_slots
-from pdf.compress import compress
+from pdf.marks import MAX_STAMP_PT, NUMBER_STYLES, POSITIONS, StampSpec
+from pdf.plans import ArrangePlan, plan_slots, split_groups
 from pdf.ranges import parse_ranges
-from pdf.split import split, split_groups
-from pdf.stamp import MAX_STAMP_PT, NUMBER_STYLES, POSITIONS, StampSpec, stamp
 from worker.options import Options, option
 from worker.steps import (
     PDF_MIME,
@@ -161,6 +159,8 @@ def _split_groups(pages: int, options: MergeOptions) -> list[list[int]]:
 
 def arrange_step(ctx: StepContext[MergeOptions]) -> StepResult:
     """Put every checked file together in order, keeping, turning and padding pages as asked."""
+    from pdf.arrange import arrange  # here, not above: the web app imports this module for its options
+
     options = ctx.options
     files = ctx.result_of("check")["files"]
     sources = [ctx.files.resolve(f["ref"]) for f in files]
@@ -184,6 +184,10 @@ def arrange_step(ctx: StepContext[MergeOptions]) -> StepResult:
 
 def finish_step(ctx: StepContext[MergeOptions]) -> StepResult:
     """Number or stamp the pages, make the file smaller, split it: whichever the teacher chose."""
+    from pdf.compress import compress
+    from pdf.split import split
+    from pdf.stamp import stamp
+
     options = ctx.options
     if not options.needs_finishing:
         return StepResult({"nothing_to_do": True})

@@ -7,18 +7,9 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from core.errors import BadOptions, SheetNotFound
-from sheets import (
-    DEFAULT_LIMITS,
-    Limits,
-    csv_to_xlsx,
-    list_sheets,
-    xlsx_to_csv,
-)
-from sheets.clean import clean_table
-from sheets.combine import combine
 from sheets.filetype import TEXT_SUFFIXES
-from sheets.printable import PAPERS, printable_table
-from sheets.split import split_by_column
+from sheets.model import PAPERS
+from sheets.safety import DEFAULT_LIMITS, Limits
 from worker.limits import sheet_limits
 from worker.options import Options, option
 from worker.steps import (
@@ -142,6 +133,11 @@ def convert(
     source: Path, out_dir: Path, options: SheetOptions, progress: Any, limits: Limits = DEFAULT_LIMITS
 ) -> tuple[Path, str, dict[str, Any]]:
     """Run the chosen task on one file; returns the output, its MIME type and the counts for the record."""
+    from sheets import csv_to_xlsx, xlsx_to_csv  # the readers load here, in the worker only
+    from sheets.clean import clean_table
+    from sheets.printable import printable_table
+    from sheets.split import split_by_column
+
     sheet, header = options.sheet, options.header_row
     if options.task == "to_xlsx":
         if not is_text_file(source.name):
@@ -213,6 +209,8 @@ def combine_files(
     limits: Limits = DEFAULT_LIMITS,
 ) -> dict[str, Any]:
     """Several files (or every sheet of one workbook) into one workbook; returns counts and notes."""
+    from sheets.combine import combine
+
     result = combine(
         sources, dest, mode=options.combine_mode, guard=options.guard, limits=limits, progress=progress
     )
@@ -230,6 +228,8 @@ def _counts(rows: int, columns: int | None, notes: list[str], **more: Any) -> di
 
 def check_sheets_step(ctx: StepContext[SheetOptions]) -> StepResult:
     """Open every spreadsheet and find the chosen sheet, before any output is written."""
+    from sheets import list_sheets
+
     options = ctx.options
     found = []
     for item in ctx.record.inputs:
