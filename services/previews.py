@@ -111,3 +111,13 @@ def groups_of(
     """The groups a split by `column` would make, with their rows, before anything runs."""
     params = {"column": column, "sheet": sheet, "header_row": header_row}
     return _seen(looks, "groups", [file], params, lambda _, a: dict(a.data))
+
+
+def results_zip(looks: Looks, job_id: str, outputs: list[tuple[str, str]]) -> Seen[str]:
+    """One ZIP of a finished job's results (`outputs`: reference and name of each), made by a worker.
+
+    Its value is the ZIP's reference in the file store.
+    """
+    files = [StoredFile(ref, name, 0) for ref, name in outputs]  # a result never changes: its ref is its content
+    params = {"job": job_id, "names": [name for _, name in outputs]}
+    return _seen(looks, "bundle", files, params, lambda _, a: a.blob)

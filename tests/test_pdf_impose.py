@@ -23,7 +23,7 @@ from pypdf.generic import (
 )
 
 from core.errors import DamagedFile, EmptyDocument, InputMissing, LimitExceeded, PasswordRequired
-from pdf import compose, source
+from pdf import plans, source
 from pdf.impose import n_up, place
 from pdf.layout import GRIDS, Layout, Rect, choose_layout, fit, grid_layout
 from pdf.source import read_page_sizes
@@ -414,7 +414,7 @@ def test_too_many_pages_raise_a_limit(
 def test_too_many_sheets_raise_a_limit(
     numbered: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(compose, "MAX_SHEETS", 3)
+    monkeypatch.setattr(plans, "MAX_SHEETS", 3)  # checked by the plan, before any page is placed
     with pytest.raises(LimitExceeded, match="4 sheets"):
         n_up(numbered, tmp_path / "out.pdf", 2)
 

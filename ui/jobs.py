@@ -1,4 +1,10 @@
-"""Jobs: every tracked job, newest first, with progress, downloads, errors and controls."""
+"""Jobs: every tracked job, newest first, one line each; the details of a job open on demand.
+
+Failed jobs come first, under "Needs your attention". Each line says what the job is,
+how it stands and when it started, with its main download or its progress; "Details" holds
+the steps, notes, every download (and "Download all"), the error and the actions. Several
+ended jobs can be picked and deleted at once. Only the lines of running jobs refresh.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +12,13 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from core.errors import NotAllowed, ServiceUnavailable
+from core.errors import NotAllowed, ServiceUnavailable, TeacherPrinterError
+from core.files import safe_name
 from pdf.printing import how_to_print
 from services.control import Jobs
+from services.previews import results_zip
 from storage.jobs import JobRecord, Status
+from ui._looks import looks_for, waiting
 from ui._presets import start_run_again
 from ui._ui import (
     STATUS_ICONS,
@@ -28,6 +37,8 @@ from worker.pipelines import PIPELINES
 PAGE_SIZE = 20
 REFRESH_S = 2
 CONFIRM_DELETE = "jobs_confirm_delete"  # the job whose Delete waits for "Delete for good"
+CONFIRM_PICKED = "jobs_confirm_picked"  # set while "Delete the jobs picked" waits for "Delete for good"
+ATTENTION_SHOWN = 5  # failed jobs shown on top
 
 st.title("Jobs")
 jobs = jobs_service()
@@ -81,76 +92,121 @@ def step_line(record: JobRecord) -> str:
     return "   ".join(f"{marks.get(s.status, '○')} {s.label}" for s in record.steps)
 
 
-def card(record: JobRecord) -> None:
+def download(record: JobRecord, index: int, primary: bool = False, where: object = st) -> None:
+    output = record.outputs[index]
+    where.download_button(  # type: ignore[attr-defined]
+        f"Download {output.name} ({human_size(output.size)})",
+        data=opener(jobs, record, index),
+        file_name=output.name,
+        mime=output.mime,
+        on_click="ignore",
+        key=f"dl-{record.id}-{index}",
+        icon=":material/download:",
+        type="primary" if primary else "secondary",
+    )
+
+
+def row(record: JobRecord) -> None:
+    """One job on one line: status, title, tool, when; its progress or main download; then its details."""
     with st.container(border=True, key=f"job-{record.id}"):
-        head, when = st.columns([5, 1])
+        pick, head, side = st.columns([0.35, 6, 3.2], vertical_alignment="center")
+        if not record.active:
+            pick.checkbox(
+                "Pick", key=f"pick-{record.id}", label_visibility="collapsed", help="Pick to delete"
+            )
         head.markdown(
             f"{STATUS_ICONS[record.status]} **{record.title}**  \n"
             f":gray[{kind_label(record.kind)} · {STATUS_WORDS[record.status]}"
             + (f" · attempt {record.attempt}" if record.attempt > 1 else "")
-            + "]"
+            + f" · {ago(record.created_at)}]"
         )
-        when.caption(ago(record.created_at))
         if record.active:
-            st.progress(record.progress / 100, text=f"{record.progress} %  {record.progress_text}")
-            if record.silent_for:
-                st.warning(
-                    f"This job has not moved for {record.silent_for} s (still at {record.progress} %): the "
-                    "computer doing it may have stopped. If it does not carry on, it is marked as failed "
-                    "shortly and you can start it again.",
-                    icon=":material/hourglass_empty:",
-                )
-        st.caption(f"Steps: {step_line(record)}")
-        for step in record.steps:
-            for note in step.result.get("notes", []):
-                st.warning(note, icon=":material/info:")
-        if record.status == Status.FINISHED:
-            for index, output in enumerate(record.outputs):
-                st.download_button(
-                    f"Download {output.name} ({human_size(output.size)})",
-                    data=opener(jobs, record, index),
-                    file_name=output.name,
-                    mime=output.mime,
-                    on_click="ignore",
-                    key=f"dl-{record.id}-{index}",
-                    icon=":material/download:",
-                    type="primary",
-                )
-        if record.status == Status.FINISHED:
-            print_box(record)
+            side.progress(record.progress / 100, text=f"{record.progress} %  {record.progress_text}")
+        elif record.status == Status.FINISHED and record.outputs:
+            download(record, 0, primary=True, where=side)
+        if record.active and record.silent_for:
+            st.warning(
+                f"This job has not moved for {record.silent_for} s (still at {record.progress} %): the "
+                "computer doing it may have stopped. If it does not carry on, it is marked as failed "
+                "shortly and you can start it again.",
+                icon=":material/hourglass_empty:",
+            )
         if record.status == Status.FAILED and record.error:
             st.error(f"{record.error.message} {record.error.hint}".strip(), icon=":material/error:")
-            with st.expander("What went wrong — details for your IT person"):
-                st.code(f"[{record.error.key}]\n{record.error.details}".strip(), language=None)
-        actions = []
-        if record.kind in TOOL_PAGES:
-            actions.append(("Run again…", "again"))
-        if record.active:
-            actions.append(("Cancel", "cancel"))
-        # A failure that retrying cannot change (a locked or damaged file, a limit) gets no Retry.
-        if record.status in (Status.FAILED, Status.CANCELED) and not (
-            record.error and record.error.permanent
-        ):
-            actions.append(("Retry", "retry"))
-        if not record.active:
-            actions.append(("Delete", "delete"))
-        for column, (label, action) in zip(st.columns(6), actions, strict=False):
-            if action == "again":
-                # Not a callback: opening another page works only from the script itself.
-                if column.button(
-                    label, key=f"again-{record.id}", help="Same files and choices, as a new job"
-                ):
-                    run_again(record.id)
-            elif action == "delete":
-                # Only asks: nothing is removed until the teacher confirms below.
-                column.button(
-                    label, key=f"delete-{record.id}", on_click=st.session_state.update,
-                    kwargs={CONFIRM_DELETE: record.id},
-                )  # fmt: skip
-            else:
-                column.button(label, key=f"{action}-{record.id}", on_click=act, args=(action, record.id))
-        if st.session_state.get(CONFIRM_DELETE) == record.id:
-            confirm_delete(record)
+        with st.expander("Details", expanded=st.session_state.get(CONFIRM_DELETE) == record.id):
+            details(record)
+
+
+def details(record: JobRecord) -> None:
+    """The steps, notes, every download, how to print, the error's details and the actions."""
+    st.caption(f"Steps: {step_line(record)}")
+    for step in record.steps:
+        for note in step.result.get("notes", []):
+            st.warning(note, icon=":material/info:")
+    if record.status == Status.FINISHED:
+        for index in range(1, len(record.outputs)):
+            download(record, index)
+        if len(record.outputs) > 1:
+            download_all(record)
+        print_box(record)
+    if record.status == Status.FAILED and record.error:
+        with st.expander("What went wrong — details for your IT person"):
+            st.code(f"[{record.error.key}]\n{record.error.details}".strip(), language=None)
+    actions = []
+    if record.kind in TOOL_PAGES:
+        actions.append(("Run again…", "again"))
+    if record.active:
+        actions.append(("Cancel", "cancel"))
+    # A failure that retrying cannot change (a locked or damaged file, a limit) gets no Retry.
+    if record.status in (Status.FAILED, Status.CANCELED) and not (record.error and record.error.permanent):
+        actions.append(("Retry", "retry"))
+    if not record.active:
+        actions.append(("Delete", "delete"))
+    for column, (label, action) in zip(st.columns(6), actions, strict=False):
+        if action == "again":
+            # Not a callback: opening another page works only from the script itself.
+            if column.button(label, key=f"again-{record.id}", help="Same files and choices, as a new job"):
+                run_again(record.id)
+        elif action == "delete":
+            # Only asks: nothing is removed until the teacher confirms below.
+            column.button(
+                label, key=f"delete-{record.id}", on_click=st.session_state.update,
+                kwargs={CONFIRM_DELETE: record.id},
+            )  # fmt: skip
+        else:
+            column.button(label, key=f"{action}-{record.id}", on_click=act, args=(action, record.id))
+    if st.session_state.get(CONFIRM_DELETE) == record.id:
+        confirm_delete(record)
+
+
+def download_all(record: JobRecord) -> None:
+    """Every result of the job in one ZIP, packed by a worker the first time it is asked for."""
+    asked = f"zip-asked-{record.id}"
+    if not st.session_state.get(asked):
+        st.button(
+            f"Download all {len(record.outputs)} files (ZIP)", key=f"zip-{record.id}",
+            icon=":material/folder_zip:", on_click=st.session_state.update, kwargs={asked: True},
+        )  # fmt: skip
+        return
+    outputs = [(o.ref, o.name) for o in record.outputs]
+    try:
+        packed = results_zip(looks_for(jobs.config), record.id, outputs)
+    except TeacherPrinterError as exc:
+        st.error(exc.for_teacher(), icon=":material/error:")
+        return
+    if packed.pending:
+        waiting(jobs.config, "Packing the files into one ZIP…", [packed.key])
+        return
+    ref = packed.value
+    st.download_button(
+        f"Download all {len(record.outputs)} files (ZIP)",
+        data=lambda: jobs.files.resolve(ref).read_bytes(),
+        file_name=f"{safe_name(record.title, 'results')}.zip",
+        mime="application/zip",
+        on_click="ignore",
+        key=f"dl-all-{record.id}",
+        icon=":material/folder_zip:",
+    )
 
 
 def print_box(record: JobRecord) -> None:
@@ -212,28 +268,88 @@ def live_card(job_id: str) -> None:
         return
     if record is None or not record.active:
         st.rerun()  # it ended (or went): redraw the page so it joins the finished cards
-    card(record)
+    row(record)
 
 
+def show(records: list[JobRecord]) -> None:
+    for record in records:
+        if record.active:
+            live_card(record.id)
+        else:
+            row(record)
+
+
+def delete_picked(job_ids: list[str]) -> None:
+    """Delete the picked jobs (those the teacher may delete), saying how many went."""
+    st.session_state.pop(CONFIRM_PICKED, None)
+    done, refused = 0, []
+    for job_id in job_ids:
+        try:
+            jobs.delete(job_id, viewer)
+            done += 1
+        except (NotAllowed, ServiceUnavailable) as exc:
+            refused.append(exc.message)
+        st.session_state.pop(f"pick-{job_id}", None)
+    st.session_state["jobs_flash"] = f"Deleted {done} job{'s' if done != 1 else ''}, with their files."
+    if refused:
+        st.session_state["jobs_flash_error"] = refused[0]
+
+
+# Failed jobs come first, on their own, unless the teacher filters by status.
+attention_statuses = [Status.FAILED] if not statuses else []
+listed_statuses = statuses or [s for s in Status if s not in attention_statuses]
 try:
+    attention = (
+        jobs.list(viewer, limit=ATTENTION_SHOWN, statuses=attention_statuses, kinds=kinds, search=search)
+        if attention_statuses
+        else None
+    )
     listing = jobs.list(
-        viewer, offset=page_number * PAGE_SIZE, limit=PAGE_SIZE, statuses=statuses, kinds=kinds, search=search
+        viewer,
+        offset=page_number * PAGE_SIZE,
+        limit=PAGE_SIZE,
+        statuses=listed_statuses,
+        kinds=kinds,
+        search=search,
     )
 except ServiceUnavailable as exc:
     service_banner(exc.message)
     st.stop()
 
-if not listing.records:
+shown = (attention.records if attention else []) + listing.records
+picked = [r.id for r in shown if not r.active and st.session_state.get(f"pick-{r.id}")]
+if picked:
+    with st.container(border=True):
+        what = f"{len(picked)} job{'s' if len(picked) != 1 else ''}"
+        if st.session_state.get(CONFIRM_PICKED):
+            st.warning(
+                f"Delete {what} and their result files? This cannot be undone.", icon=":material/delete:"
+            )
+            final, keep, _ = st.columns([2, 2, 4])
+            final.button("Delete for good", key="jobs_delete_picked_final", type="primary",
+                         on_click=delete_picked, args=(picked,))  # fmt: skip
+            keep.button("Keep them", key="jobs_delete_picked_keep", on_click=st.session_state.pop,
+                        args=(CONFIRM_PICKED,))  # fmt: skip
+        else:
+            st.button(f"Delete the {what} picked", key="jobs_delete_picked", icon=":material/delete:",
+                      on_click=st.session_state.update, kwargs={CONFIRM_PICKED: True})  # fmt: skip
+
+if attention and attention.records:
+    st.subheader(f":material/error: Needs your attention ({attention.total})")
+    show(attention.records)
+    if attention.total > len(attention.records):
+        st.caption(
+            f"The {len(attention.records)} latest of {attention.total} failed jobs: filter by Status to see all."
+        )
+    st.subheader("All other jobs")
+
+if not listing.records and not (attention and attention.records):
     st.info(
         "No jobs yet. Pick a tool on the left to start one."
         if listing.total == 0 and not (statuses or kinds or search)
         else "No jobs match these filters."
     )
-for record in listing.records:
-    if record.active:
-        live_card(record.id)
-    else:
-        card(record)
+show(listing.records)
 if listing.total > PAGE_SIZE:
     pages = (listing.total + PAGE_SIZE - 1) // PAGE_SIZE
     st.caption(f"Page {page_number + 1} of {pages} · {listing.total} jobs")

@@ -18,6 +18,7 @@ import io
 import logging
 import tempfile
 import time
+import zipfile
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -296,6 +297,23 @@ def groups(ctx: LookContext, p: dict[str, Any]) -> dict[str, int]:
         header_row=p.get("header_row"),
         limits=sheet_limits(ctx.config),
     )
+
+
+@look("bundle")
+def bundle(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
+    """One ZIP of a finished job's results, for its "Download all" (names kept, made unique)."""
+    from core.files import UniqueNames, atomic_path
+
+    unique = UniqueNames()
+    dest = ctx.store.blob_path(ctx.key, ".zip")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    # The results are PDFs, workbooks and ZIPs, already compressed: stored as they are.
+    with atomic_path(dest, durable=False) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_STORED) as archive:
+        for ref, name in zip(p["refs"], p["names"], strict=True):
+            stem, dot, suffix = name.rpartition(".")
+            archive.write(ctx.path(ref), unique.numbered(stem or name, f".{suffix}" if dot else ""))
+    ctx.blob = ctx.files.ref(dest)
+    return {"files": len(p["refs"]), "size": dest.stat().st_size}
 
 
 def frame_bytes(frame: Any) -> bytes:

@@ -175,7 +175,7 @@ def test_a_retried_job_is_followed_to_its_end(page, app, tmp_path: Path):
     card = ui.job_card(page, f"Merge & arrange — {title}.pdf")
     ui.expect_status(card, "Canceled")
 
-    card.get_by_role("button", name="Retry").click()
+    ui.open_details(card).get_by_role("button", name="Retry").click()
     # The page follows the second attempt to its end without a reload.
     expect(card).to_contain_text(re.compile(r"Merge & arrange · (Waiting|Working|Done) · attempt 2"))
     ui.expect_status(card, "Done")
@@ -291,7 +291,7 @@ def test_class_set_one_named_copy_per_student(page, corpus_dir: Path, tmp_path: 
     ui.follow(page, "Follow it on the Jobs page")
     card = ui.main(page).locator('[class*="st-key-job-"]').filter(has_text="Class set · 3 students").first
     ui.expect_status(card, "Done", tool="Class sets")
-    zip_button = card.get_by_role("button", name=re.compile(r"^Download .*\.zip"))
+    zip_button = ui.open_details(card).get_by_role("button", name=re.compile(r"^Download .*\.zip"))
     with page.expect_download() as info:
         zip_button.click()
     archive = tmp_path / info.value.suggested_filename
@@ -320,7 +320,7 @@ def test_run_again_with_a_change_makes_a_second_job(page, tmp_path: Path):
     card = ui.job_card(page, f"Merge & arrange — {first}.pdf")
     ui.expect_status(card, "Done")
 
-    card.get_by_role("button", name="Run again…").click()
+    ui.open_details(card).get_by_role("button", name="Run again…").click()
     main = ui.main(page)
     expect(main.get_by_role("heading", name="Merge & arrange")).to_be_visible()
     expect(main).to_contain_text(f"Filled in from Merge & arrange — {first}.pdf")
@@ -350,7 +350,7 @@ def test_run_again_keeps_its_filled_page_through_a_reload(page, tmp_path: Path):
     ui.follow(page, "Follow it on the Jobs page")
     card = ui.job_card(page, f"Merge & arrange — {first}.pdf")
     ui.expect_status(card, "Done")
-    card.get_by_role("button", name="Run again…").click()
+    ui.open_details(card).get_by_role("button", name="Run again…").click()
     main = ui.main(page)
     expect(main).to_contain_text(f"Filled in from Merge & arrange — {first}.pdf")
 

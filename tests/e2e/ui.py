@@ -100,6 +100,15 @@ def expect_status(
     expect(card).to_contain_text(f"{tool} · {words}", timeout=timeout)
 
 
+def open_details(card: Locator) -> Locator:
+    """Open the job's "Details" (steps, notes, every download, the actions) if they are closed."""
+    expander = card.get_by_test_id("stExpander").first
+    if expander.locator("details").get_attribute("open") is None:
+        expander.locator("summary").click()
+    expect(expander.locator("details")).to_have_attribute("open", "")
+    return card
+
+
 def download_button(card: Locator) -> Locator:
     return card.get_by_role("button", name=re.compile(r"^Download "))
 
