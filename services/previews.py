@@ -118,6 +118,8 @@ def results_zip(looks: Looks, job_id: str, outputs: list[tuple[str, str]]) -> Se
 
     Its value is the ZIP's reference in the file store.
     """
-    files = [StoredFile(ref, name, 0) for ref, name in outputs]  # a result never changes: its ref is its content
+    files = [
+        StoredFile(ref, name, 0) for ref, name in outputs
+    ]  # a result never changes: its ref is its content
     params = {"job": job_id, "names": [name for _, name in outputs]}
     return _seen(looks, "bundle", files, params, lambda _, a: a.blob)

@@ -230,3 +230,56 @@ def test_a_job_whose_worker_vanished_says_it_has_not_moved(app_env, start_worker
     assert not at.exception
     [warning] = [w.value for w in at.warning if "has not moved" in w.value]
     assert f"{late.progress} %" in warning
+
+
+@pytest.fixture(scope="module")
+def big_csv(tmp_path_factory):
+    """About 60 MB of marks: 300,000 rows of 20 columns."""
+    path = tmp_path_factory.mktemp("big") / "marks.csv"
+    header = "Form," + ",".join(f"Mark {n}" for n in range(19)) + "\n"
+    rows = "".join(
+        f"{7 + n % 5}{'ABC'[n % 3]}," + ",".join(str((n * 7 + c) % 100) for c in range(19)) + "\n"
+        for n in range(300_000)
+    )
+    path.write_text(header + rows)
+    return path
+
+
+def test_a_step_over_its_memory_limit_fails_in_words_and_the_worker_lives_on(
+    jobs, config, start_worker, big_csv, monkeypatch
+):
+    monkeypatch.setenv("STEP_MEMORY_MB", "150")
+    from services.control import Jobs
+
+    bounded = Jobs()
+    record = bounded.submit(
+        "spreadsheets", "split", [upload(config, big_csv)], {"task": "split", "split_column": "Form"}, "t1"
+    )
+    worker = start_worker()
+    failed = wait_for(lambda: (r := jobs.get(record.id, None)).status == Status.FAILED and r, 90)
+    assert failed.error.key == "out_of_memory", failed.error.details
+    assert "more memory than one job may use" in failed.error.message
+    assert "STEP_MEMORY_MB" in failed.error.hint
+    # The worker itself was not killed: it takes the next job.
+    assert worker.poll() is None
+    small = bounded.submit(
+        "merge", "small", [upload(config, make_pdf(config.data_dir / "s.pdf", 2))], {}, "t1"
+    )
+    assert wait_for(lambda: jobs.get(small.id, None).status == Status.FINISHED, 60)
+
+
+def test_a_look_over_its_time_limit_answers_in_words(config, start_worker, big_csv, monkeypatch):
+    monkeypatch.setenv("LOOK_TIMEOUT", "1")
+    from services.looks import Looks
+    from storage.config import load_config
+    from storage.files import FileStore
+
+    looks = Looks(load_config())
+    with big_csv.open("rb") as stream:
+        stored = FileStore(config).save_upload(stream, "marks.csv")
+    slow = {"column": "Form", "sheet": None, "header_row": None}  # a 60 MB list takes seconds to count
+    assert looks.ask("groups", [stored], slow) is None
+    start_worker()
+    answer = wait_for(lambda: looks.ask("groups", [stored], slow), 60)
+    assert not answer.ok and answer.key == "timed_out"
+    assert "took longer than 1 second, so it was stopped" in answer.problem

@@ -108,7 +108,10 @@ def download(record: JobRecord, index: int, primary: bool = False, where: object
 
 def row(record: JobRecord) -> None:
     """One job on one line: status, title, tool, when; its progress or main download; then its details."""
-    with st.container(border=True, key=f"job-{record.id}"):
+    # A running job's line lives in its own fragment: keyed apart from the same job's line once it
+    # has ended, so that the browser never takes one block for the other (it then drew the
+    # line inside itself, and kept a stale "Working" copy).
+    with st.container(border=True, key=f"job-{'live-' if record.active else ''}{record.id}"):
         pick, head, side = st.columns([0.35, 6, 3.2], vertical_alignment="center")
         if not record.active:
             pick.checkbox(

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import logging
+import pkgutil
 import sys
 import threading
 import time
@@ -32,6 +34,24 @@ def _sweep_forever(stop: threading.Event) -> None:
             log.warning("sweep skipped: %s", exc)
         except Exception:
             log.exception("sweep failed")
+
+
+def load_operations() -> None:
+    """Import every PDF and spreadsheet operation now, once, in the worker process.
+
+    The web app must not load these libraries, so the kinds and looks import them inside
+    the steps; here they are loaded before the first job, so that each work-horse (a fork
+    of this process) has them already: no step or look pays for the imports, or needs
+    address space for them under its memory limit.
+    """
+    import pdf
+    import sheets
+
+    for package in (pdf, sheets):
+        for module in pkgutil.iter_modules(package.__path__):
+            importlib.import_module(f"{package.__name__}.{module.name}")
+    importlib.import_module("pyarrow")  # the tables of spreadsheet previews
+    importlib.import_module("pypdf")
 
 
 def _wait_for_redis(conn: redis.Redis) -> None:
@@ -65,6 +85,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"worker: {exc.for_teacher()}", file=sys.stderr)
         return 2
     _wait_for_redis(conn)
+    load_operations()
     worker = make_worker(config, conn, inline=args.simple, name=args.name, looks_only=args.looks_only)
     stop = threading.Event()
     if not args.no_sweep:

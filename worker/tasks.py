@@ -198,6 +198,20 @@ class _StepProgress:
             log.warning("progress for job %s not saved: Redis unreachable", self._record.id)
 
 
+def _within_memory(run: Any, *args: Any) -> Any:
+    """`run(*args)`, with a MemoryError turned into the teacher's OutOfMemory once its memory is free.
+
+    The error is raised again only after the `except` block has ended: the traceback, and with
+    it the frames that hold the memory, is gone by then, so recording the failure (which needs
+    memory) works under the limit.
+    """
+    try:
+        return run(*args)
+    except MemoryError:
+        pass
+    raise out_of_memory()
+
+
 def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
     """Run step `index` of job `job_id`; the RQ task function."""
     config = load_config()
@@ -218,7 +232,7 @@ def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
     progress = _StepProgress(store, record, index)
     context = StepContext.for_step(get_pipeline(record.kind), record, index, store.files, progress)
     with _Heartbeat(store, job_id, config.worker_lost_after):
-        result = definition.run(context)
+        result = _within_memory(definition.run, context)
 
     outputs = [
         OutputFile(store.files.ref(path), path.name, path.stat().st_size, mime)
@@ -292,7 +306,8 @@ def on_look_failure(
     error = describe_failure(exc_type, exc, tb, config.look_timeout)
     if error.key == StepTimedOut.key:
         problem: TeacherPrinterError = StepTimedOut(
-            f"Looking inside took longer than {config.look_timeout} seconds, so it was stopped.",
+            f"Looking inside took longer than {config.look_timeout} second"
+            f"{'s' if config.look_timeout != 1 else ''}, so it was stopped.",
             "The file may be very large or complex: try a smaller one, or split it first.",
         )
     elif error.key == out_of_memory().key:

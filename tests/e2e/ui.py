@@ -3,7 +3,7 @@
 Streamlit gives few accessible names, so a few selectors lean on what the pages
 declare: `data-testid`s that Streamlit puts on its elements, and the `st-key-<key>`
 class that it adds to an element created with `key=` (ui/merge.py keys each row's
-buttons `up-…`, `down-…`, `drop-…`; ui/jobs.py keys each job's card `job-<id>`).
+buttons `up-…`, `down-…`, `drop-…`; ui/jobs.py keys each job's line `job-<id>`, `job-live-<id>` while it runs).
 """
 
 from __future__ import annotations
