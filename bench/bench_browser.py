@@ -86,6 +86,7 @@ def main(quick: bool = False, inputs: object = None, floors: object = None) -> l
         folder = Path(tmp)
         worksheet = make_text_pdf(folder / "Worksheet.pdf", 4)
         teachers = [make_text_pdf(folder / f"Teacher {n}.pdf", 149, seed=n) for n in range(5)]
+        (folder / "app").mkdir()
         with running_app(folder / "app") as app, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(chromium_path()), args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 1000})

@@ -8,14 +8,13 @@ look that found a problem raises it as the teacher's error.
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from core.errors import LookProblem
 from services.looks import Looks
-from sheets import SheetInfo, Table
 from sheets.classlist import ClassList
+from sheets.model import SheetInfo
 from storage.files import StoredFile
 from storage.looks import Answer
 from worker.kinds.class_sets import ClassSetOptions
@@ -89,20 +88,24 @@ def sheets_of(looks: Looks, file: StoredFile) -> Seen[list[SheetInfo]]:
     return _seen(looks, "sheets", [file], {}, lambda _, a: [SheetInfo(**info) for info in a.data])
 
 
+@dataclass(frozen=True)
+class SheetPreview:
+    """The first rows of a sheet as text, as the job will read them, and what to know about the reading."""
+
+    columns: list[str]
+    rows: list[list[str]]
+    sheet: str
+    header_row: int
+    notes: list[str]
+    truncated: bool = False
+
+
 def preview_of(
     looks: Looks, file: StoredFile, sheet: str | None, header_row: int | None, rows: int = 20
-) -> Seen[Table]:
+) -> Seen[SheetPreview]:
     """The first rows of a sheet as the job will read them (header found, types inferred)."""
     params = {"sheet": sheet, "header_row": header_row, "rows": rows}
-
-    def table(looks: Looks, answer: Answer) -> Table:
-        import pyarrow as pa  # here: only the Spreadsheets page shows a table (Streamlit draws it with pandas)
-
-        with pa.ipc.open_stream(io.BytesIO(_blob(looks, answer))) as reader:
-            frame = reader.read_all().to_pandas()
-        return Table(frame, **answer.data)
-
-    return _seen(looks, "sheet_preview", [file], params, table)
+    return _seen(looks, "sheet_preview", [file], params, lambda _, a: SheetPreview(**a.data))
 
 
 def groups_of(

@@ -124,10 +124,7 @@ def imports_of_modules(path: Path) -> set[str]:
 
 
 def test_the_web_app_loads_no_library_that_opens_files():
-    """The pages only ask the workers: imported together, the web side loads no PDF or spreadsheet library.
-
-    (The Spreadsheets page's table preview is drawn by Streamlit, which loads pandas for it.)
-    """
+    """The pages only ask the workers: imported together, the web side loads no PDF or spreadsheet library."""
     probe = (
         "import importlib, json, sys\n"
         f"for name in {web_modules()!r}:\n"

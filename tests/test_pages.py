@@ -213,9 +213,10 @@ def test_spreadsheets_page_previews_and_converts(app_env, config, burst, jobs):
     at.run()
     assert_clean(at)
     assert "Column names read from row 3." in texts(at)
-    frame = at.dataframe[0].value
-    assert list(frame.columns) == ["Student ID", "Name", "Born"]
-    assert frame.iloc[0]["Student ID"] == "00123"
+    # The first rows, as the job reads them (the ID keeps its zeros), drawn as a table.
+    table = next(m.value for m in at.markdown if m.value.startswith("| Student ID"))
+    assert table.splitlines()[0] == "| Student ID | Name | Born |"
+    assert table.splitlines()[2].startswith("| 00123 | Zoë Ångström | 2013\\-04\\-01")
     at.button(key="sheets_submit").click().run()
     assert_clean(at)
     assert "Submitted" in texts(at)
@@ -358,3 +359,22 @@ def test_jobs_page_leaves_clean_up_and_rebuilding_to_the_workers(app_env, config
     at.run()
     assert_clean(at)
     assert "Past retention" not in texts(at) and "Lost by Redis" in texts(at)
+
+
+def test_a_preview_cell_shows_its_text_and_never_formats_links_or_icons():
+    import re
+
+    from ui._sheets import _cell
+
+    for text in (
+        "[click](http://evil.example)",
+        "*bold* _it_ `code`",
+        ":material/home: :smile:",
+        "a | b",
+        "=1+2",
+    ):
+        shown = _cell(text)
+        # Every Markdown character is escaped: what the teacher sees is the text itself.
+        assert re.sub(r"\\(.)", r"\1", shown) == text
+        assert not re.search(r"(?<!\\)[\[\]()*_`:|]", shown), shown
+    assert _cell("two\nlines") == "two lines" and _cell("") == " "

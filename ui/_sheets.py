@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import streamlit as st
 
-from services.previews import sheets_of
+from services.previews import SheetPreview, sheets_of
 from sheets import SheetInfo
 from storage.config import Config
 from storage.files import StoredFile
@@ -34,3 +36,27 @@ def header_row_input(kind: str, label: str, key: str) -> int | None:
         label, min_value=0, max_value=1000, value=None, placeholder="Found by itself", key=key
     )
     return None if value is None else int(value)
+
+
+# A preview shows this many columns at most; a note says how many more there are.
+PREVIEW_COLUMNS = 30
+_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def _cell(text: str) -> str:
+    """A cell's text as Markdown that shows it as it is (no formatting, links or icons)."""
+    return _SPECIAL.sub(r"\\\1", " ".join(text.split())) or " "
+
+
+def preview_table(preview: SheetPreview) -> None:
+    """The first rows as a table, drawn without pandas (the web process loads no spreadsheet library)."""
+    columns = preview.columns[:PREVIEW_COLUMNS]
+    lines = [
+        "| " + " | ".join(_cell(c) for c in columns) + " |",
+        "|" + "---|" * len(columns),
+        *("| " + " | ".join(_cell(v) for v in row[: len(columns)]) + " |" for row in preview.rows),
+    ]
+    with st.container(height=340, border=True):
+        st.markdown("\n".join(lines))
+    if len(preview.columns) > len(columns):
+        st.caption(f"Showing the first {len(columns)} of {len(preview.columns)} columns.")

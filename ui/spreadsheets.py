@@ -19,7 +19,7 @@ from ui._presets import (
     receive_run_again,
     run_again_note,
 )
-from ui._sheets import header_row_input, sheet_list, sheet_picker
+from ui._sheets import header_row_input, preview_table, sheet_list, sheet_picker
 from ui._ui import stop_here, submit_button
 from ui._uploads import upload_step
 from worker.kinds.spreadsheets import (
@@ -124,10 +124,10 @@ st.caption(
     if table.header_row
     else "No header row: columns are A, B, C…"
 )
-st.dataframe(table.frame, hide_index=True, width="stretch", height=300)
+preview_table(table)
 for note in table.notes:
     st.info(note, icon=":material/info:")
-columns = [str(c) for c in table.frame.columns]
+columns = table.columns
 
 # -- 3. What to make ------------------------------------------------------------------
 st.subheader("3. Choose what to make")

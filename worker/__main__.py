@@ -50,7 +50,7 @@ def load_operations() -> None:
     for package in (pdf, sheets):
         for module in pkgutil.iter_modules(package.__path__):
             importlib.import_module(f"{package.__name__}.{module.name}")
-    importlib.import_module("pyarrow")  # the tables of spreadsheet previews
+    importlib.import_module("pandas")  # the first rows of spreadsheet previews
     importlib.import_module("pypdf")
 
 

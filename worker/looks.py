@@ -267,7 +267,7 @@ def sheets(ctx: LookContext, p: dict[str, Any]) -> list[dict[str, Any]]:
 
 @look("sheet_preview")
 def sheet_preview(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
-    """The first rows of a sheet as the job will read them (header found, types inferred)."""
+    """The first rows of a sheet as the job will read them (header found, types inferred), as text."""
     from sheets import preview
 
     table = preview(
@@ -277,13 +277,25 @@ def sheet_preview(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
         header_row=p.get("header_row"),
         limits=sheet_limits(ctx.config),
     )
-    ctx.keep_blob(".arrow", frame_bytes(table.frame))
     return {
+        "columns": [str(column) for column in table.frame.columns],
+        "rows": [[_cell_text(value) for value in row] for row in table.frame.itertuples(index=False)],
         "sheet": table.sheet,
         "header_row": table.header_row,
         "notes": table.notes,
         "truncated": table.truncated,
     }
+
+
+def _cell_text(value: Any) -> str:
+    """A cell as the preview shows it: empty for a missing value, dates without a time of 00:00."""
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return ""
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat(sep=" ")
+    return str(value)
 
 
 @look("groups")
@@ -315,20 +327,6 @@ def bundle(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
             archive.write(ctx.path(ref), unique.numbered(stem or name, f".{suffix}" if dot else ""))
     ctx.blob = ctx.files.ref(dest)
     return {"files": len(p["refs"]), "size": dest.stat().st_size}
-
-
-def frame_bytes(frame: Any) -> bytes:
-    """A DataFrame as Arrow IPC bytes (its types kept); mixed-type columns go as text."""
-    import pyarrow as pa
-
-    try:
-        table = pa.Table.from_pandas(frame, preserve_index=False)
-    except (pa.ArrowException, TypeError, ValueError):
-        table = pa.Table.from_pandas(frame.astype(str), preserve_index=False)
-    sink = pa.BufferOutputStream()
-    with pa.ipc.new_stream(sink, table.schema) as writer:
-        writer.write_table(table)
-    return sink.getvalue().to_pybytes()
 
 
 # -- The task -----------------------------------------------------------------------------
