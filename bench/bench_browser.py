@@ -198,11 +198,11 @@ def while_busy(page: Any, app: Any, worksheet: Path, folder: Path, runs: int) ->
     jobs = app.jobs()
     store = FileStore(jobs.config)
     big = make_text_pdf(folder / "Long.pdf", 1500)
+    long_job = {"compress": True, "numbers": True}  # each page rewritten, stamped and packed again
     for n in range(2):
         stored = store.save_upload(big.open("rb"), f"Long {n}.pdf")
-        jobs.submit(
-            "merge", f"Long {n}", [{"ref": stored.ref, "name": stored.name}], {"compress": True}, "local"
-        )
+        item = {"ref": stored.ref, "name": stored.name}
+        jobs.submit("merge", f"Long {n}", [item] * 4, long_job, "local")
     time.sleep(3)  # both workers busy
     clicks, uploads = [], []
     for n in range(runs):

@@ -20,3 +20,33 @@ def render_page_png(pdf: Path, index: int, width_px: int) -> bytes:
         return buffer.getvalue()
     finally:
         document.close()
+
+
+def first_pages(src: Path, indexes: list[int], dest: Path) -> int | None:
+    """Copy pages of `src` (0-based, in this order) into `dest`; the page count of `src`.
+
+    pdfium reads only what those pages need, so a preview of a long document does not wait
+    for the whole file to be parsed. None when pdfium cannot open the file (the caller then
+    reads it the slow way, as the job will).
+    """
+    try:
+        document = pdfium.PdfDocument(str(src))
+    except pdfium.PdfiumError:
+        return None
+    try:
+        count = len(document)
+        if indexes:
+            subset = pdfium.PdfDocument.new()
+            try:
+                subset.import_pages(document, [i for i in indexes if 0 <= i < count])
+                subset.save(str(dest))
+            finally:
+                subset.close()
+        return count
+    finally:
+        document.close()
+
+
+def page_count(src: Path) -> int | None:
+    """The pages of `src` as pdfium counts them (quickly), or None when it cannot open it."""
+    return first_pages(src, [], src)

@@ -162,8 +162,12 @@ def source_box(reader: PdfReader, index: int, name: str) -> PageBox:
 
 def read_page_sizes(src: Path) -> list[tuple[float, float]]:
     """Width and height in points of every page as displayed, for planning without writing a file."""
-    reader = open_source(src)
-    return [source_box(reader, i, src.name).size for i in range(len(reader.pages))]
+    return page_sizes(open_source(src), src.name)
+
+
+def page_sizes(reader: PdfReader, name: str) -> list[tuple[float, float]]:
+    """Width and height in points of every page of an open file, as displayed."""
+    return [source_box(reader, i, name).size for i in range(len(reader.pages))]
 
 
 def _box(rect: RectangleObject) -> tuple[float, float, float, float]:

@@ -18,7 +18,8 @@ from sheets.model import SheetInfo
 from storage.files import StoredFile
 from storage.looks import Answer
 from worker.kinds.class_sets import ClassSetOptions
-from worker.kinds.handouts import HandoutCounts, HandoutOptions
+from worker.kinds.handouts import HandoutCounts, HandoutOptions, plan
+from worker.looks import UploadInfo
 
 T = TypeVar("T")
 
@@ -51,11 +52,10 @@ def _blob(looks: Looks, answer: Answer) -> bytes:
     return data
 
 
-def handout_counts(looks: Looks, files: list[StoredFile], options: HandoutOptions) -> Seen[HandoutCounts]:
-    """Counts for uploaded files taken together, as the job will combine them."""
-    return _seen(
-        looks, "handout_counts", files, {"options": options.to_dict()}, lambda _, a: HandoutCounts(**a.data)
-    )
+def handout_counts(infos: list[UploadInfo], options: HandoutOptions) -> HandoutCounts:
+    """Counts for uploaded files taken together, as the job will combine them: from the page sizes
+    their look found, so no file is opened again (the plan is the job's own, and quick)."""
+    return plan([size for info in infos for size in info.sizes], options)
 
 
 def handout_preview(looks: Looks, file: StoredFile, options: HandoutOptions) -> Seen[bytes]:

@@ -119,3 +119,24 @@ def test_placement_mistakes_are_named(tmp_path):
     with pytest.raises(BadPageRange, match="“9” is not a page"):
         parse_placement("9", 8, 4)
     assert parse_placement("2, -\n\n4", 8, 2) == [[1, None], [3, None]]
+
+
+@pytest.mark.parametrize(
+    "options",
+    [{"pages": "5-8"}, {"per_sheet": 2, "order": "down"}, {"layout": "booklet"}, {"placement": "3, -, 1"}],
+)
+def test_the_preview_is_the_jobs_first_sheet_though_made_from_its_pages_only(tmp_path, options):
+    import io
+
+    from PIL import Image, ImageChops
+
+    from pdf.render import render_page_png
+    from worker.kinds.handouts import HandoutOptions, make_handouts, preview_png
+
+    src = make_pdf(tmp_path / "Quiz.pdf", 12, "Quiz")
+    chosen = HandoutOptions.from_dict(options)
+    make_handouts(src, tmp_path / "out.pdf", chosen)
+    job = Image.open(io.BytesIO(render_page_png(tmp_path / "out.pdf", 0, 600))).convert("RGB")
+    preview = Image.open(io.BytesIO(preview_png(src, chosen, 600))).convert("RGB")
+    assert job.size == preview.size
+    assert ImageChops.difference(job, preview).getbbox() is None  # the same pixels

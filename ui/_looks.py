@@ -14,7 +14,7 @@ from ui._ui import rerun_for_an_answer, submit_button
 T = TypeVar("T")
 
 # How often a waiting page asks Redis whether the answer is in (one cheap read each time).
-POLL_S = 0.5
+POLL_S = 0.25
 
 
 @st.cache_resource

@@ -114,41 +114,42 @@ with presets_here:
 
 # -- 3. What you will get -------------------------------------------------------------
 st.subheader("3. What you will get")
-looks = looks_for(config)
 try:
-    # The same counts and checks as the job's: what it would refuse is said here, before the button.
-    counted = handout_counts(looks, [u.stored for u in usable], options)
-    picture = handout_preview(looks, usable[0].stored, options)
+    # The job's own counts and checks, from the page sizes the look found: what the job would
+    # refuse is said here, before the button.
+    plan = handout_counts([u.info for u in usable], options)
 except TeacherPrinterError as exc:
     st.error(exc.for_teacher(), icon=":material/error:")
     blocked.append(exc.for_teacher())
 else:
     facts, image = st.columns([2, 3])
     with facts:
-        if counted.pending:
-            waiting(config, "Counting the pages…", [counted.key])
-            blocked.append("Still counting the pages: a moment, please.")
+        st.metric("Pages in", plan.source_pages)
+        st.metric("Sheets of paper", plan.sheets_of_paper)
+        if options.layout == "booklet":
+            st.caption(
+                f"The file has {plural(plan.sides, 'page')} to print on both sides of {plan.paper} "
+                "landscape paper, flipping on the short edge."
+            )
         else:
-            plan = counted.value
-            st.metric("Pages in", plan.source_pages)
-            st.metric("Sheets of paper", plan.sheets_of_paper)
-            if options.layout == "booklet":
-                st.caption(
-                    f"The file has {plural(plan.sides, 'page')} to print on both sides of {plan.paper} "
-                    "landscape paper, flipping on the short edge."
-                )
-            else:
-                st.caption(
-                    f"The file has {plural(plan.output_pages, 'page')} of {plan.paper} {plan.orientation}."
-                )
-            if plan.blank_pages_added:
-                st.caption(f"{plural(plan.blank_pages_added, 'empty space')} at the end.")
+            st.caption(
+                f"The file has {plural(plan.output_pages, 'page')} of {plan.paper} {plan.orientation}."
+            )
+        if plan.blank_pages_added:
+            st.caption(f"{plural(plan.blank_pages_added, 'empty space')} at the end.")
     with image:
-        if picture.pending:
-            waiting(config, "Drawing the first sheet…", [picture.key])
+        try:
+            # Drawn by the job's own placing of the pages: a page it could not place stops the job too.
+            picture = handout_preview(looks_for(config), usable[0].stored, options)
+        except TeacherPrinterError as exc:
+            st.error(exc.for_teacher(), icon=":material/error:")
+            blocked.append(exc.for_teacher())
         else:
-            # A border, so that the white sheet stands out from the white page.
-            st.container(border=True).image(picture.value, caption="The first sheet", width="stretch")
+            if picture.pending:
+                waiting(config, "Drawing the first sheet…", [picture.key])
+            else:
+                # A border, so that the white sheet stands out from the white page.
+                st.container(border=True).image(picture.value, caption="The first sheet", width="stretch")
 
 # -- 4. Go ----------------------------------------------------------------------------
 first = usable[0].stored.name.rsplit(".", 1)[0]

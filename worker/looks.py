@@ -34,7 +34,7 @@ from storage.looks import Answer, LookStore
 from storage.redis_conn import get_redis
 from worker.failures import out_of_memory
 from worker.kinds.class_sets import PREVIEW_WIDTH_PX, ClassSetOptions, label_text
-from worker.kinds.handouts import HandoutOptions, plan, preview_png
+from worker.kinds.handouts import HandoutOptions, preview_png
 from worker.kinds.spreadsheets import ACCEPTED as SHEET_SUFFIXES
 from worker.limits import sheet_limits
 
@@ -72,6 +72,9 @@ class UploadInfo:
     note: str = ""
     details: str = ""
     rows: int | None = None  # a spreadsheet's rows, on its visible sheets
+    # Width and height in points of each page as displayed (a ZIP's PDFs one after the other):
+    # what a kind's plan needs, so that the page counts without another look.
+    sizes: list[tuple[float, float]] = field(default_factory=list)
 
     @property
     def usable(self) -> bool:
@@ -81,7 +84,8 @@ class UploadInfo:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> UploadInfo:
         members = [ZipPdf(**m) for m in data.get("members", [])]
-        return cls(**{**data, "members": members})
+        sizes = [(float(w), float(h)) for w, h in data.get("sizes", [])]
+        return cls(**{**data, "members": members, "sizes": sizes})
 
 
 def technical_details(exc: BaseException) -> str:
@@ -138,7 +142,7 @@ def describe(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def _describe_pdf(path: Path, name: str) -> UploadInfo:
-    from pdf.source import usable_pdf
+    from pdf.source import page_sizes, usable_pdf
 
     try:
         reader, _, repaired = usable_pdf(path, name)
@@ -147,7 +151,11 @@ def _describe_pdf(path: Path, name: str) -> UploadInfo:
     except TeacherPrinterError as exc:
         return UploadInfo("", name, "pdf", problem=exc.for_teacher(), details=technical_details(exc))
     note = f"{name} is slightly damaged; the job will repair it. Check the result." if repaired else ""
-    return UploadInfo("", name, "pdf", pages=len(reader.pages), note=note)
+    try:
+        sizes = page_sizes(reader, name)
+    except TeacherPrinterError as exc:
+        return UploadInfo("", name, "pdf", problem=exc.for_teacher(), details=technical_details(exc))
+    return UploadInfo("", name, "pdf", pages=len(reader.pages), note=note, sizes=sizes)
 
 
 def _describe_zip(path: Path, name: str) -> UploadInfo:
@@ -206,17 +214,6 @@ def unlock(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
     writer.write(buffer)
     buffer.seek(0)
     return asdict(ctx.files.save_upload(buffer, p["name"]))
-
-
-@look("handout_counts")
-def handout_counts(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
-    """Counts for uploaded files taken together, as the job will combine them."""
-    from pdf.source import read_page_sizes
-
-    sizes: list[tuple[float, float]] = []
-    for ref in p["refs"]:
-        sizes.extend(read_page_sizes(ctx.path(ref)))
-    return asdict(plan(sizes, HandoutOptions.from_dict(p["options"])))
 
 
 @look("handout_preview")

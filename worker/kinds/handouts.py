@@ -253,23 +253,39 @@ def _place(
 
 
 def preview_png(src: Path, options: HandoutOptions, width_px: int = PREVIEW_WIDTH_PX) -> bytes:
-    """A picture of the first output sheet, made from the first pages only."""
+    """A picture of the first output sheet, made from the pages it shows only (a long file is not read whole)."""
     from pdf.compose import write_sheets
-    from pdf.render import render_page_png
+    from pdf.render import first_pages, page_count, render_page_png
     from pdf.source import open_source
 
     with tempfile.TemporaryDirectory(prefix="tp-preview-") as folder:
         sheet = Path(folder) / "first-sheet.pdf"
+        count = page_count(src)
+        slow = count is None  # pdfium could not open it: read it as the job will
+        if slow:
+            count = len(open_source(src).pages)
         if options.layout == "booklet":
-            reader = open_source(src)
-            count = len(reader.pages)
             chosen = parse_ranges(options.pages, count) if options.pages.strip() else list(range(count))
             first_side = plan_booklet(len(chosen), options.signature_sheets).sides[0]
             cells = [None if i is None else chosen[i] for i in first_side]
-            layout = grid_layout(options.paper, "landscape", 2, 1, BOOKLET_MARGIN_MM, BOOKLET_FOLD_GAP_MM)
-            write_sheets(reader, src.name, sheet, layout, [cells], False, no_progress)
         else:
-            _place(src, sheet, sheets_for(len(open_source(src).pages), options)[:1], options)
+            sheets = sheets_for(count, options)
+            check_sheets(sheets, options.per_sheet, count)  # an empty choice is the job's own refusal
+            cells = sheets[0]
+        source = src
+        if not slow:
+            # Only the pages of the first sheet, under the file's own name (messages name it).
+            used = sorted({i for i in cells if i is not None})
+            source = Path(folder) / "pages" / src.name
+            source.parent.mkdir()
+            first_pages(src, used, source)
+            where = {old: new for new, old in enumerate(used)}
+            cells = [None if i is None else where[i] for i in cells]
+        if options.layout == "booklet":
+            layout = grid_layout(options.paper, "landscape", 2, 1, BOOKLET_MARGIN_MM, BOOKLET_FOLD_GAP_MM)
+            write_sheets(open_source(source), src.name, sheet, layout, [cells], False, no_progress)
+        else:
+            _place(source, sheet, [cells], options)
         return render_page_png(sheet, 0, width_px)
 
 
