@@ -25,7 +25,7 @@ from tests.make_files import (
     zip_with_links,
 )
 from tests.test_merge_chain import upload, upload_bytes
-from tests.test_pages import app, assert_clean, texts
+from tests.test_pages import app, assert_clean, open_details, texts
 
 EXCEPTION_NAMES = ("PdfStreamError", "PdfReadError", "LimitReachedError", "Error)")
 PDF = "application/pdf"
@@ -169,6 +169,8 @@ def test_permanent_failure_offers_no_retry_and_a_lost_worker_does(app_env, confi
     at = app()
     at.switch_page("ui/jobs.py").run()
     assert_clean(at)
+    open_details(at, refused.id)
+    open_details(at, stopped.id)
     keys = {b.key for b in at.button}
     assert f"retry-{refused.id}" not in keys and f"again-{refused.id}" in keys
     assert f"retry-{stopped.id}" in keys

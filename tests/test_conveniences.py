@@ -17,7 +17,7 @@ from tests.apptest import app_test
 from tests.make_files import damaged_pdf_bytes, encrypt_pdf, locked_ods_bytes, make_pdf, pdf_bytes, png_bytes
 from tests.test_library import kept
 from tests.test_owners import AUTH
-from tests.test_pages import assert_clean, texts
+from tests.test_pages import assert_clean, open_details, texts
 
 PDF = "application/pdf"
 
@@ -124,6 +124,7 @@ def test_run_again_opens_the_tool_filled_in_and_makes_a_second_job(app_env, jobs
     before = first.to_json()
 
     at = page("ui/jobs.py")
+    open_details(at, first.id)
     at.button(key=f"again-{first.id}").click().run()
     assert_clean(at)
     assert at.title[0].value == "Handouts"
@@ -161,6 +162,7 @@ def test_run_again_merge_keeps_the_order_of_the_files(app_env, jobs, burst):
     first = jobs.list(None).records[0]
 
     at = page("ui/jobs.py")
+    open_details(at, first.id)
     at.button(key=f"again-{first.id}").click().run()
     assert_clean(at)
     rows = [m.value for m in at.markdown if m.value.startswith("**1.**") or m.value.startswith("**2.**")]
@@ -179,6 +181,7 @@ def test_run_again_asks_again_for_a_file_that_is_gone(app_env, config, jobs, bur
     FileStore(config).delete_upload(first.inputs[0]["ref"])  # as the clean-up does after the retention
 
     at = page("ui/jobs.py")
+    open_details(at, first.id)
     at.button(key=f"again-{first.id}").click().run()
     assert_clean(at)
     assert "“Old quiz.pdf” is no longer on the server" in texts(at)
@@ -426,6 +429,7 @@ def test_class_set_preset_with_files_picked_from_my_files_then_run_again(app_env
     assert first.status == Status.FINISHED, first.error
 
     at = page("ui/jobs.py")
+    open_details(at, first.id)
     at.button(key=f"again-{first.id}").click().run()
     assert_clean(at)
     assert at.multiselect(key="class_sets_worksheet__mine").value == [by_name["Quiz.pdf"]]
@@ -450,6 +454,7 @@ def test_spreadsheets_page_counts_the_split_and_fills_it_from_a_preset(app_env, 
     assert first.status == Status.FINISHED and first.options["split_into"] == "csv"
 
     at = page("ui/jobs.py")
+    open_details(at, first.id)
     at.button(key=f"again-{first.id}").click().run()
     assert_clean(at)
     assert at.radio(key="sheets_task").value == "split"
@@ -478,6 +483,7 @@ def test_run_again_survives_a_reload_until_it_is_submitted(app_env, jobs, burst)
     first = jobs.list(None).records[0]
 
     at = page("ui/jobs.py")
+    open_details(at, first.id)
     at.button(key=f"again-{first.id}").click().run()
     assert at.query_params == {"again": first.id}
 

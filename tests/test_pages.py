@@ -18,6 +18,11 @@ def app() -> AppTest:
     return at.run()
 
 
+def open_details(at: AppTest, job_id: str) -> AppTest:
+    """Turn on a job's "Details" on the Jobs page (its actions are drawn only then)."""
+    return at.toggle(key=f"details-{job_id}").set_value(True).run()
+
+
 def assert_clean(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
 
@@ -106,9 +111,11 @@ def test_failed_job_has_error_expander_and_delete(app_env, config, burst, jobs, 
     at.switch_page("ui/jobs.py").run()
     assert_clean(at)
     assert any("protected by a password" in e.value for e in at.error)
+    open_details(at, record.id)
     assert any("What went wrong" in x.label for x in at.expander)
     # Retrying with the same locked file cannot help (tests/test_checks_first.py has a job that can).
     assert f"retry-{record.id}" not in {b.key for b in at.button}
+    assert f"delete-{record.id}" in {b.key for b in at.button}
     at.button(key=f"delete-{record.id}").click().run()
     at.button(key=f"delete-final-{record.id}").click().run()
     assert_clean(at)
@@ -127,6 +134,8 @@ def test_delete_asks_first_and_keeps_the_files_until_confirmed(app_env, config, 
     at = app()
     at.switch_page("ui/jobs.py").run()
 
+    open_details(at, record.id)
+
     at.button(key=f"delete-{record.id}").click().run()  # a misclick next to "Run again…"
     assert_clean(at)
     assert jobs.get(record.id, None) is not None and result.is_file()
@@ -136,6 +145,8 @@ def test_delete_asks_first_and_keeps_the_files_until_confirmed(app_env, config, 
     assert_clean(at)
     assert jobs.get(record.id, None) is not None and result.is_file()
     assert not any("Delete “Friday worksheets”" in w.value for w in at.warning)
+
+    open_details(at, record.id)
 
     at.button(key=f"delete-{record.id}").click().run()
     at.button(key=f"delete-final-{record.id}").click().run()
@@ -310,6 +321,7 @@ def test_class_sets_page_preselects_columns_previews_counts_and_submits(app_env,
     ]
     at.switch_page("ui/jobs.py").run()
     assert_clean(at)
+    open_details(at, record.id)
     assert len(at.get("download_button")) == 3
 
 

@@ -8,7 +8,7 @@ from core.files import safe_name, shorten
 from storage.jobs import Status
 from tests.make_files import pdf_bytes
 from tests.test_conveniences import PDF, page, save_preset, use_preset
-from tests.test_pages import assert_clean
+from tests.test_pages import assert_clean, open_details
 from ui._names import NAME_CHARS
 
 
@@ -76,6 +76,7 @@ def test_run_again_keeps_a_typed_name_and_makes_todays_default_otherwise(app_env
     burst()
 
     at = page("ui/jobs.py")
+    open_details(at, typed_job.id)
     at.button(key=f"again-{typed_job.id}").click().run()
     assert_clean(at)
     assert name_box(at, "handouts_name") == "Fractions for 7B"
@@ -85,6 +86,7 @@ def test_run_again_keeps_a_typed_name_and_makes_todays_default_otherwise(app_env
 
     for job in (default_job, stale_job):
         at = page("ui/jobs.py")
+        open_details(at, job.id)
         at.button(key=f"again-{job.id}").click().run()
         assert_clean(at)
         assert name_box(at, "handouts_name") == "Fractions 2 per sheet"

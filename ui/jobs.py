@@ -1,8 +1,9 @@
 """Jobs: every tracked job, newest first, one line each; the details of a job open on demand.
 
 Failed jobs come first, under "Needs your attention". Each line says what the job is,
-how it stands and when it started, with its main download or its progress; "Details" holds
-the steps, notes, every download (and "Download all"), the error and the actions. Several
+how it stands and when it started, with its main download or its progress (and, for a
+two-sided result, how to print it); "Details", drawn only when turned on, holds the steps,
+notes, every download (and "Download all"), the error's details and the actions. Several
 ended jobs can be picked and deleted at once. Only the lines of running jobs refresh.
 """
 
@@ -136,12 +137,16 @@ def row(record: JobRecord) -> None:
             )
         if record.status == Status.FAILED and record.error:
             st.error(f"{record.error.message} {record.error.hint}".strip(), icon=":material/error:")
-        with st.expander("Details", expanded=st.session_state.get(CONFIRM_DELETE) == record.id):
+        if record.status == Status.FINISHED:
+            print_box(record)  # on the line itself: printing it right needs it before the download
+        # Drawn only when asked for: twenty lines with all their details hidden are still a lot to draw.
+        asked = st.toggle("Details", key=f"details-{record.id}")
+        if asked or st.session_state.get(CONFIRM_DELETE) == record.id:
             details(record)
 
 
 def details(record: JobRecord) -> None:
-    """The steps, notes, every download, how to print, the error's details and the actions."""
+    """The steps, notes, every download, the error's details and the actions."""
     st.caption(f"Steps: {step_line(record)}")
     for step in record.steps:
         for note in step.result.get("notes", []):
@@ -151,7 +156,6 @@ def details(record: JobRecord) -> None:
             download(record, index)
         if len(record.outputs) > 1:
             download_all(record)
-        print_box(record)
     if record.status == Status.FAILED and record.error:
         with st.expander("What went wrong — details for your IT person"):
             st.code(f"[{record.error.key}]\n{record.error.details}".strip(), language=None)

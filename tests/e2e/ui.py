@@ -101,11 +101,11 @@ def expect_status(
 
 
 def open_details(card: Locator) -> Locator:
-    """Open the job's "Details" (steps, notes, every download, the actions) if they are closed."""
-    expander = card.get_by_test_id("stExpander").first
-    if expander.locator("details").get_attribute("open") is None:
-        expander.locator("summary").click()
-    expect(expander.locator("details")).to_have_attribute("open", "")
+    """Turn on the job's "Details" (steps, notes, every download, the actions) if they are off."""
+    switch = card.get_by_role("switch", name="Details")
+    if not switch.is_checked():
+        card.get_by_text("Details", exact=True).click()
+    expect(switch).to_be_checked()
     return card
 
 
