@@ -94,7 +94,7 @@ def test_merge_three_pdfs_in_a_chosen_order_and_download(page, corpus_dir: Path,
     expect(ui.main(page).get_by_role("heading", name="Jobs")).to_be_visible()
     card = ui.job_card(page, f"Merge & arrange — {title}.pdf")
     ui.expect_status(card, "Done")
-    expect(card).to_contain_text("✓ Check files")
+    expect(ui.open_details(card)).to_contain_text("✓ Check files")
     expect(card).to_contain_text("✓ Put pages together")
 
     merged = ui.download(page, card, tmp_path)
