@@ -26,6 +26,9 @@ from storage.files import FileStore
 KEY_PREFIX = "tp:"
 INDEX_KEY = f"{KEY_PREFIX}jobs"
 ACTIVE_KEY = f"{KEY_PREFIX}jobs:active"
+# Failed jobs by creation time, so that the Jobs page lists them first without reading every record.
+FAILED_KEY = f"{KEY_PREFIX}jobs:failed"
+FAILED_BUILT_KEY = f"{KEY_PREFIX}jobs:failed:built"  # set once FAILED_KEY holds every failed job
 
 
 def record_key(job_id: str) -> str:
@@ -245,7 +248,9 @@ class JobStore:
             ids = [i.decode() for i in self.conn.zrevrange(INDEX_KEY, offset, offset + limit - 1)]
             return JobPage(self.get_many(ids), self.conn.zcard(INDEX_KEY))
         matches: list[JobRecord] = []
-        all_ids = [i.decode() for i in self.conn.zrevrange(INDEX_KEY, 0, -1)]
+        # Failed jobs only: their own index, not every record.
+        index = self._failed_index() if wanted_status == {Status.FAILED} else INDEX_KEY
+        all_ids = [i.decode() for i in self.conn.zrevrange(index, 0, -1)]
         for start in range(0, len(all_ids), 500):
             for record in self.get_many(all_ids[start : start + 500]):
                 if owner is not None and record.owner != owner:
@@ -258,6 +263,21 @@ class JobStore:
                     continue
                 matches.append(record)
         return JobPage(matches[offset : offset + limit], len(matches))
+
+    def _failed_index(self) -> str:
+        """FAILED_KEY, filled once from the records themselves where it was never kept (older data)."""
+        if not self.conn.exists(FAILED_BUILT_KEY):
+            ids = [i.decode() for i in self.conn.zrange(INDEX_KEY, 0, -1)]
+            for start in range(0, len(ids), 500):
+                failed = {
+                    r.id: r.created_at
+                    for r in self.get_many(ids[start : start + 500])
+                    if r.status == Status.FAILED
+                }
+                if failed:
+                    self.conn.zadd(FAILED_KEY, failed)
+            self.conn.set(FAILED_BUILT_KEY, "1")
+        return FAILED_KEY
 
     def active_ids(self) -> list[str]:
         return sorted(i.decode() for i in self.conn.smembers(ACTIVE_KEY))
@@ -316,6 +336,10 @@ class JobStore:
                     change(record)
                     pipe.multi()
                     pipe.set(key, record.to_json())
+                    if record.status == Status.FAILED:
+                        pipe.zadd(FAILED_KEY, {job_id: record.created_at})
+                    else:
+                        pipe.zrem(FAILED_KEY, job_id)
                     if record.status.active:
                         pipe.sadd(ACTIVE_KEY, job_id)
                     else:
@@ -365,6 +389,7 @@ class JobStore:
                     pipe.multi()
                     pipe.delete(key, progress_key(job_id), heartbeat_key(job_id))
                     pipe.zrem(INDEX_KEY, job_id)
+                    pipe.zrem(FAILED_KEY, job_id)
                     pipe.srem(ACTIVE_KEY, job_id)
                     pipe.execute()
                     break
@@ -380,6 +405,8 @@ class JobStore:
         pipe.zadd(INDEX_KEY, {record.id: record.created_at})
         if record.status.active:
             pipe.sadd(ACTIVE_KEY, record.id)
+        if record.status == Status.FAILED:
+            pipe.zadd(FAILED_KEY, {record.id: record.created_at})
         pipe.execute()
         return True
 

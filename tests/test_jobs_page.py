@@ -87,3 +87,26 @@ def test_download_all_packs_every_result_in_one_zip_on_a_worker(app_env, config,
         assert sorted(archive.namelist()) == sorted(o.name for o in done.outputs)
         first = done.outputs[0]
         assert archive.read(first.name) == jobs.output_path(record.id, first, None).read_bytes()
+
+
+def test_failed_jobs_are_found_by_their_own_index_kept_through_retry_and_delete(
+    app_env, config, burst, jobs, tmp_path
+):
+    from storage.jobs import FAILED_BUILT_KEY, FAILED_KEY
+    from worker.failures import worker_lost
+    from worker.tasks import _store, fail_job
+
+    conn = jobs.store.conn
+    done = finished_merge(jobs, config, burst, tmp_path, "Fine")
+    stopped = jobs.submit("merge", "Stopped", [upload(config, make_pdf(tmp_path / "b.pdf", 1))], {}, "local")
+    assert fail_job(_store(config), stopped.id, 0, 1, worker_lost())
+    assert jobs.list(None, statuses=[Status.FAILED]).records[0].id == stopped.id
+    assert [i.decode() for i in conn.zrange(FAILED_KEY, 0, -1)] == [stopped.id]
+    jobs.retry(stopped.id, None)
+    assert conn.zcard(FAILED_KEY) == 0 and jobs.list(None, statuses=[Status.FAILED]).total == 0
+    # Records from before the index: it is filled from them once.
+    assert fail_job(_store(config), stopped.id, 0, 2, worker_lost())
+    conn.delete(FAILED_KEY, FAILED_BUILT_KEY)
+    assert [r.id for r in jobs.list(None, statuses=[Status.FAILED]).records] == [stopped.id]
+    jobs.delete(stopped.id, None)
+    assert conn.zcard(FAILED_KEY) == 0 and jobs.get(done.id, None) is not None

@@ -302,20 +302,19 @@ def delete_picked(job_ids: list[str]) -> None:
         st.session_state["jobs_flash_error"] = refused[0]
 
 
-# Failed jobs come first, on their own, unless the teacher filters by status.
-attention_statuses = [Status.FAILED] if not statuses else []
-listed_statuses = statuses or [s for s in Status if s not in attention_statuses]
+# Failed jobs come first, on their own, unless the teacher filters by status. (The list below
+# is not filtered for the rest: an unfiltered page of the list is read alone, not every record.)
 try:
     attention = (
-        jobs.list(viewer, limit=ATTENTION_SHOWN, statuses=attention_statuses, kinds=kinds, search=search)
-        if attention_statuses
-        else None
+        None
+        if statuses
+        else jobs.list(viewer, limit=ATTENTION_SHOWN, statuses=[Status.FAILED], kinds=kinds, search=search)
     )
     listing = jobs.list(
         viewer,
         offset=page_number * PAGE_SIZE,
         limit=PAGE_SIZE,
-        statuses=listed_statuses,
+        statuses=statuses,
         kinds=kinds,
         search=search,
     )
@@ -323,7 +322,9 @@ except ServiceUnavailable as exc:
     service_banner(exc.message)
     st.stop()
 
-shown = (attention.records if attention else []) + listing.records
+on_top = {r.id for r in attention.records} if attention else set()
+listed = [r for r in listing.records if r.id not in on_top]  # each job once
+shown = (attention.records if attention else []) + listed
 picked = [r.id for r in shown if not r.active and st.session_state.get(f"pick-{r.id}")]
 if picked:
     with st.container(border=True):
@@ -350,13 +351,13 @@ if attention and attention.records:
         )
     st.subheader("All other jobs")
 
-if not listing.records and not (attention and attention.records):
+if not listed and not on_top:
     st.info(
         "No jobs yet. Pick a tool on the left to start one."
         if listing.total == 0 and not (statuses or kinds or search)
         else "No jobs match these filters."
     )
-show(listing.records)
+show(listed)
 if listing.total > PAGE_SIZE:
     pages = (listing.total + PAGE_SIZE - 1) // PAGE_SIZE
     st.caption(f"Page {page_number + 1} of {pages} · {listing.total} jobs")
