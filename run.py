@@ -7,7 +7,8 @@ is running, up to a grace period), and Redis last, so nothing is lost.
 A web app or worker that dies is started again after RESTART_BACKOFF_S, with a line in
 the log; only one that dies more than RESTARTS_ALLOWED times within RESTART_WINDOW_S
 makes the launcher give up and stop everything. Workers run at a lower CPU priority
-(WORKER_NICENESS) so that the pages stay quick while they are busy.
+(WORKER_NICENESS; look workers at LOOK_WORKER_NICENESS) so that the pages stay quick while
+they are busy.
 """
 
 from __future__ import annotations
@@ -43,8 +44,10 @@ def start_redis(config: Config) -> EmbeddedRedis | None:
 
 
 # Workers run at a lower CPU priority, so that on a small server the pages stay quick while
-# both workers are busy with long jobs.
+# both workers are busy with long jobs; look workers (short, bounded looks a page waits for)
+# between the two.
 WORKER_NICENESS = 10
+LOOK_WORKER_NICENESS = 5
 # A process that dies is started again after a pause; one that dies this many times within
 # this many seconds is broken, not unlucky, and the launcher stops everything.
 RESTARTS_ALLOWED = 5
@@ -137,7 +140,7 @@ def main() -> int:
     workers = [
         Supervised(f"Worker {n + 1}", worker_command(), env, WORKER_NICENESS) for n in range(config.workers)
     ] + [
-        Supervised(f"Look worker {n + 1}", worker_command(looks_only=True), env, WORKER_NICENESS)
+        Supervised(f"Look worker {n + 1}", worker_command(looks_only=True), env, LOOK_WORKER_NICENESS)
         for n in range(config.look_workers)
     ]
     web = Supervised("The web app", web_command(config), env)
