@@ -1,6 +1,8 @@
 """Job records: what the Jobs page shows, kept by us in Redis for the retention period.
 
-A record is one JSON document per job (`tp:job:<id>`), indexed by creation time.
+A record is one JSON document per job (`tp:job:<id>`), indexed by creation time
+(`tp:jobs`), with the active ones in a set (`tp:jobs:active`) and the failed ones in an
+index of their own (`tp:jobs:failed`), so that neither needs a read of every record.
 Progress lives in a small hash beside it so that frequent progress writes never
 race with state transitions. Every transition goes through `JobStore.transition`,
 an optimistic transaction that applies only from the states it names, so two
