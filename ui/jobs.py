@@ -113,7 +113,7 @@ def row(record: JobRecord) -> None:
     # has ended, so that the browser never takes one block for the other (it then drew the
     # line inside itself, and kept a stale "Working" copy).
     with st.container(border=True, key=f"job-{'live-' if record.active else ''}{record.id}"):
-        pick, head, side = st.columns([0.35, 6, 3.2], vertical_alignment="center")
+        pick, head, side = st.columns([0.3, 5, 4], vertical_alignment="center")
         if not record.active:
             pick.checkbox(
                 "Pick", key=f"pick-{record.id}", label_visibility="collapsed", help="Pick to delete"
