@@ -50,6 +50,12 @@ class Looks:
 
     def ask(self, name: str, files: list[StoredFile], params: dict[str, Any] | None = None) -> Answer | None:
         """The answer of look `name` on these files, or None while a worker is at it (queued now if need be)."""
+        return self.seek(name, files, params)[1]
+
+    def seek(
+        self, name: str, files: list[StoredFile], params: dict[str, Any] | None = None
+    ) -> tuple[str, Answer | None]:
+        """`ask`, with the look's key beside the answer: what a page that must wait waits for."""
         if name not in LOOKS:
             raise ValueError(f"unknown look: {name!r}")
         params = dict(params or {})
@@ -57,11 +63,11 @@ class Looks:
         with reachable():
             answer = self.store.get(key)
             if answer is not None and (not answer.blob or self.files.resolve(answer.blob).is_file()):
-                return answer
+                return key, answer
             if self.store.claim(key, self.config.look_timeout + QUEUE_MARGIN_S):
                 self._enqueue(name, key, {**params, "refs": [f.ref for f in files]})
-                return self._soon(key)
-        return None
+                return key, self._soon(key)
+        return key, None
 
     def _soon(self, key: str) -> Answer | None:
         """The answer of a look just queued, if a worker gives it within QUICK_ANSWER_S.

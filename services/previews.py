@@ -36,8 +36,7 @@ class Seen(Generic[T]):
 def _seen(
     looks: Looks, name: str, files: list[StoredFile], params: dict[str, Any], convert: Any
 ) -> Seen[Any]:
-    key = looks.key(name, files, params)
-    answer = looks.ask(name, files, params)
+    key, answer = looks.seek(name, files, params)
     if answer is None:
         return Seen(key, pending=True)
     if not answer.ok:

@@ -16,7 +16,7 @@ from storage.config import Config
 from storage.files import FileStore, StoredFile
 from worker.looks import UploadInfo, ZipPdf
 
-__all__ = ["Upload", "UploadInfo", "Uploads", "ZipPdf", "describe_key", "info_of"]
+__all__ = ["Upload", "UploadInfo", "Uploads", "ZipPdf", "looked_at"]
 
 
 class MyFilesLike(Protocol):
@@ -29,10 +29,14 @@ class MyFilesLike(Protocol):
 
 @dataclass(frozen=True)
 class Upload:
-    """A file on the server, as a page shows it: where it is, and what the look inside found."""
+    """A file on the server, as a page shows it: where it is, and what the look inside found.
+
+    `look` is the key of that look, which a page waits for while the upload is pending.
+    """
 
     stored: StoredFile
     info: UploadInfo
+    look: str = ""
 
     @property
     def pending(self) -> bool:
@@ -42,22 +46,19 @@ class Upload:
 PENDING = "pending"
 
 
-def describe_key(looks: Looks, stored: StoredFile) -> str:
-    """The key of a file's look inside, to wait for."""
-    return looks.key("describe", [stored], {"name": stored.name})
-
-
-def info_of(looks: Looks, stored: StoredFile) -> UploadInfo:
-    """What the workers found in a file, or a pending info while they look (queued if need be)."""
+def looked_at(looks: Looks, stored: StoredFile) -> Upload:
+    """A file with what the workers found in it, or pending while they look (queued if need be)."""
     try:
-        answer = looks.ask("describe", [stored], {"name": stored.name})
+        key, answer = looks.seek("describe", [stored], {"name": stored.name})
     except ServiceUnavailable as exc:  # the file is saved; it is looked at once the service is back
-        return UploadInfo(stored.ref, stored.name, "file", problem=exc.for_teacher())
+        return Upload(stored, UploadInfo(stored.ref, stored.name, "file", problem=exc.for_teacher()))
     if answer is None:
-        return UploadInfo(stored.ref, stored.name, PENDING)
-    if not answer.ok:  # the look itself failed: its time or memory ran out
-        return UploadInfo(stored.ref, stored.name, "file", problem=answer.problem, details=answer.details)
-    return replace(UploadInfo.from_dict(answer.data), ref=stored.ref, name=stored.name)
+        info = UploadInfo(stored.ref, stored.name, PENDING)
+    elif not answer.ok:  # the look itself failed: its time or memory ran out
+        info = UploadInfo(stored.ref, stored.name, "file", problem=answer.problem, details=answer.details)
+    else:
+        info = replace(UploadInfo.from_dict(answer.data), ref=stored.ref, name=stored.name)
+    return Upload(stored, info, key)
 
 
 class Uploads:
@@ -93,7 +94,7 @@ class Uploads:
         return self._looked(stored)
 
     def _looked(self, stored: StoredFile) -> Upload:
-        upload = Upload(stored, info_of(self.looks, stored))
+        upload = looked_at(self.looks, stored)
         if self.mine is not None and not upload.pending and stored.ref not in self.kept:
             self.mine.keep(stored, upload.info)  # only if usable (a locked PDF: its unlocked copy)
             self.kept.add(stored.ref)

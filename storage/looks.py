@@ -22,7 +22,7 @@ import hashlib
 import json
 import secrets
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +66,6 @@ class Answer:
     key: str = ""  # the error's key when there is a problem (e.g. "limit_exceeded")
     blob: str = ""  # file store reference of a picture or table the look made
     seconds: float = 0.0
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -91,13 +90,6 @@ class LookStore:
     def get(self, key: str) -> Answer | None:
         raw = self.conn.get(answer_key(key))
         return Answer.from_json(raw) if raw else None
-
-    def get_many(self, keys: list[str]) -> list[Answer | None]:
-        if not keys:
-            return []
-        return [
-            Answer.from_json(raw) if raw else None for raw in self.conn.mget([answer_key(k) for k in keys])
-        ]
 
     def put(self, key: str, answer: Answer) -> None:
         pipe = self.conn.pipeline()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import TeacherPrinterError
-from services.uploads import Upload, Uploads, describe_key
+from services.uploads import Upload, Uploads
 from storage.config import Config
 from storage.files import StoredFile, upload_id_of
 from ui._looks import looks_for, waiting
@@ -68,7 +68,7 @@ def upload_step(
     pending = list({upload.stored.ref: upload for _, upload in chosen if upload.pending}.values())
     if pending:
         names = ", ".join(f"**{u.stored.name}**" for u in pending)
-        waiting(config, f"Looking inside {names}…", [describe_key(looks, u.stored) for u in pending])
+        waiting(config, f"Looking inside {names}…", [u.look for u in pending])
     unlocked: set[str] = st.session_state.setdefault(f"{key}__unlocked", set())
     for slot, upload in chosen:
         if upload.stored.ref in seen:

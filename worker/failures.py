@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import traceback
 from types import TracebackType
+from typing import Any
 
 from rq.timeouts import JobTimeoutException
 
@@ -79,3 +80,17 @@ def worker_lost(details: str = "") -> JobError:
 
 def out_of_memory() -> OutOfMemory:
     return OutOfMemory("These files need more memory than one job may use on this server, so it was stopped.")
+
+
+def within_memory(run: Any, *args: Any) -> Any:
+    """`run(*args)`, with a MemoryError turned into the teacher's OutOfMemory once its memory is free.
+
+    The error is raised again only after the `except` block has ended: the traceback, and with
+    it the frames that hold the memory, is gone by then, so recording the failure (which needs
+    memory) works under the limit.
+    """
+    try:
+        return run(*args)
+    except MemoryError:
+        pass
+    raise out_of_memory()

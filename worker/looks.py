@@ -32,7 +32,7 @@ from storage.config import Config, load_config
 from storage.files import FileStore
 from storage.looks import Answer, LookStore
 from storage.redis_conn import get_redis
-from worker.failures import out_of_memory
+from worker.failures import within_memory
 from worker.kinds.class_sets import PREVIEW_WIDTH_PX, ClassSetOptions, label_text
 from worker.kinds.handouts import HandoutOptions, preview_png
 from worker.kinds.spreadsheets import ACCEPTED as SHEET_SUFFIXES
@@ -336,17 +336,11 @@ def run_look(name: str, key: str, params: dict[str, Any]) -> dict[str, Any]:
     store = LookStore(get_redis(config), files)
     ctx = LookContext(files, config, key, store)
     start = time.monotonic()
-    ran_out = False
     try:
-        data = LOOKS[name](ctx, params)
+        data = within_memory(LOOKS[name], ctx, params)  # over the memory limit: OutOfMemory, in words
         answer = Answer(data=data, blob=ctx.blob, seconds=round(time.monotonic() - start, 3))
     except TeacherPrinterError as exc:
         answer = Answer(problem=exc.for_teacher(), key=exc.key, details=technical_details(exc))
-    except MemoryError:
-        ran_out = True  # answered below, once the traceback and the memory it holds are gone
-    if ran_out:
-        problem = out_of_memory()
-        answer = Answer(problem=problem.for_teacher(), key=problem.key)
     store.put(key, answer)
     log.info(
         "look %s %s: %.2f s%s",

@@ -31,7 +31,7 @@ from storage.config import BUSY_WORKER_REPORT_S, Config, load_config
 from storage.files import FileStore
 from storage.jobs import JobError, JobRecord, JobStore, OutputFile, Status, TransitionRefused, beat_every
 from storage.redis_conn import get_redis
-from worker.failures import UNEXPECTED, StepTimeLimitReached, describe_failure, out_of_memory
+from worker.failures import UNEXPECTED, StepTimeLimitReached, describe_failure, out_of_memory, within_memory
 from worker.looks import RUN_LOOK, store_failure
 from worker.pipelines import get_pipeline, step_def
 from worker.steps import StepContext
@@ -198,20 +198,6 @@ class _StepProgress:
             log.warning("progress for job %s not saved: Redis unreachable", self._record.id)
 
 
-def _within_memory(run: Any, *args: Any) -> Any:
-    """`run(*args)`, with a MemoryError turned into the teacher's OutOfMemory once its memory is free.
-
-    The error is raised again only after the `except` block has ended: the traceback, and with
-    it the frames that hold the memory, is gone by then, so recording the failure (which needs
-    memory) works under the limit.
-    """
-    try:
-        return run(*args)
-    except MemoryError:
-        pass
-    raise out_of_memory()
-
-
 def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
     """Run step `index` of job `job_id`; the RQ task function."""
     config = load_config()
@@ -232,7 +218,7 @@ def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
     progress = _StepProgress(store, record, index)
     context = StepContext.for_step(get_pipeline(record.kind), record, index, store.files, progress)
     with _Heartbeat(store, job_id, config.worker_lost_after):
-        result = _within_memory(definition.run, context)
+        result = within_memory(definition.run, context)
 
     outputs = [
         OutputFile(store.files.ref(path), path.name, path.stat().st_size, mime)
