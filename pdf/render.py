@@ -50,3 +50,19 @@ def first_pages(src: Path, indexes: list[int], dest: Path) -> int | None:
 def page_count(src: Path) -> int | None:
     """The pages of `src` as pdfium counts them (quickly), or None when it cannot open it."""
     return first_pages(src, [], src)
+
+
+def quick_sizes(src: Path) -> list[tuple[float, float]] | None:
+    """Width and height in points of every page as displayed, as pdfium reads them without
+    parsing the whole file; None when it cannot open it (damaged, or locked by a password)."""
+    try:
+        document = pdfium.PdfDocument(str(src))
+    except pdfium.PdfiumError:
+        return None
+    try:
+        # pdfium keeps sizes as 32-bit floats: 595.28 comes back as 595.2800293.
+        return [(round(w, 2), round(h, 2)) for w, h in map(document.get_page_size, range(len(document)))]
+    except pdfium.PdfiumError:  # a page it cannot read: the full check names it
+        return None
+    finally:
+        document.close()

@@ -3,7 +3,9 @@
 The web process opens no file. A page asks (`Looks.ask`); the answer comes back from Redis
 if any page, teacher or job asked the same look of the same content before; otherwise the
 look is queued (once, however many pages ask) on the looks queue and `ask` returns None:
-the page says "Looking inside …" and asks again shortly (`ui/_looks.py`).
+the page says "Looking inside …" and asks again shortly (`ui/_looks.py`). A look may give
+an early answer before its slower part (`Answer.final` is False): the page shows it and
+keeps waiting for the final one.
 """
 
 from __future__ import annotations
@@ -62,12 +64,14 @@ class Looks:
         key = self.key(name, files, params)
         with reachable():
             answer = self.store.get(key)
-            if answer is not None and (not answer.blob or self.files.resolve(answer.blob).is_file()):
+            kept = answer is not None and (not answer.blob or self.files.resolve(answer.blob).is_file())
+            if kept and (answer.final or self.store.waiting(key)):  # type: ignore[union-attr]
                 return key, answer
+            # Not asked yet, its picture removed, or an early answer whose look died before the end.
             if self.store.claim(key, self.config.look_timeout + QUEUE_MARGIN_S):
                 self._enqueue(name, key, {**params, "refs": [f.ref for f in files]})
-                return key, self._soon(key)
-        return key, None
+                return key, self._soon(key) or (answer if kept else None)
+        return key, answer if kept else None
 
     def _soon(self, key: str) -> Answer | None:
         """The answer of a look just queued, if a worker gives it within QUICK_ANSWER_S.

@@ -2,7 +2,8 @@
 
 The look inside is the job's own first check, run on the workers (`worker/looks.py`), so
 that whatever the job would refuse, the page says first and in the same words, and the web
-process never opens a file. Until a worker has answered, an upload's `info` is `pending`.
+process never opens a file. Until a worker has answered, an upload's `info` is `pending`; a
+long PDF is `checking` while its pages are counted but not all checked yet.
 """
 
 from __future__ import annotations
@@ -41,6 +42,11 @@ class Upload:
     @property
     def pending(self) -> bool:
         return self.info.kind == PENDING
+
+    @property
+    def checking(self) -> bool:
+        """Counted already, while the job's own check of every page goes on (a long PDF)."""
+        return self.info.checking
 
 
 PENDING = "pending"
@@ -95,7 +101,7 @@ class Uploads:
 
     def _looked(self, stored: StoredFile) -> Upload:
         upload = looked_at(self.looks, stored)
-        if self.mine is not None and not upload.pending and stored.ref not in self.kept:
+        if self.mine is not None and not (upload.pending or upload.checking) and stored.ref not in self.kept:
             self.mine.keep(stored, upload.info)  # only if usable (a locked PDF: its unlocked copy)
             self.kept.add(stored.ref)
         return upload

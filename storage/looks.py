@@ -7,7 +7,7 @@ those: a rerun, a second teacher with the same file and options, and the job its
 
 Keys (under `tp:`):
 
-- `tp:look:<key>` — the answer as JSON, kept `LOOK_KEEP_S`;
+- `tp:look:<key>` — the answer as JSON, kept `LOOK_KEEP_S` (an early one while the look goes on);
 - `tp:look:wait:<key>` — set while a look is queued or running, so that it is queued once;
 - `tp:secret:<token>` — a password on its way to the worker that unlocks a PDF: kept seconds,
   deleted by the worker as it reads it (`GETDEL`), never in a queue entry or a record.
@@ -22,7 +22,7 @@ import hashlib
 import json
 import secrets
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +66,9 @@ class Answer:
     key: str = ""  # the error's key when there is a problem (e.g. "limit_exceeded")
     blob: str = ""  # file store reference of a picture or table the look made
     seconds: float = 0.0
+    # False for an early answer a look gives while it goes on (a long PDF's pages counted
+    # before its full check): the page shows it and keeps waiting for the final one.
+    final: bool = True
 
     @property
     def ok(self) -> bool:
@@ -96,6 +99,10 @@ class LookStore:
         pipe.set(answer_key(key), answer.to_json(), ex=LOOK_KEEP_S)
         pipe.delete(wait_key(key))
         pipe.execute()
+
+    def put_early(self, key: str, answer: Answer) -> None:
+        """Store an early answer; the look stays marked as running until `put` stores the final one."""
+        self.conn.set(answer_key(key), replace(answer, final=False).to_json(), ex=LOOK_KEEP_S)
 
     def claim(self, key: str, ttl: int) -> bool:
         """True for the one caller that should queue this look (none is queued or running)."""

@@ -101,6 +101,11 @@ def test_run_starts_everything_processes_a_job_and_stops_cleanly(tmp_path, monke
     assert (data / "redis" / "appendonly.aof").exists() or (data / "redis" / "appendonlydir").exists()
 
 
+def autogroup_nice(pid: int) -> int:
+    """The niceness of a process's autogroup ("/autogroup-85 nice 10")."""
+    return int(Path(f"/proc/{pid}/autogroup").read_text().split()[-1])
+
+
 def command_of(pid: int) -> str:
     return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
 
@@ -129,6 +134,8 @@ def test_a_killed_web_app_or_worker_is_started_again(tmp_path):
         assert all(
             os.getpriority(os.PRIO_PROCESS, pid) > os.getpriority(os.PRIO_PROCESS, web) for pid in workers
         )
+        if Path("/proc/self/autogroup").is_file():  # each in its own session: the group's priority counts
+            assert all(autogroup_nice(pid) > autogroup_nice(web) for pid in workers)
 
         os.kill(web, signal.SIGKILL)  # as the kernel's OOM killer would
         said("The web app stopped (exit code -9); starting it again")

@@ -390,3 +390,41 @@ def test_a_preview_cell_shows_its_text_and_never_formats_links_or_icons():
         assert re.sub(r"\\(.)", r"\1", shown) == text
         assert not re.search(r"(?<!\\)[\[\]()*_`:|]", shown), shown
     assert _cell("two\nlines") == "two lines" and _cell("") == " "
+
+
+def test_a_long_pdf_shows_its_counts_while_every_page_is_still_checked(app_env, config):
+    """The counts come from the early answer; the button waits for the job's own check of every page."""
+    from rq import Queue
+    from rq.serializers import JSONSerializer
+
+    from storage.files import FileStore
+    from storage.looks import LookStore
+    from storage.redis_conn import get_redis
+    from tests.apptest import answer_looks
+    from tests.conftest import ROOT
+    from worker.looks import EARLY_COUNT_FROM_PAGES, LookContext, describe
+
+    pages = EARLY_COUNT_FROM_PAGES + 1
+    at = AppTest(str(ROOT / "app.py"), default_timeout=TIMEOUT).run()  # looks stay unanswered
+    at.switch_page("ui/handouts.py").run()
+    at.file_uploader(key="handouts_files").upload("Manual.pdf", pdf_bytes(pages), "application/pdf")
+    at.run()
+    assert "Looking inside **Manual.pdf**" in texts(at)
+    conn = get_redis(config)
+    (job,) = Queue(config.look_queue_name, connection=conn, serializer=JSONSerializer).get_jobs()
+    _, key, params = job.args
+    files = FileStore(config)
+    describe(LookContext(files, config, key, LookStore(conn, files)), params)  # a worker, before its end
+    at.run()
+    assert_clean(at)
+    assert {m.label: m.value for m in at.metric}["Pages in"] == str(pages)
+    assert "Checking every page of **Manual.pdf**" in texts(at)
+    assert at.button(key="handouts_submit").disabled
+    assert "Still checking every page of Manual.pdf" in texts(at)
+    answer_looks()  # the look's end: the final answer, then the preview
+    at.run()
+    answer_looks()
+    at.run()
+    assert_clean(at)
+    assert "Checking every page" not in texts(at)
+    assert not at.button(key="handouts_submit").disabled

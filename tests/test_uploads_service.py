@@ -103,3 +103,86 @@ def test_a_look_is_asked_once_however_many_pages_ask(config, uploads):
     assert queue.count == 1
     answer_looks()
     assert looked(other, theirs).info.pages == 5 and queue.count == 0
+
+
+def _queued_look(config, take: bool = False):
+    """The one look waiting in the looks queue: its name, key and parameters (taken off, as a worker does)."""
+    from rq import Queue
+    from rq.serializers import JSONSerializer
+
+    from storage.redis_conn import get_redis
+
+    queue = Queue(config.look_queue_name, connection=get_redis(config), serializer=JSONSerializer)
+    (job,) = queue.get_jobs()
+    if take:
+        queue.remove(job)
+    return job.args
+
+
+def _early_part_only(config, key, params):
+    """What the page sees while a worker is still checking: the look run without storing its final answer."""
+    from storage.looks import LookStore
+    from storage.redis_conn import get_redis
+    from worker.looks import LookContext, describe
+
+    files = FileStore(config)
+    return describe(LookContext(files, config, key, LookStore(get_redis(config), files)), params)
+
+
+def test_a_long_pdf_is_counted_first_and_listed_only_once_every_page_is_checked(config, uploads):
+    from worker.looks import EARLY_COUNT_FROM_PAGES
+
+    pages = EARLY_COUNT_FROM_PAGES + 20
+    first = uploads.add(io.BytesIO(pdf_bytes(pages)), "Manual.pdf")
+    assert first.pending
+    name, key, params = _queued_look(config)
+    assert (name, key) == ("describe", first.look)
+    final = _early_part_only(config, key, params)
+    during = uploads.again(first.stored)
+    assert not during.pending and during.checking
+    assert during.info.pages == pages and len(during.info.sizes) == pages
+    flat = [v for size in final["sizes"] for v in size]
+    assert [v for size in during.info.sizes for v in size] == pytest.approx(flat, abs=0.01)
+    assert "Manual.pdf" not in names_listed(config)  # not until the job's own check has passed
+    answer_looks()
+    after = uploads.again(first.stored)
+    assert not after.checking and after.info.pages == pages
+    assert "Manual.pdf" in names_listed(config)
+
+
+def test_a_short_pdf_gets_one_answer_and_a_dead_early_look_is_asked_again(config, uploads):
+    from storage.looks import wait_key
+    from storage.redis_conn import get_redis
+
+    short = uploads.add(io.BytesIO(pdf_bytes(3)), "Quiz.pdf")
+    _early_part_only(config, *_queued_look(config)[1:])
+    assert uploads.looks.store.get(short.look) is None  # no early answer: the check is as quick
+    answer_looks()
+
+    long = uploads.add(io.BytesIO(pdf_bytes(150, "L")), "Long.pdf")
+    _, key, params = _queued_look(config, take=True)
+    _early_part_only(config, key, params)
+    get_redis(config).delete(wait_key(key))  # its worker died after the early answer
+    assert uploads.again(long.stored).checking
+    assert _queued_look(config)[1] == key  # queued again, so the final answer still comes
+    answer_looks()
+    assert not uploads.again(long.stored).checking
+
+
+def test_the_early_count_agrees_with_the_full_check_on_every_corpus_pdf(corpus_dir):
+    """Wherever pdfium counts a file quickly, the job's own check finds the same pages and sizes."""
+    from pdf.render import quick_sizes
+    from pdf.source import page_sizes, usable_pdf
+
+    compared = 0
+    for path in sorted(corpus_dir.rglob("*.pdf")):
+        quick = quick_sizes(path)  # never raises, whatever the file
+        if quick is None:
+            continue
+        try:
+            checked = page_sizes(usable_pdf(path, path.name)[0], path.name)
+        except TeacherPrinterError:
+            continue  # the final answer carries the problem and replaces the early one
+        assert [v for s in quick for v in s] == pytest.approx([v for s in checked for v in s], abs=0.01), path
+        compared += 1
+    assert compared >= 20

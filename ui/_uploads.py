@@ -69,6 +69,10 @@ def upload_step(
     if pending:
         names = ", ".join(f"**{u.stored.name}**" for u in pending)
         waiting(config, f"Looking inside {names}…", [u.look for u in pending])
+    checking = list({u.stored.ref: u for _, u in chosen if u.checking}.values())
+    if checking:
+        names = ", ".join(f"**{u.stored.name}** ({u.info.pages:,} pages)" for u in checking)
+        waiting(config, f"Checking every page of {names}…", [u.look for u in checking])
     unlocked: set[str] = st.session_state.setdefault(f"{key}__unlocked", set())
     for slot, upload in chosen:
         if upload.stored.ref in seen:
@@ -105,6 +109,8 @@ def show_problems(uploads: list[Upload]) -> list[str]:
         info = upload.info
         if upload.pending:  # "Looking inside …" is drawn above
             blocked.append(f"Still looking inside {info.name}: a moment, please.")
+        elif upload.checking:  # "Checking every page …" is drawn above
+            blocked.append(f"Still checking every page of {info.name}: a moment, please.")
         elif info.needs_password:  # its unlock form is drawn above
             blocked.append(
                 f"{info.name} is protected by a password: type the password above to unlock it, or take it out."
