@@ -4,14 +4,21 @@ Run: .venv/bin/python -m bench.bench_browser [--quick]   (or `make bench`, which
 
 Each figure is the median of 5 (server warm: every page opened once first), from the click or
 the upload to what the teacher waits for appearing on screen: so the browser's share counts,
-not only the server's. Five teachers uploading at once are five browser contexts on the same
-machine; beside their wait, the table gives the server's share (from the look being queued to
-its answer being stored). "While both workers run long jobs" repeats two rows with two long
-jobs running. Nothing here asserts on time.
+not only the server's. Five teachers uploading at once are five browser pages on the same
+machine, which share its two cores with the server; so they are measured twice: as they are,
+and from a second browser put behind everything else (the lowest CPU priority, its session's
+too), which leaves the server the machine as teachers at their own computers would. Beside
+each wait, the server's share: from the first message the page sends after the upload (the
+rerun it asks for) to the first message back with the counts, both timed by the browser's
+network stack (Chrome DevTools), so neither browser's drawing nor its upload counts.
+"While both workers run long jobs" repeats two rows with two long jobs running. Nothing
+here asserts on time.
 """
 
 from __future__ import annotations
 
+import base64
+import os
 import statistics
 import tempfile
 import time
@@ -124,7 +131,17 @@ def main(quick: bool = False, inputs: object = None, floors: object = None) -> l
                 rows.append(median_row("upload → counts", "566-page manual", counts))
                 rows.append(median_row("upload → preview", "566-page manual", previews))
 
-            rows.extend(five_at_once(browser, app, teachers, folder))
+            rows.extend(
+                five_at_once(
+                    browser,
+                    app,
+                    teachers,
+                    folder,
+                    lambda: playwright.chromium.launch(
+                        executable_path=str(chromium_path()), args=CHROMIUM_ARGS
+                    ),
+                )
+            )
             rows.append(jobs_page(page, app, runs, quick))
             rows.extend(while_busy(page, app, worksheet, folder, runs))
             browser.close()
@@ -136,17 +153,41 @@ def main(quick: bool = False, inputs: object = None, floors: object = None) -> l
     return rows
 
 
-def five_at_once(browser: Any, app: Any, files: list[Path], folder: Path) -> list[Row]:
-    """Five browsers upload a different 149-page PDF at the same moment; each one's wait."""
-    alone = browser.new_page()
-    one, _ = upload_to_counts_and_preview(alone, app.url, fresh(files[0], 99, folder))
-    alone.close()
-    # Playwright's sync API is one thread per playwright: the five pages are driven in turn
-    # from one thread, their uploads started together, then each one's counts awaited.
-    pages = [browser.new_page() for _ in files]
-    for page in pages:
-        open_tool(page, app.url, "handouts", "Handouts")
-    start, since = time.perf_counter(), time.time()
+class Wire:
+    """What one page's browser sent and received, timed by its network stack (Chrome DevTools)."""
+
+    def __init__(self, page: Any) -> None:
+        self.sent: list[float] = []
+        self.received: list[tuple[float, bytes]] = []
+        self.uploads: list[float] = []
+        cdp = page.context.new_cdp_session(page)
+        cdp.on("Network.webSocketFrameSent", lambda e: self.sent.append(e["timestamp"]))
+        cdp.on(
+            "Network.webSocketFrameReceived",
+            lambda e: self.received.append((e["timestamp"], base64.b64decode(e["response"]["payloadData"]))),
+        )
+        cdp.on(
+            "Network.requestWillBeSent",
+            lambda e: self.uploads.append(e["timestamp"]) if e["request"]["method"] == "PUT" else None,
+        )
+        cdp.send("Network.enable")
+
+    def server_share(self, text: bytes = b"Pages in") -> float | None:
+        """From the page's first message after the upload (the rerun it asks for) to the first
+        message back that holds `text`: the server's handling, polls included, without the
+        browser's own work before and after."""
+        if not self.uploads:
+            return None
+        answered = next((t for t, data in self.received if t > self.uploads[-1] and text in data), None)
+        asked = next((t for t in self.sent if t > self.uploads[-1]), None)
+        return None if answered is None or asked is None else answered - asked
+
+
+def _upload_and_wait(pages: list[Any], files: list[Path], folder: Path) -> list[float]:
+    """Choose a file on each page at once; each page's wait for its counts."""
+    # Playwright's sync API is one thread per playwright: the pages are driven in turn from
+    # one thread, their uploads started together, then each one's counts awaited.
+    start = time.perf_counter()
     for page, file in zip(pages, files, strict=True):
         page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(
             str(fresh(file, 5, folder))
@@ -157,55 +198,95 @@ def five_at_once(browser: Any, app: Any, files: list[Path], folder: Path) -> lis
             timeout=TIMEOUT_MS
         )
         waits.append(time.perf_counter() - start)
+    return waits
+
+
+def _teachers(
+    browser: Any, app: Any, files: list[Path], folder: Path
+) -> tuple[float, list[float], list[float]]:
+    """One teacher alone, then five at once: the waits on screen, and the server's share of each."""
+    alone = browser.new_page()
+    open_tool(alone, app.url, "handouts", "Handouts")
+    wire = Wire(alone)
+    (one,) = _upload_and_wait([alone], files[:1], folder)
+    shares = [wire.server_share()]
+    alone.close()
+    pages = [browser.new_page() for _ in files]
+    for page in pages:
+        open_tool(page, app.url, "handouts", "Handouts")
+    wires = [Wire(page) for page in pages]
+    waits = _upload_and_wait(pages, files, folder)
     for page in pages:
         page.close()
-    server = _server_share(app, since)
-    return [
-        Row(
-            SECTION,
-            "server: look queued → answer stored, five at once (slowest)",
-            "149 pages",
-            "5 looks",
-            server,
-            note="the web process's own share is below a millisecond per ask",
-        ),
-        Row(SECTION, "upload → counts, one teacher alone", "149 pages", "1 run", one),
-        Row(
-            SECTION,
-            "upload → counts, five at once (slowest)",
-            "149 pages",
-            "5 browsers",
-            max(waits),
-            note=f"fastest {min(waits):.2f} s",
-        ),
-    ]
+    return one, waits, shares + [w.server_share() for w in wires]
 
 
-def _server_share(app: Any, since: float) -> float | None:
-    """The slowest of the looks inside files queued since `since` (epoch seconds): from queued to answered."""
-    try:
-        from rq import Queue
-        from rq.registry import FinishedJobRegistry
-        from rq.serializers import JSONSerializer
-    except ImportError:
-        return None
-    jobs = app.jobs()
-    name = getattr(jobs.config, "look_queue_name", None)
-    if name is None:  # before looks ran on the workers
-        return None
-    queue = Queue(name, connection=jobs.store.conn, serializer=JSONSerializer)
-    spans = []
-    for job in queue.job_class.fetch_many(
-        FinishedJobRegistry(queue=queue).get_job_ids(), jobs.store.conn, JSONSerializer
-    ):
-        if (
-            job
-            and job.description == "look describe"
-            and job.ended_at
-            and job.enqueued_at.timestamp() >= since
-        ):
-            spans.append((job.ended_at - job.enqueued_at).total_seconds())
-    return max(spans) if spans else None
+def _lowest_priority(pids: set[int]) -> None:
+    """Put these processes (a browser's) behind everything else on the machine, their session too."""
+    for pid in pids:
+        try:
+            os.setpriority(os.PRIO_PROCESS, pid, 19)
+            Path(f"/proc/{pid}/autogroup").write_text("19")
+        except OSError:
+            continue  # gone already, or no autogroups on this kernel
+
+
+def _browser_pids() -> set[int]:
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if b"chrom" in (entry / "cmdline").read_bytes():
+                    found.add(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def five_at_once(browser: Any, app: Any, files: list[Path], folder: Path, launch: Any = None) -> list[Row]:
+    """Five browsers upload a different 149-page PDF at the same moment: each one's wait.
+
+    The five browsers share this machine's two cores with the server, which teachers at their
+    own computers do not: so the same is measured again with a second browser put behind
+    everything else (`launch` starts it), which leaves the server the machine as it would
+    have it; and in both, the server's share as each browser's network stack timed it.
+    """
+    rows = []
+    runs = [("", browser)]
+    if launch is not None:
+        before = _browser_pids()
+        behind = launch()
+        runs.append((", browsers at the lowest priority", behind))
+    for label, used in runs:
+        if used is not browser:
+            open_tool(warm := used.new_page(), app.url, "handouts", "Handouts")
+            _lowest_priority(_browser_pids() - before)
+            warm.close()
+        one, waits, shares = _teachers(used, app, files, folder)
+        five = [s for s in shares[1:] if s is not None]
+        rows += [
+            Row(SECTION, f"upload → counts, one teacher alone{label}", "149 pages", "1 run", one),
+            Row(
+                SECTION,
+                f"upload → counts, five at once{label} (slowest)",
+                "149 pages",
+                "5 browsers",
+                max(waits),
+                note=f"fastest {min(waits):.2f} s",
+            ),
+            Row(SECTION, f"server's share, one teacher alone{label}", "149 pages", "1 run", shares[0]),
+            Row(
+                SECTION,
+                f"server's share, five at once{label} (slowest)",
+                "149 pages",
+                "5 browsers",
+                max(five) if five else None,
+                note="from the rerun the upload asks for to the counts sent back",
+            ),
+        ]
+        if used is not browser:
+            used.close()
+    return rows
 
 
 def jobs_page(page: Any, app: Any, runs: int, quick: bool) -> Row:
