@@ -637,7 +637,20 @@ def test_web_and_worker_commands_run_a_job_from_the_image_contents(compose_redis
         # `docker compose stop`: SIGTERM; an idle worker signs off at once and is no longer healthy.
         assert worker.stop(signal.SIGTERM, timeout=30) == 0, worker.output()
         assert not healthy(worker_check, worker_env)
-        web.stop(signal.SIGTERM, timeout=15)
+
+        # A wedged web app (stopped, as a hung one would be): Docker would only call it
+        # unhealthy, so its own check kills it after WEDGED_AFTER failures in a row, and
+        # `restart: unless-stopped` starts the container again.
+        from docker.healthcheck import WEDGED_AFTER
+
+        check_env = {**web_env, "TMPDIR": str(tmp_path)}
+        assert healthy(web_check, check_env)
+        web.popen.send_signal(signal.SIGSTOP)
+        for _ in range(WEDGED_AFTER - 1):
+            assert not healthy(web_check, check_env)
+            web.alive()
+        assert not healthy(web_check, check_env)
+        assert web.popen.wait(timeout=10) == -signal.SIGKILL
     finally:
         for process in (web, worker):
             if process is not None:
