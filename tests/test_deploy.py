@@ -313,7 +313,7 @@ def test_web_service():
     assert web["ports"] == ["8501:8501"]
     assert interpolate(raw["ports"], {"PORT": "8600"}) == ["8600:8501"]
     assert web["healthcheck"]["test"] == ["CMD", "python", "docker/healthcheck.py", "web"]
-    assert memory_limit(web) == 512 * 1024**2
+    assert memory_limit(web) == 1280 * 1024**2
 
 
 def test_worker_service_scales_and_finishes_its_step_on_stop():

@@ -64,3 +64,27 @@ def test_bombs_and_a_199_mb_file_leave_the_web_process_under_its_limit(page, app
         assert web_pid(app.url.rsplit(":", 1)[1]) == pid, "the web process was restarted"
         print(f"{file.name}: web peak {peak_mb(pid):.0f} MiB")
     assert peak_mb(pid) < limit_mb, f"the web process peaked at {peak_mb(pid):.0f} MiB (limit {limit_mb:.0f})"
+
+
+def test_two_teachers_uploading_a_199_mb_file_at_once_stay_under_the_limit(page, app, hostile):
+    """Streamlit keeps each upload in memory twice while it arrives: the limit is sized for two at once."""
+    limit_mb = memory_limit(service("web")) / 1024**2
+    pid = web_pid(app.url.rsplit(":", 1)[1])
+    other = page.context.new_page()  # another tab: a session of its own
+    try:
+        teachers = (page, other)
+        for each in teachers:
+            ui.open_home(each)
+            ui.follow(each, "Make handouts")
+        for each in teachers:
+            ui.upload(each, [hostile[2]])
+        for each in teachers:
+            main = ui.main(each)
+            expect(
+                main.get_by_test_id("stImage").or_(main.get_by_test_id("stAlertContentError")).first
+            ).to_be_visible(timeout=LOOK_TIMEOUT_MS)
+    finally:
+        other.close()
+    assert web_pid(app.url.rsplit(":", 1)[1]) == pid, "the web process was restarted"
+    print(f"two at once: web peak {peak_mb(pid):.0f} MiB")
+    assert peak_mb(pid) < limit_mb, f"the web process peaked at {peak_mb(pid):.0f} MiB (limit {limit_mb:.0f})"
