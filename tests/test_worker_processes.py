@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import signal
 import subprocess
@@ -15,7 +16,7 @@ from pypdf import PdfReader
 from storage.jobs import Status
 from tests.apptest import app_test
 from tests.conftest import ROOT
-from tests.make_files import make_pdf
+from tests.make_files import make_pdf, pdf_bytes
 from tests.test_merge_chain import upload
 
 pytestmark = pytest.mark.slow
@@ -283,3 +284,28 @@ def test_a_look_over_its_time_limit_answers_in_words(config, start_worker, big_c
     answer = wait_for(lambda: looks.ask("groups", [stored], slow), 60)
     assert not answer.ok and answer.key == "timed_out"
     assert "took longer than 1 second, so it was stopped" in answer.problem
+
+
+def test_a_look_whose_work_horse_is_killed_answers_in_words_and_the_worker_lives_on(
+    config, start_worker, big_csv
+):
+    """As the kernel's OOM killer would: SIGKILL to the work-horse of a running look."""
+    from services.looks import Looks
+    from storage.config import load_config
+    from storage.files import FileStore
+
+    looks = Looks(load_config())
+    with big_csv.open("rb") as stream:
+        stored = FileStore(config).save_upload(stream, "marks.csv")
+    slow = {"column": "Form", "sheet": None, "header_row": None}  # a 60 MB list takes seconds
+    assert looks.ask("groups", [stored], slow) is None
+    worker = start_worker()
+    horse = wait_for(lambda: next(iter(children_of(worker.pid)), None), 60)
+    os.kill(horse, signal.SIGKILL)
+    answer = wait_for(lambda: looks.ask("groups", [stored], slow), 60)
+    assert not answer.ok and answer.key == "out_of_memory"
+    assert "more memory than one job may use" in answer.problem
+    assert "work-horse ended" in answer.details
+    assert worker.poll() is None  # and it answers the next look
+    small = FileStore(config).save_upload(io.BytesIO(pdf_bytes(3)), "Quiz.pdf")
+    assert wait_for(lambda: looks.ask("describe", [small], {"name": "Quiz.pdf"}), 60).data["pages"] == 3
