@@ -23,6 +23,9 @@ from __future__ import annotations
 
 import mmap
 import re
+import shutil
+import tempfile
+import zipfile
 from pathlib import Path
 
 from pypdf import PdfReader, PdfWriter
@@ -65,6 +68,9 @@ ACTIVE_ANNOTATIONS = {
     "/Screen": "media",
     "/3D": "media",
 }
+# Chains of objects left without a referrer are rarely deeper than three (annotation → file
+# specification → file); beyond this, what is left is unreachable, and no reader acts on it.
+MAX_ORPHAN_PASSES = 8
 # Keys that hold one action (or, for /Next, one or several).
 ACTION_KEYS = ("/A", "/OpenAction", "/PA", "/Next")
 SAFE_URI = re.compile(r"(https?://|mailto:)", re.IGNORECASE)
@@ -92,9 +98,9 @@ _HARMLESS_AFTER_URI = re.compile(rb"\s*(?:\((?:https?://|mailto:)|/|>>)", re.IGN
 
 DESCRIPTIONS = {
     "scripts": "scripts",
-    "programs": "actions that open programs, other files or send data",
+    "programs": "links that start programs, open other files or send data",
     "attachments": "attached files",
-    "media": "embedded media players",
+    "media": "media players",
 }
 
 
@@ -176,6 +182,21 @@ def clean_objects(root: PdfObject) -> set[str]:
     return removed
 
 
+def clean_writer(writer: PdfWriter) -> set[str]:
+    """`clean_objects` for a document about to be written; what it found is left out of the file."""
+    removed = clean_objects(writer.root_object)  # a reader acts on nothing else (the Info holds text)
+    if removed:
+        # Objects no longer reachable (a removed script, an attachment's stream) are not written
+        # either. pypdf drops objects nothing refers to, one layer per pass (an orphaned
+        # annotation still refers to its file): so until no more go.
+        for _ in range(MAX_ORPHAN_PASSES):
+            before = sum(obj is not None for obj in writer._objects)
+            writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
+            if sum(obj is not None for obj in writer._objects) == before:
+                break
+    return removed
+
+
 def make_safe(path: Path) -> list[str]:
     """Remove scripts, launching actions and attached files from the PDF at `path`, in place.
 
@@ -188,20 +209,46 @@ def make_safe(path: Path) -> list[str]:
     if reader.is_encrypted:  # we never hand back a locked file; its own check refused it
         return []
     writer = PdfWriter(clone_from=reader)
-    removed = clean_objects(writer.root_object)  # a reader acts on nothing else (the Info holds text)
+    removed = clean_writer(writer)
     if not removed:
         return []
-    # Objects no longer reachable (a removed script's stream) are left out of the file.
-    writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
     with atomic_path(path) as tmp, tmp.open("wb") as out:
         writer.write(out)
-    return [DESCRIPTIONS[kind] for kind in sorted(removed)]
+    return [DESCRIPTIONS[kind] for kind in DESCRIPTIONS if kind in removed]
 
 
 def removed_note(name: str, removed: list[str]) -> str:
     """The sentence on the job card for a result that had active content taken out."""
     listed = removed[0] if len(removed) == 1 else ", ".join(removed[:-1]) + " and " + removed[-1]
-    return (
-        f"{listed[0].upper()}{listed[1:]} inside {name} were removed: they could run when the PDF is "
-        "opened. The pages themselves are unchanged."
-    )
+    return f"{listed[0].upper()}{listed[1:]} inside {name} were removed, for safety. The pages look the same."
+
+
+def make_safe_zip(path: Path) -> tuple[int, list[str]]:
+    """`make_safe` for each PDF inside the ZIP at `path`, rewritten in place if any changed.
+
+    Returns how many of its PDFs had something removed, and what (in words).
+    """
+    changed: dict[str, Path] = {}
+    removed: set[str] = set()
+    with tempfile.TemporaryDirectory(prefix="tp-safe-") as folder, zipfile.ZipFile(path) as archive:
+        for number, info in enumerate(archive.infolist()):
+            if info.is_dir() or not info.filename.lower().endswith(".pdf"):
+                continue
+            copy = Path(folder) / f"{number:05d}.pdf"
+            with archive.open(info) as member, copy.open("wb") as out:
+                shutil.copyfileobj(member, out)
+            if found := make_safe(copy):
+                changed[info.filename] = copy
+                removed.update(found)
+            else:
+                copy.unlink()
+        if changed:
+            with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as rewritten:
+                for info in archive.infolist():
+                    if info.filename in changed:
+                        rewritten.write(changed[info.filename], info.filename)
+                    else:
+                        with archive.open(info) as member, rewritten.open(info, "w") as out:
+                            shutil.copyfileobj(member, out)
+    order = list(DESCRIPTIONS.values())
+    return len(changed), sorted(removed, key=order.index)

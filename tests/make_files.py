@@ -356,7 +356,7 @@ def hostile_pdf(path: Path, pages: int = 3) -> Path:
     first[name("/AA")] = DictionaryObject({name("/O"): ref(js("app.alert('page')"))})
     for widget in (field, submit):
         widget[name("/P")] = first_ref
-    writer.add_outline_item("Chapter", 0)
+    writer.add_outline_item(title="Chapter", page_number=0)
     outline = writer.root_object["/Outlines"].get_object()["/First"].get_object()
     outline[name("/A")] = ref(js("app.alert('outline')"))
     with path.open("wb") as out:

@@ -110,3 +110,20 @@ def test_failed_jobs_are_found_by_their_own_index_kept_through_retry_and_delete(
     assert [r.id for r in jobs.list(None, statuses=[Status.FAILED]).records] == [stopped.id]
     jobs.delete(stopped.id, None)
     assert conn.zcard(FAILED_KEY) == 0 and jobs.get(done.id, None) is not None
+
+
+def test_a_result_with_scripts_taken_out_says_so_on_its_line(app_env, config, burst, jobs, tmp_path):
+    from tests.make_files import hostile_pdf
+
+    record = jobs.submit(
+        "merge", "Hostile", [upload(config, hostile_pdf(tmp_path / "Quiz.pdf"))], {}, "local"
+    )
+    burst()
+    at = app()
+    at.switch_page("ui/jobs.py").run()
+    assert_clean(at)
+    line = [c.value for c in at.caption if "were removed" in c.value]
+    assert len(line) == 1 and "inside merged.pdf" in line[0] and line[0].startswith(":material/info: Scripts")
+    open_details(at, record.id)
+    assert sum("were removed" in c.value for c in at.caption) == 0  # under Details instead, once
+    assert "were removed" in texts(at)

@@ -29,6 +29,7 @@ from ui._ui import (
     jobs_service,
     kind_label,
     owner,
+    plural,
     service_banner,
     take_flash,
 )
@@ -137,6 +138,12 @@ def row(record: JobRecord) -> None:
             )
         if record.status == Status.FAILED and record.error:
             st.error(f"{record.error.message} {record.error.hint}".strip(), icon=":material/error:")
+        notes = [note for step in record.steps for note in step.result.get("notes", [])]
+        if record.status == Status.FINISHED and notes and not st.session_state.get(f"details-{record.id}"):
+            # The first note on the line: the result differs from the file given (a script was
+            # taken out, a page repaired), which the teacher should know before printing it.
+            more = f" (and {plural(len(notes) - 1, 'more note')} under Details)" if len(notes) > 1 else ""
+            st.caption(f":material/info: {notes[0]}{more}")
         if record.status == Status.FINISHED:
             print_box(record)  # on the line itself: printing it right needs it before the download
         # Drawn only when asked for: twenty lines with all their details hidden are still a lot to draw.

@@ -222,6 +222,7 @@ def unlock(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
     """Save an unprotected copy of a password-protected PDF as a new upload; its stored file."""
     from pypdf import PdfWriter
 
+    from pdf.safety import clean_writer
     from pdf.source import open_pdf
 
     password = ctx.store.take_secret(p["secret"])
@@ -229,6 +230,7 @@ def unlock(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
         raise PasswordRequired("The password took too long to reach the server.", "Type it again.")
     reader, _, _ = open_pdf(ctx.path(p["ref"]), p["name"], password)
     writer = PdfWriter(clone_from=reader)
+    clean_writer(writer)  # a copy we hand back: nothing active in it either
     buffer = io.BytesIO()
     writer.write(buffer)
     buffer.seek(0)

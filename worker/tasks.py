@@ -13,6 +13,7 @@ import contextlib
 import logging
 import resource
 import threading
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
@@ -34,7 +35,7 @@ from storage.redis_conn import get_redis
 from worker.failures import UNEXPECTED, StepTimeLimitReached, describe_failure, out_of_memory, within_memory
 from worker.looks import RUN_LOOK, store_failure
 from worker.pipelines import get_pipeline, step_def
-from worker.steps import StepContext
+from worker.steps import PDF_MIME, ZIP_MIME, StepContext
 
 PROGRESS_INTERVAL_S = 0.5
 RUN_STEP = "worker.tasks.run_step"
@@ -198,6 +199,23 @@ class _StepProgress:
             log.warning("progress for job %s not saved: Redis unreachable", self._record.id)
 
 
+def made_safe(outputs: list[tuple[Path, str]]) -> list[str]:
+    """Take scripts, launching actions and attached files out of every PDF a step hands back
+    (and every PDF inside a ZIP it hands back), whatever tool wrote it; a note for each that had any."""
+    from pdf.safety import make_safe, make_safe_zip, removed_note
+
+    notes = []
+    for path, mime in outputs:
+        if mime == PDF_MIME and (removed := make_safe(path)):
+            notes.append(removed_note(path.name, removed))
+        elif mime == ZIP_MIME:
+            count, removed = make_safe_zip(path)
+            if count:
+                what = f"{count} of the PDFs in {path.name}" if count > 1 else f"a PDF in {path.name}"
+                notes.append(removed_note(what, removed))
+    return notes
+
+
 def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
     """Run step `index` of job `job_id`; the RQ task function."""
     config = load_config()
@@ -219,6 +237,8 @@ def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
     context = StepContext.for_step(get_pipeline(record.kind), record, index, store.files, progress)
     with _Heartbeat(store, job_id, config.worker_lost_after):
         result = within_memory(definition.run, context)
+        if removed := made_safe(result.outputs):
+            result.data["notes"] = [*result.data.get("notes", []), *removed]
 
     outputs = [
         OutputFile(store.files.ref(path), path.name, path.stat().st_size, mime)
