@@ -89,12 +89,37 @@ _TRIGGER = re.compile(
         )
     )
     + rb")(?![A-Za-z0-9_.+-])"
-    + rb"|/[^\s/<>\[\]()%{}]*#[0-9A-Fa-f]{2}"
+    + rb"|/(?:(?![/<>\[\]()%{}])[!-~])*#[0-9A-Fa-f]{2}"
 )
+# Where a stream's data starts and ends: the scan skips it (compressed bytes match anything).
+# Our writers escape ">" and line breaks inside strings, so this only ever starts a real stream.
+_STREAM_START = re.compile(rb">>\s*stream\r?\n")
+_STREAM_END = b"endstream"
 # A /URI key followed by a plain web or mail address, or by another name (it was the /S /URI
 # type itself): harmless. Any other /URI (a hex string, an escape, another scheme) is looked at.
 _URI = re.compile(rb"/URI(?![A-Za-z0-9_.+-])")
-_HARMLESS_AFTER_URI = re.compile(rb"\s*(?:\((?:https?://|mailto:)|/|>>)", re.IGNORECASE)
+_AFTER_URI = re.compile(
+    rb"\s*(?:(?P<name>/|>>)|\((?P<literal>(?:[^\\)]|\\.){0,80})|<(?P<hex>[0-9A-Fa-f\s]{0,160}))", re.S
+)
+_ESCAPE = re.compile(rb"\\([0-7]{1,3}|.)", re.S)
+
+
+def _harmless_uri(data: mmap.mmap, position: int) -> bool:
+    """Whether what follows a /URI name at `position` is another name or a web or mail address."""
+    found = _AFTER_URI.match(data, position)
+    if found is None:
+        return False
+    if found["name"]:
+        return True
+    if found["literal"] is not None:
+        text = _ESCAPE.sub(
+            lambda e: bytes([int(e[1], 8) & 0xFF]) if e[1][:1].isdigit() else e[1], found["literal"]
+        )
+    else:
+        digits = re.sub(rb"\s", b"", found["hex"])
+        text = bytes.fromhex((digits[: len(digits) // 2 * 2]).decode())
+    return bool(SAFE_URI.match(IGNORED_IN_URI.sub("", text.decode("latin-1"))))
+
 
 DESCRIPTIONS = {
     "scripts": "scripts",
@@ -110,9 +135,26 @@ def _may_hold_active(path: Path) -> bool:
         if path.stat().st_size == 0:
             return False
         with mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as data:
-            if _TRIGGER.search(data):
-                return True
-            return any(not _HARMLESS_AFTER_URI.match(data, m.end()) for m in _URI.finditer(data))
+            return any(_names_active(data, start, end) for start, end in _outside_streams(data))
+
+
+def _outside_streams(data: mmap.mmap) -> list[tuple[int, int]]:
+    """The spans of the file that are not stream data: dictionaries, arrays, strings, the trailer."""
+    spans, position = [], 0
+    while found := _STREAM_START.search(data, position):
+        spans.append((position, found.end()))
+        end = data.find(_STREAM_END, found.end())
+        if end < 0:
+            return spans  # a stream that never ends: the rest is its data
+        position = end
+    spans.append((position, len(data)))
+    return spans
+
+
+def _names_active(data: mmap.mmap, start: int, end: int) -> bool:
+    if _TRIGGER.search(data, start, end):
+        return True
+    return any(not _harmless_uri(data, m.end()) for m in _URI.finditer(data, start, end))
 
 
 def _action_problem(action: PdfObject) -> str:

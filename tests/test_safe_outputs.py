@@ -176,9 +176,14 @@ def test_an_unlocked_copy_holds_nothing_active(config, tmp_path):
 
 
 def test_the_byte_scan_lets_plain_files_through_unparsed(tmp_path):
-    from pdf.safety import _may_hold_active
+    from pdf.safety import _may_hold_active, make_safe
 
     plain = tmp_path / "plain.pdf"
     plain.write_bytes(pdf_bytes(3))
     assert not _may_hold_active(plain)
-    assert _may_hold_active(hostile_pdf(tmp_path / "h.pdf"))
+    hostile = hostile_pdf(tmp_path / "h.pdf")
+    assert _may_hold_active(hostile)
+    make_safe(hostile)
+    # What is left (a web link written with escapes, https\072\057\057…, a link inside) passes.
+    assert SAFE_LINK in uris(hostile) and b"/URI (https\\072" in hostile.read_bytes()
+    assert not _may_hold_active(hostile)
