@@ -122,16 +122,21 @@ class FileStore:
             raise ValueError(f"not a job id: {job_id!r}")
         return self.root / "jobs" / job_id
 
-    def outputs_dir(self, job_id: str) -> Path:
-        return self.job_dir(job_id) / "outputs"
+    # Each attempt of a job writes in folders of its own: a worker that froze and wakes up
+    # after a retry started can never write over the retry's files.
+    def outputs_dir(self, job_id: str, attempt: int) -> Path:
+        return self.job_dir(job_id) / "outputs" / f"attempt-{attempt}"
 
-    def work_dir(self, job_id: str, step: int) -> Path:
-        folder = self.job_dir(job_id) / "work" / f"step-{step}"
+    def work_dir(self, job_id: str, step: int, attempt: int) -> Path:
+        folder = self._work(job_id, step, attempt)
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 
-    def clear_work(self, job_id: str, step: int) -> None:
-        shutil.rmtree(self.job_dir(job_id) / "work" / f"step-{step}", ignore_errors=True)
+    def clear_work(self, job_id: str, step: int, attempt: int) -> None:
+        shutil.rmtree(self._work(job_id, step, attempt), ignore_errors=True)
+
+    def _work(self, job_id: str, step: int, attempt: int) -> Path:
+        return self.job_dir(job_id) / "work" / f"attempt-{attempt}" / f"step-{step}"
 
     def delete_job(self, job_id: str) -> None:
         shutil.rmtree(self.job_dir(job_id), ignore_errors=True)

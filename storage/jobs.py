@@ -45,6 +45,32 @@ def heartbeat_key(job_id: str) -> str:
     return f"{KEY_PREFIX}job:{job_id}:heartbeat"
 
 
+# How many writes of stale attempts were refused, by kind ("progress", "heartbeat", "result"):
+# a worker that froze and woke up after its job was retried elsewhere (see `fenced`).
+REFUSED_KEY = f"{KEY_PREFIX}stats:stale-writes-refused"
+
+# A running step's progress and heartbeat are written only while the record is running on the
+# writer's attempt: checked inside Redis, in the same atomic script as the write, so that a
+# worker that froze mid-step (a paused VM) and wakes after a retry cannot write over the
+# retry's progress, nor keep its heartbeat alive. KEYS: record, target; ARGV: attempt, what,
+# then the write's own values.
+_FENCED_WRITE = """
+local raw = redis.call('GET', KEYS[1])
+local ok, record = false, nil
+if raw then ok, record = pcall(cjson.decode, raw) end
+if not ok or tonumber(record['attempt']) ~= tonumber(ARGV[1]) or record['status'] ~= 'running' then
+  redis.call('HINCRBY', KEYS[3], ARGV[2], 1)
+  return 0
+end
+if ARGV[2] == 'progress' then
+  redis.call('HSET', KEYS[2], 'pct', ARGV[3], 'text', ARGV[4], 'attempt', ARGV[1])
+else
+  redis.call('SET', KEYS[2], ARGV[3], 'EX', ARGV[4])
+end
+return 1
+"""
+
+
 def beat_every(ttl: int) -> float:
     """How often a running step renews its heartbeat, for a heartbeat that lasts `ttl` seconds."""
     return max(1.0, ttl / 3)
@@ -181,6 +207,7 @@ class JobStore:
     def __init__(self, conn: redis.Redis, files: FileStore) -> None:
         self.conn = conn
         self.files = files
+        self._fenced_write: redis.commands.core.Script | None = None
 
     # -- reading ------------------------------------------------------------------
     def get(self, job_id: str) -> JobRecord | None:
@@ -359,13 +386,34 @@ class JobStore:
             self._write_manifest(record)
         return record
 
-    def set_progress(self, job_id: str, attempt: int, pct: int, text: str) -> None:
-        self.conn.hset(progress_key(job_id), mapping={"pct": pct, "text": text, "attempt": attempt})
+    def set_progress(self, job_id: str, attempt: int, pct: int, text: str) -> bool:
+        """Say how far the running step of `attempt` is; False (refused, counted) for a stale attempt."""
+        return self._fenced(job_id, attempt, "progress", progress_key(job_id), [pct, text])
 
     def beat(self, job_id: str, ttl: int, pipe: redis.client.Pipeline | None = None) -> None:
-        """Say the job's running step is alive for the next `ttl` seconds."""
+        """Say the job's running step is alive for the next `ttl` seconds (inside a step's start)."""
         target = pipe if pipe is not None else self.conn  # an empty pipeline is falsy
         target.set(heartbeat_key(job_id), ttl, ex=BEAT_KEPT_FOR_TTLS * ttl)
+
+    def beat_for(self, job_id: str, attempt: int, ttl: int) -> bool:
+        """`beat` from a running step of `attempt`; False (refused, counted) for a stale attempt."""
+        return self._fenced(
+            job_id, attempt, "heartbeat", heartbeat_key(job_id), [ttl, BEAT_KEPT_FOR_TTLS * ttl]
+        )
+
+    def _fenced(self, job_id: str, attempt: int, what: str, target: str, values: list[Any]) -> bool:
+        if self._fenced_write is None:
+            self._fenced_write = self.conn.register_script(_FENCED_WRITE)
+        keys = [record_key(job_id), target, REFUSED_KEY]
+        return bool(self._fenced_write(keys=keys, args=[attempt, what, *values]))
+
+    def count_refused(self, what: str) -> None:
+        """Count a stale attempt's write refused outside Redis (its result, by the record's transition)."""
+        self.conn.hincrby(REFUSED_KEY, what, 1)
+
+    def refused(self) -> dict[str, int]:
+        """Stale attempts' writes refused so far, by kind."""
+        return {k.decode(): int(v) for k, v in self.conn.hgetall(REFUSED_KEY).items()}
 
     def has_heartbeat(self, job_id: str) -> bool:
         """Whether the running step renewed its heartbeat within the heartbeat's TTL."""

@@ -112,16 +112,19 @@ def start_step(store: JobStore, job_id: str, index: int, attempt: int, beat_ttl:
     return _apply(store, START_STEP, job_id, change, attempt, beat_ttl=beat_ttl)
 
 
-def report_progress(store: JobStore, record: JobRecord, index: int, fraction: float, text: str) -> None:
-    """Say how far step `index` is; a record no longer running on this attempt ignores it."""
+def report_progress(store: JobStore, record: JobRecord, index: int, fraction: float, text: str) -> bool:
+    """Say how far step `index` is; False when refused (the record no longer runs this attempt)."""
     pct = record.overall_progress(index, min(1.0, max(0.0, fraction)))
-    store.set_progress(record.id, record.attempt, pct, text)
+    return store.set_progress(record.id, record.attempt, pct, text)
 
 
 def finish_step(
-    store: JobStore, job_id: str, index: int, data: dict[str, Any], outputs: list[OutputFile]
+    store: JobStore, job_id: str, index: int, attempt: int, data: dict[str, Any], outputs: list[OutputFile]
 ) -> JobRecord:
-    """Record step `index`'s result and outputs; the job is finished after its last step."""
+    """Record step `index`'s result and outputs for `attempt`; the job is finished after its last step.
+
+    Refused (StaleAttempt) when a retry has started a newer attempt since the step began.
+    """
 
     def is_last(r: JobRecord) -> bool:
         return index == len(r.steps) - 1
@@ -145,7 +148,9 @@ def finish_step(
 
     # One read decides which of the two events it is: they apply from the same states.
     assert FINISH.applies_from == STEP_DONE.applies_from
-    return _apply(store, STEP_DONE, job_id, change, which=lambda r: FINISH if is_last(r) else STEP_DONE)
+    return _apply(
+        store, STEP_DONE, job_id, change, attempt, which=lambda r: FINISH if is_last(r) else STEP_DONE
+    )
 
 
 def fail(store: JobStore, job_id: str, index: int, attempt: int, error: JobError) -> JobRecord:

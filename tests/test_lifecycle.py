@@ -66,8 +66,8 @@ def record_in(status: Status) -> JobRecord:
 
 EVENTS: dict[str, Callable[[JobStore, str], object]] = {
     "start_step": lambda store, job_id: lifecycle.start_step(store, job_id, 0, 1, 3),
-    "finish_step": lambda store, job_id: lifecycle.finish_step(store, job_id, 0, {"pages": 2}, []),
-    "finish_last_step": lambda store, job_id: lifecycle.finish_step(store, job_id, 1, {}, []),
+    "finish_step": lambda store, job_id: lifecycle.finish_step(store, job_id, 0, 1, {"pages": 2}, []),
+    "finish_last_step": lambda store, job_id: lifecycle.finish_step(store, job_id, 1, 1, {}, []),
     "fail": lambda store, job_id: lifecycle.fail(store, job_id, 0, 1, JobError("x", "Broke.")),
     "cancel": lambda store, job_id: lifecycle.cancel(store, job_id),
     "retry": lambda store, job_id: lifecycle.retry(store, job_id),
@@ -131,7 +131,7 @@ def test_a_step_start_beats_and_drops_the_last_steps_progress(store):
     running = lifecycle.start_step(store, record.id, 0, 1, 3)
     assert store.has_heartbeat(record.id)
     lifecycle.report_progress(store, running, 0, 1.0, "Checked 2 files")
-    lifecycle.finish_step(store, record.id, 0, {}, [])
+    lifecycle.finish_step(store, record.id, 0, 1, {}, [])
     lifecycle.start_step(store, record.id, 1, 1, 3)
     assert store.get(record.id).progress_text == "Merge…"
     lifecycle.cancel(store, record.id)

@@ -130,7 +130,7 @@ def test_retry_reuses_the_finished_check(jobs, config, burst, tmp_path):
     after_check = jobs.get(record.id, "t1")
     assert after_check.steps[0].status == Status.FINISHED
     # Block the folder step 2 writes to (as a full or broken disk would), then clear it and retry.
-    blocker = checked.outputs_dir(record.id)
+    blocker = checked.outputs_dir(record.id, 1)
     blocker.parent.mkdir(parents=True, exist_ok=True)
     blocker.write_bytes(b"in the way")
     burst()

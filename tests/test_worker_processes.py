@@ -129,9 +129,7 @@ def test_sigkilled_worker_job_fails_within_bound_and_retry_completes(jobs, confi
     assert [s.status for s in lost.steps] == [Status.FINISHED, Status.FAILED, Status.CANCELED]
     assert lost.outputs == []
     outputs = config.data_dir / "jobs" / record.id / "outputs"
-    assert (
-        not outputs.exists() or [p.name for p in outputs.iterdir() if not p.name.startswith(".part-")] == []
-    )
+    assert [p.name for p in outputs.rglob("*") if p.is_file() and not p.name.startswith(".part-")] == []
 
     jobs.retry(record.id, "t1")
     done = wait_for(lambda: (r := jobs.get(record.id, None)).status == Status.FINISHED and r, 120)
@@ -309,3 +307,50 @@ def test_a_look_whose_work_horse_is_killed_answers_in_words_and_the_worker_lives
     assert worker.poll() is None  # and it answers the next look
     small = FileStore(config).save_upload(io.BytesIO(pdf_bytes(3)), "Quiz.pdf")
     assert wait_for(lambda: looks.ask("describe", [small], {"name": "Quiz.pdf"}), 60).data["pages"] == 3
+
+
+def files_under(folder: Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
+
+
+def test_a_frozen_worker_that_wakes_after_the_retry_changes_nothing(jobs, config, start_worker, long_pdf):
+    """SIGSTOP a worker mid-step (a paused VM), let the sweep fail the job, retry it to the end on
+    another worker, then SIGCONT the first: every write of its stale attempt is refused."""
+    from storage.files import FileStore
+    from storage.jobs import JobStore
+    from storage.redis_conn import get_redis
+
+    store = JobStore(get_redis(config), FileStore(config))
+    item = upload(config, long_pdf)
+    record = jobs.submit("merge", "long", [item, item], {"numbers": True}, "t1")
+    frozen = start_worker()
+    # Frozen in the last step, the one that writes the result file.
+    wait_for(lambda: jobs.get(record.id, None).steps[-1].status == Status.RUNNING, 120, every=0.01)
+    horses = children_of(frozen.pid)
+    assert horses, "the step runs in a work-horse"
+    for pid in [frozen.pid, *horses]:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        start_worker()  # its sweep finds the frozen step's heartbeat gone
+        lost = wait_for(lambda: (r := jobs.get(record.id, None)).status == Status.FAILED and r, LOST_BOUND_S)
+        assert lost.error.key == "worker_stopped"
+        jobs.retry(record.id, "t1")
+        done = wait_for(lambda: (r := jobs.get(record.id, None)).status == Status.FINISHED and r, 180)
+        job_folder = config.data_dir / "jobs" / record.id
+        on_disk = files_under(job_folder / "outputs")
+        assert on_disk == {f"attempt-2/{o.name}" for o in done.outputs}
+    finally:
+        for pid in [*horses, frozen.pid]:
+            os.kill(pid, signal.SIGCONT)
+    # The first attempt carries on to the end of its step, then finds it may not record it.
+    wait_for(lambda: store.refused().get("result", 0) == 1, 180)
+    wait_for(lambda: not children_of(frozen.pid), 30)
+    after = jobs.get(record.id, None)
+    assert after.to_json() == done.to_json()  # the record, its steps and outputs: the retry's
+    assert files_under(job_folder / "outputs") == on_disk  # the stale attempt's file was discarded
+    assert len(PdfReader(jobs.output_path(record.id, after.outputs[0], None)).pages) == 4800
+    refused = store.refused()
+    assert refused.get("progress", 0) + refused.get("heartbeat", 0) >= 1, refused
+    assert frozen.poll() is None  # and the woken worker is well: it takes the next job
+    small = jobs.submit("merge", "small", [upload(config, make_pdf(config.data_dir / "s.pdf", 2))], {}, "t1")
+    assert wait_for(lambda: jobs.get(small.id, None).status == Status.FINISHED, 60)

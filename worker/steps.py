@@ -54,11 +54,11 @@ class StepContext(Generic[OptionsT]):
 
     @property
     def work_dir(self) -> Path:
-        return self.files.work_dir(self.record.id, self.index)
+        return self.files.work_dir(self.record.id, self.index, self.record.attempt)
 
     @property
     def outputs_dir(self) -> Path:
-        folder = self.files.outputs_dir(self.record.id)
+        folder = self.files.outputs_dir(self.record.id, self.record.attempt)
         folder.mkdir(parents=True, exist_ok=True)
         return folder
 

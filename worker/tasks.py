@@ -35,7 +35,7 @@ from storage.redis_conn import get_redis
 from worker.failures import UNEXPECTED, StepTimeLimitReached, describe_failure, out_of_memory, within_memory
 from worker.looks import RUN_LOOK, store_failure
 from worker.pipelines import get_pipeline, step_def
-from worker.steps import PDF_MIME, ZIP_MIME, StepContext
+from worker.steps import PDF_MIME, ZIP_MIME, StepContext, StepResult
 
 PROGRESS_INTERVAL_S = 0.5
 RUN_STEP = "worker.tasks.run_step"
@@ -161,15 +161,21 @@ def _store(config: Config) -> JobStore:
 class _Heartbeat:
     """Keeps the job's heartbeat key alive from a thread while its step runs."""
 
-    def __init__(self, store: JobStore, job_id: str, ttl: int) -> None:
-        self._store, self._job_id, self._ttl = store, job_id, ttl
+    def __init__(self, store: JobStore, job_id: str, attempt: int, ttl: int) -> None:
+        self._store, self._job_id, self._attempt, self._ttl = store, job_id, attempt, ttl
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"heartbeat-{job_id}", daemon=True)
 
     def _run(self) -> None:
         while not self._stop.wait(beat_every(self._ttl)):
             try:
-                self._store.beat(self._job_id, self._ttl)
+                if not self._store.beat_for(self._job_id, self._attempt, self._ttl):
+                    log.warning(
+                        "job %s attempt %s: no longer the job's running attempt; heartbeat refused",
+                        self._job_id,
+                        self._attempt,
+                    )
+                    return  # it will not become current again
             except redis.RedisError:
                 log.warning("heartbeat for job %s missed: Redis unreachable", self._job_id)
 
@@ -188,13 +194,21 @@ class _StepProgress:
     def __init__(self, store: JobStore, record: JobRecord, index: int) -> None:
         self._store, self._record, self._index = store, record, index
         self._throttle = Throttle(PROGRESS_INTERVAL_S)
+        self._refused = False
 
     def __call__(self, done: int, total: int, text: str) -> None:
         if not self._throttle.ready(final=total > 0 and done >= total):
             return
         fraction = done / total if total > 0 else 0.0
         try:
-            lifecycle.report_progress(self._store, self._record, self._index, fraction, text)
+            if not lifecycle.report_progress(self._store, self._record, self._index, fraction, text):
+                if not self._refused:
+                    log.warning(
+                        "job %s attempt %s: no longer the job's running attempt; progress refused",
+                        self._record.id,
+                        self._record.attempt,
+                    )
+                self._refused = True
         except redis.RedisError:
             log.warning("progress for job %s not saved: Redis unreachable", self._record.id)
 
@@ -232,10 +246,10 @@ def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
 
     step = record.steps[index]
     definition = step_def(record.kind, step.name)
-    store.files.clear_work(job_id, index)
+    store.files.clear_work(job_id, index, attempt)
     progress = _StepProgress(store, record, index)
     context = StepContext.for_step(get_pipeline(record.kind), record, index, store.files, progress)
-    with _Heartbeat(store, job_id, config.worker_lost_after):
+    with _Heartbeat(store, job_id, attempt, config.worker_lost_after):
         result = within_memory(definition.run, context)
         if removed := made_safe(result.outputs):
             result.data["notes"] = [*result.data.get("notes", []), *removed]
@@ -245,10 +259,34 @@ def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
         for path, mime in result.outputs
     ]
     try:
-        lifecycle.finish_step(store, job_id, index, result.data, outputs)
-    except TransitionRefused:
-        log.info("job %s changed while step %s ran; result not recorded", job_id, index)
+        # Fenced by the attempt in the record's own transaction: a worker that froze and woke
+        # after a retry began cannot record its result, nor (RQ's next step is skipped by the
+        # same check at its start) carry the job on.
+        lifecycle.finish_step(store, job_id, index, attempt, result.data, outputs)
+    except TransitionRefused as refused:
+        discard(store, job_id, index, attempt, result, refused)
+        return {"step": step.name, "refused": str(refused)}
     return {"step": step.name, "outputs": len(outputs)}
+
+
+def discard(
+    store: JobStore, job_id: str, index: int, attempt: int, result: StepResult, why: TransitionRefused
+) -> None:
+    """Throw away what a step wrote when its result may not be recorded (canceled, or a stale attempt)."""
+    for path, _mime in result.outputs:
+        path.unlink(missing_ok=True)  # in this attempt's own folder: never a file of another attempt
+    store.files.clear_work(job_id, index, attempt)
+    current = store.get(job_id)
+    if current is None or current.attempt != attempt:  # a retry began since: a stale attempt's result
+        store.count_refused("result")
+    log.warning(
+        "job %s attempt %s step %s: result not recorded (%s); %d output(s) discarded",
+        job_id,
+        attempt,
+        index,
+        why,
+        len(result.outputs),
+    )
 
 
 def fail_job(store: JobStore, job_id: str, index: int, attempt: int, error: JobError) -> bool:
