@@ -81,8 +81,12 @@ class Jobs:
         inputs: list[dict[str, Any]],
         options: dict[str, Any],
         owner: str,
+        any_upload: bool = False,
     ) -> JobRecord:
-        """Record a new job as queued and enqueue its chain of steps."""
+        """Record a new job as queued and enqueue its chain of steps.
+
+        Each input must be an upload of `owner` (or, with `any_upload`, for an admin, anyone's).
+        """
         pipeline = get_pipeline(kind)
         # Only plain JSON crosses the queue: fail here, in the page, not in a worker.
         json.dumps({"inputs": inputs, "options": options}, allow_nan=False)
@@ -90,7 +94,7 @@ class Jobs:
         # the record as it normalised them, so every step reads the same choices.
         options = pipeline.parse_options(options)
         for item in inputs:
-            self.files.resolve(item["ref"])
+            self._check_input(str(item.get("ref", "")), owner, any_upload)
         record = JobRecord(
             id=new_id(),
             kind=kind,
@@ -108,6 +112,28 @@ class Jobs:
             raise unreachable(exc) from exc
         self._mark_used(inputs)
         return record
+
+    def _check_input(self, ref: str, owner: str, any_upload: bool) -> None:
+        """Refuse a job input that is not one of the owner's uploads: a path outside `uploads/`
+        (another job's results, Redis's own files), a link planted there, another teacher's file."""
+        refused = NotAllowed("One of the files given to this job is not one of your uploads.")
+        upload_id = upload_id_of(ref)
+        if upload_id is None:
+            raise refused
+        try:
+            path = self.files.resolve(ref)  # links resolved: a link out of `uploads/` is refused too
+        except ValueError as exc:
+            raise refused from exc
+        if not path.is_relative_to((self.files.root / "uploads").resolve()):
+            raise refused
+        try:
+            entry = UploadIndex(self.store.conn).get(upload_id)
+        except redis.RedisError as exc:
+            raise unreachable(exc) from exc
+        # An upload the index does not know (saved while it was unreachable, or a Redis that came
+        # back empty) has no owner on record, and belongs to whoever holds its random id.
+        if entry is not None and entry.owner != owner and not any_upload:
+            raise refused
 
     def _mark_used(self, inputs: list[dict[str, Any]]) -> None:
         """Count the job's uploads as used now: the clean-up keeps them, "My files" lists them first."""

@@ -79,3 +79,137 @@ def test_one_teacher_cannot_touch_anothers_job(jobs, burst, two_teachers):
         jobs.output_path(alice.id, output, "bob@school.org")
     assert jobs.get(alice.id, "bob@school.org") is None
     assert jobs.output_path(alice.id, output, "alice@school.org").is_file()
+
+
+# -- Every way in --------------------------------------------------------------------------
+
+GUESSED = ["0" * 16, "f" * 16, "../../etc/passwd", "", "x" * 200]
+
+
+def test_every_way_in_refuses_another_teachers_job_and_guessed_ids(jobs, burst, two_teachers):
+    alice, bob = two_teachers
+    burst()
+    done = jobs.get(alice.id, "alice@school.org")
+    output = done.outputs[0]
+    assert alice.id not in {r.id for r in jobs.list("bob@school.org").records}
+    for job_id in [alice.id, *GUESSED]:
+        assert jobs.get(job_id, "bob@school.org") is None
+        for action in (jobs.cancel, jobs.retry, jobs.delete, jobs.run_again):
+            with pytest.raises(NotAllowed):
+                action(job_id, "bob@school.org")
+        with pytest.raises(NotAllowed):
+            jobs.output_path(job_id, output, "bob@school.org")
+    # Bob's own job, asked for a file of Alice's job under his id: not one of his results.
+    with pytest.raises(NotAllowed):
+        jobs.output_path(bob.id, output, "bob@school.org")
+    assert jobs.get(alice.id, "alice@school.org").status == Status.FINISHED  # nothing changed
+
+
+def test_presets_and_my_files_are_each_teachers_own(config, jobs):
+    import io
+
+    from services.library import MyFiles, Presets
+    from tests.make_files import pdf_bytes
+
+    presets = Presets(config)
+    private = presets.save("handouts", "Alice's 4 up", {"per_sheet": 4}, "alice@school.org")
+    shared = presets.save("handouts", "School 2 up", {"per_sheet": 2}, "it@school.org", shared=True)
+    assert presets.get(private.id, "bob@school.org") is None
+    assert {p.id for p in presets.for_kind("handouts", "bob@school.org")} == {shared.id}
+    for preset in (private, shared):
+        with pytest.raises(NotAllowed):
+            presets.delete(preset.id, "bob@school.org", may_share=False)
+    assert presets.get(private.id, "alice@school.org") is not None
+
+    alices = MyFiles(config, "alice@school.org")
+    kept = alices.save(io.BytesIO(pdf_bytes(2)), "Quiz.pdf")
+    from services.uploads import Uploads
+    from tests.apptest import looked
+
+    uploads = Uploads(config, alices)
+    looked(uploads, uploads.add(io.BytesIO(pdf_bytes(2)), "Quiz.pdf"))
+    bobs = MyFiles(config, "bob@school.org")
+    assert bobs.recent() == []
+    with pytest.raises(NotAllowed):
+        bobs.delete(kept.ref.split("/")[1])
+    assert [e.name for e in alices.recent()] == ["Quiz.pdf"]
+
+
+def test_a_job_takes_only_its_owners_uploads(config, jobs, burst, tmp_path):
+    """Refs a crafted page could send: outside the data folder, another job's results, Redis's own
+    files, a link planted in uploads/, another teacher's upload. Only an admin may use anyone's."""
+    import io
+    import os
+
+    from services.library import MyFiles
+    from services.uploads import Uploads
+    from storage.files import FileStore
+    from tests.apptest import looked
+    from tests.make_files import pdf_bytes
+
+    files = FileStore(config)
+    uploads = Uploads(config, MyFiles(config, "alice@school.org"))
+    alices = looked(uploads, uploads.add(io.BytesIO(pdf_bytes(1)), "Alice.pdf")).stored  # in her files
+    theirs = jobs.submit(
+        "merge", "Alice's", [{"ref": alices.ref, "name": "Alice.pdf"}], {}, "alice@school.org"
+    )
+    burst()
+    result = jobs.get(theirs.id, None).outputs[0].ref
+    secret = tmp_path / "secret.csv"
+    secret.write_text("password\nhunter2\n")
+    planted = files.root / "uploads" / ("a" * 16)
+    planted.mkdir(parents=True)
+    os.symlink(secret, planted / "notes.csv")
+    os.symlink(files.resolve(result), planted / "theirs.pdf")
+    (files.root / "redis").mkdir(exist_ok=True)
+    (files.root / "redis" / "appendonly.aof").write_text("*3\r\n$3\r\nSET\r\n")
+    for ref in [
+        "../secret.csv",
+        str(secret),
+        result,
+        "redis/appendonly.aof",
+        f"uploads/{'a' * 16}/notes.csv",
+        f"uploads/{'a' * 16}/theirs.pdf",
+        alices.ref,
+    ]:
+        with pytest.raises(NotAllowed):
+            jobs.submit(
+                "spreadsheets",
+                "crafted",
+                [{"ref": ref, "name": "x.csv"}],
+                {"task": "to_xlsx"},
+                "bob@school.org",
+            )
+    assert jobs.list("bob@school.org").total == 0
+    admin = jobs.submit(
+        "merge", "for Alice", [{"ref": alices.ref, "name": "A.pdf"}], {}, "it@school.org", any_upload=True
+    )
+    assert admin.owner == "it@school.org"
+
+
+def test_another_teachers_job_in_the_address_is_refused_in_words(two_teachers):
+    alice, _bob = two_teachers
+    at = jobs_page({"is_logged_in": True, "email": "bob@school.org"})
+    at.switch_page("ui/merge.py")
+    at.query_params["again"] = alice.id
+    at.run()
+    assert not at.exception
+    assert any("not yours" in w.value for w in at.warning)
+    assert "again" not in at.query_params
+
+
+def test_a_function_put_straight_into_the_queue_is_refused_without_running(config, tmp_path):
+    """A forged queue entry, in the queue's own JSON format, naming a function that is not a task."""
+    from rq import Queue
+    from rq.serializers import JSONSerializer
+
+    from storage.redis_conn import get_redis
+    from tests.conftest import run_worker_burst
+
+    proof = tmp_path / "ran"
+    queue = Queue(config.queue_name, connection=get_redis(config), serializer=JSONSerializer)
+    forged = queue.enqueue_call("os.system", args=[f"touch {proof}"])
+    run_worker_burst(config)
+    forged.refresh()
+    assert forged.is_failed and "not a registered task" in (forged.latest_result().exc_string or "")
+    assert not proof.exists()

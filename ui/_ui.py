@@ -246,7 +246,8 @@ def submit_button(
             )
         else:
             try:
-                record = jobs.submit(kind, title, inputs, options, owner()[0])
+                mine, sees = owner()
+                record = jobs.submit(kind, title, inputs, options, mine, any_upload=sees is None)
                 st.session_state[done_key(key)] = record.title
                 st.session_state.pop(run_again_key(kind), None)
                 st.query_params.pop(RUN_AGAIN_PARAM, None)  # a reload now starts afresh
