@@ -1,0 +1,124 @@
+"""Fault drills under load, with real Redis and real worker processes: what the claims rest on.
+
+Each prints its figures (run with `pytest -s tests/test_drills.py`); the closing notes quote them.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+
+import pytest
+from rq.job import Job
+from rq.serializers import JSONSerializer
+
+from storage.jobs import Status
+from tests.conftest import ROOT
+from tests.make_files import damaged_pdf_bytes, encrypt_pdf, make_pdf, pdf_bytes
+
+pytestmark = pytest.mark.slow
+
+OWNERS = 15
+JOBS_EACH = 20
+# What each teacher submits, in turn: four good kinds of job, and one in five with a bad file.
+MIX = [
+    ("merge", {}, "good"),
+    ("handouts", {"layout": "n_up", "per_sheet": 4}, "good"),
+    ("handouts", {"layout": "booklet"}, "good"),
+    ("merge", {"numbers": True}, "good"),
+    ("merge", {}, "damaged"),
+]
+
+
+def executions(conn, rq_id: str) -> int:
+    """How many times RQ ran this queue entry: each run leaves one result."""
+    try:
+        return len(Job.fetch(rq_id, connection=conn, serializer=JSONSerializer).results())
+    except Exception:  # never queued (a step after a failure), or already cleaned away
+        return 0
+
+
+def test_three_hundred_jobs_from_fifteen_teachers_each_end_exactly_once(jobs, config, tmp_path):
+    from services.control import Jobs
+    from storage.files import FileStore
+
+    files = FileStore(config)
+    good = files.save_upload(io.BytesIO(pdf_bytes(6, "Worksheet")), "Worksheet.pdf")
+    damaged = files.save_upload(io.BytesIO(damaged_pdf_bytes()), "Broken.pdf")
+    locked_path = encrypt_pdf(make_pdf(tmp_path / "l.pdf", 2), tmp_path / "Locked.pdf", user_password="pw")
+    locked = files.save_upload(locked_path.open("rb"), "Locked.pdf")
+    inputs = {
+        "good": [{"ref": good.ref, "name": good.name}],
+        "damaged": [{"ref": damaged.ref, "name": damaged.name}],
+        "locked": [{"ref": locked.ref, "name": locked.name}],
+    }
+    conn = jobs.store.conn
+    redis_before = conn.info("memory")["used_memory"]
+    workers = [
+        subprocess.Popen([sys.executable, "-m", "worker"], cwd=ROOT, env=dict(os.environ),
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(2)
+    ]  # fmt: skip
+    submitted: dict[str, str] = {}
+    lock = threading.Lock()
+
+    def teacher(number: int) -> None:
+        mine = Jobs(config)
+        for n in range(JOBS_EACH):
+            kind, options, files_of = MIX[n % len(MIX)]
+            if files_of == "damaged" and number % 2:
+                files_of = "locked"  # half the bad files are locked instead
+            record = mine.submit(kind, f"teacher {number} job {n}", inputs[files_of], options, f"t{number}")
+            with lock:
+                submitted[record.id] = files_of
+
+    start = time.monotonic()
+    try:
+        threads = [threading.Thread(target=teacher, args=(n,)) for n in range(OWNERS)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        deadline = time.monotonic() + 600
+        while jobs.list(None, statuses=[Status.QUEUED, Status.RUNNING]).total:
+            assert time.monotonic() < deadline, "jobs still running after 10 minutes"
+            time.sleep(0.5)
+        took = time.monotonic() - start
+    finally:
+        for worker in workers:
+            worker.terminate()
+            worker.wait(timeout=60)
+    records = jobs.list(None, limit=1000).records
+    assert len(records) == len(submitted) == OWNERS * JOBS_EACH
+    ended = Counter(r.status for r in records)
+    bad = sum(1 for kind in submitted.values() if kind != "good")
+    assert ended == {Status.FINISHED: len(submitted) - bad, Status.FAILED: bad}
+    for record in records:
+        expected = submitted[record.id]
+        assert record.attempt == 1
+        if expected == "good":
+            assert record.status == Status.FINISHED and record.outputs
+        else:
+            assert record.error.key == ("damaged_file" if expected == "damaged" else "password_required"), record.error
+    runs = Counter()
+    for record in records:
+        for step in record.steps:
+            count = executions(conn, step.rq_id)
+            runs[count] += 1
+            if step.status in (Status.FINISHED, Status.FAILED):
+                assert count == 1, (record.id, step.name, count)  # ended once: never run twice
+            else:
+                assert count == 0, (record.id, step.name, step.status, count)  # canceled after a failure
+    assert jobs.queue.count == 0
+    grown_mb = (conn.info("memory")["used_memory"] - redis_before) / 1024**2
+    print(
+        f"\n{len(records)} jobs ({bad} with a bad file) from {OWNERS} teachers on 2 workers: {took:.0f} s; "
+        f"steps run once {runs[1]}, never {runs[0]}, twice or more {sum(v for k, v in runs.items() if k > 1)}; "
+        f"Redis {redis_before / 1024**2:.1f} MB before, +{grown_mb:.1f} MB after"
+    )
+    assert grown_mb < 60, f"Redis grew by {grown_mb:.1f} MB"
