@@ -2,7 +2,8 @@
 
 Children run in their own process groups so that Ctrl-C reaches only this launcher,
 which then stops them in order: the web app, the workers (each finishes the step it
-is running, up to a grace period), and Redis last, so nothing is lost.
+is running, up to a grace period; a second Ctrl-C cuts it short), and Redis last, so
+nothing is lost: a job whose step was stopped before its end is marked failed, to retry.
 
 A web app or worker that dies is started again after RESTART_BACKOFF_S, with a line in
 the log; only one that dies more than RESTARTS_ALLOWED times within RESTART_WINDOW_S
@@ -13,19 +14,25 @@ they are busy.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 from storage.config import Config, SettingError, load_config
-from storage.redis_conn import URL_FILE_NAME
+from storage.redis_conn import URL_FILE_NAME, get_redis
 from storage.redis_server import EmbeddedRedis
 
 ROOT = Path(__file__).resolve().parent
 WORKER_GRACE_S = 30
+HURRIED_STOP_S = 5  # after the grace period (or a second Ctrl-C): for a worker to stop its step
+# RQ takes a second signal as "stop the step now" (cold shutdown) only a second after the
+# first (warm shutdown: finish the step); one sooner is ignored as a duplicate.
+SIGNAL_GAP_S = 1.2
 RESTART_BACKOFF_S = 5
 
 
@@ -121,15 +128,72 @@ def web_command(config: Config) -> list[str]:
     ]  # fmt: skip
 
 
+def worker_names(env: dict[str, str], pids: list[int]) -> set[str]:
+    """The RQ names of the workers this launcher started (found by their process ids)."""
+    try:
+        from rq import Worker
+
+        conn = get_redis(load_config(env))
+        host = socket.gethostname()
+        return {w.name for w in Worker.all(connection=conn) if w.pid in pids and w.hostname == host}
+    except Exception as exc:  # Redis already gone: nothing can be marked either
+        say(f"Could not list the workers ({exc}).")
+        return set()
+
+
+def fail_interrupted_jobs(env: dict[str, str], names: set[str]) -> int:
+    """Mark failed the jobs whose step one of our workers was stopped in, so the next start shows them
+    honestly (with Retry) instead of as running; the sweep would find them only after WORKER_LOST_AFTER."""
+    if not names:
+        return 0
+    try:
+        from storage.files import FileStore
+        from storage.jobs import JobStore
+        from worker.sweep import fail_interrupted
+
+        config = load_config(env)
+        return fail_interrupted(JobStore(get_redis(config), FileStore(config)), names)
+    except Exception as exc:
+        say(f"Could not mark the interrupted jobs ({exc}); the sweep will at the next start.")
+        return 0
+
+
 def stop(process: subprocess.Popen[bytes], grace: float) -> None:
+    """SIGTERM, then after `grace` seconds SIGKILL, for the process and any child it left behind."""
     if process.poll() is not None:
         return
+    children = children_of(process.pid)  # a worker's work-horse has a process group of its own
     process.send_signal(signal.SIGTERM)
     try:
         process.wait(timeout=grace)
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+    for child in children:
+        if _started_at(child[0]) == child[1]:  # still that process, not a new one with its number
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(child[0], signal.SIGKILL)
+
+
+def children_of(pid: int) -> list[tuple[int, str]]:
+    """The child processes of `pid`, each with its start time (to tell it from a later one)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append((int(entry.name), fields[19]))
+    return found
+
+
+def _started_at(pid: int) -> str | None:
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[19]
+    except OSError:
+        return None
 
 
 def main() -> int:
@@ -144,11 +208,14 @@ def main() -> int:
     if redis_server is not None:
         env["REDIS_URL"] = redis_server.url
 
-    stopping = False
+    stopping = hurry = False
 
     def request_stop(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
+        # A second Ctrl-C while stopping: stop now, without waiting for running steps.
+        nonlocal stopping, hurry
+        hurry, stopping = stopping, True
+        if hurry:
+            say("Stopping now: steps still running are stopped and marked failed, to retry later.")
 
     signal.signal(signal.SIGINT, request_stop)
     signal.signal(signal.SIGTERM, request_stop)
@@ -173,13 +240,24 @@ def main() -> int:
                     stopping = True
                     break
     finally:
-        say("Stopping: web app, then workers (each finishes its current step), then Redis.")
+        say(
+            "Stopping: web app, then workers (each finishes its current step, up to "
+            f"{WORKER_GRACE_S} s; Ctrl-C again to stop at once), then Redis."
+        )
         stop(web.process, 10)
+        ours = worker_names(env, [s.process.pid for s in workers])
         for supervised in workers:
             if supervised.process.poll() is None:
                 supervised.process.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + WORKER_GRACE_S
+        time.sleep(SIGNAL_GAP_S)
+        while any(s.process.poll() is None for s in workers) and time.monotonic() < deadline and not hurry:
+            time.sleep(0.2)
         for supervised in workers:
-            stop(supervised.process, WORKER_GRACE_S)
+            # A second SIGTERM is RQ's cold shutdown: it stops its work-horse, then itself.
+            stop(supervised.process, HURRIED_STOP_S)
+        if interrupted := fail_interrupted_jobs(env, ours):
+            say(f"{interrupted} job(s) were still running: they are marked failed and can be retried.")
         if redis_server is not None:
             redis_server.stop()
             (config.redis_dir / URL_FILE_NAME).unlink(missing_ok=True)

@@ -104,7 +104,9 @@ def test_three_hundred_jobs_from_fifteen_teachers_each_end_exactly_once(jobs, co
         if expected == "good":
             assert record.status == Status.FINISHED and record.outputs
         else:
-            assert record.error.key == ("damaged_file" if expected == "damaged" else "password_required"), record.error
+            assert record.error.key == ("damaged_file" if expected == "damaged" else "password_required"), (
+                record.error
+            )
     runs = Counter()
     for record in records:
         for step in record.steps:

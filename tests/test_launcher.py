@@ -60,6 +60,19 @@ def descendants_alive(pids: list[int]) -> list[int]:
     return alive
 
 
+def running(pids: list[int]) -> list[int]:
+    """Those of `pids` still running (a killed orphan may linger as a zombie until its new parent reaps it)."""
+    alive = []
+    for pid in pids:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.append(pid)
+    return alive
+
+
 def child_pids(pid: int) -> list[int]:
     out = subprocess.run(["ps", "-e", "-o", "pid=,ppid="], capture_output=True, text=True).stdout
     return [int(p) for p, pp in (line.split() for line in out.splitlines()) if int(pp) == pid]
@@ -154,3 +167,62 @@ def test_a_killed_web_app_or_worker_is_started_again(tmp_path):
         process.wait(timeout=60)
         reader.join(timeout=5)
     assert process.returncode == 0, "".join(lines)
+
+
+def test_ctrl_c_twice_mid_job_stops_at_once_and_the_next_start_shows_it_failed_and_retryable(
+    tmp_path, monkeypatch
+):
+    from tests.make_files import make_pdf
+
+    port = free_port()
+    data = tmp_path / "data"
+    env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
+    env.update(DATA_DIR=str(data), PORT=str(port), WORKERS="1", LOOK_WORKERS="1", QUEUE_NAME="tp-stop")
+    monkeypatch.delenv("REDIS_URL", raising=False)
+    monkeypatch.setenv("DATA_DIR", str(data))
+    monkeypatch.setenv("QUEUE_NAME", "tp-stop")
+    long_pdf = make_pdf(tmp_path / "long.pdf", 2400, "Long")
+
+    process = launch(env)
+    try:
+        wait_healthy(port, process)
+        jobs = Jobs(load_config())
+        with long_pdf.open("rb") as stream:
+            stored = FileStore(jobs.config).save_upload(stream, "long.pdf")
+        item = {"ref": stored.ref, "name": "long.pdf"}
+        record = jobs.submit("merge", "long", [item] * 2, {"numbers": True}, "local")
+        deadline = time.monotonic() + 120
+        while (current := jobs.get(record.id, None)).steps[-1].status != Status.RUNNING:  # numbering: long
+            assert current.status.active and time.monotonic() < deadline, current
+            time.sleep(0.1)
+        workers = [pid for pid in child_pids(process.pid) if "-m worker" in command_of(pid)]
+        horses = [pid for worker in workers for pid in child_pids(worker)]
+        jobs.store.conn.close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.3)
+        process.send_signal(signal.SIGINT)  # "stop now"
+        output, _ = process.communicate(timeout=60)
+    assert process.returncode == 0, output
+    assert "1 job(s) were still running: they are marked failed" in output
+    time.sleep(0.5)
+    assert horses and running(horses) == []  # no work-horse left running on its own
+
+    process = launch(env)  # the next `make run`
+    try:
+        wait_healthy(port, process)
+        jobs = Jobs(load_config())
+        stopped = jobs.get(record.id, None)
+        assert stopped.status == Status.FAILED
+        assert stopped.error.message == "Teacher Printer was stopped while this job was running."
+        assert "Press Retry" in stopped.error.hint and not stopped.error.permanent
+        jobs.retry(record.id, "local")
+        deadline = time.monotonic() + 240
+        while (current := jobs.get(record.id, None)).status != Status.FINISHED:
+            assert current.status.active and time.monotonic() < deadline, current
+            time.sleep(0.5)
+        jobs.store.conn.close()
+    finally:
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=90)
+    assert process.returncode == 0, output

@@ -78,6 +78,11 @@ def worker_lost(details: str = "") -> JobError:
     return JobError(err.key, err.message, err.hint, details)
 
 
+def app_stopped() -> JobError:
+    err = WorkerStopped("Teacher Printer was stopped while this job was running.")
+    return JobError(err.key, err.message, err.hint, "The launcher stopped its workers before the step ended.")
+
+
 def out_of_memory() -> OutOfMemory:
     return OutOfMemory("These files need more memory than one job may use on this server, so it was stopped.")
 

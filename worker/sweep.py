@@ -26,7 +26,7 @@ from storage.files import FileStore, upload_id_of
 from storage.jobs import KEY_PREFIX, JobStore, Status
 from storage.looks import LOOK_KEEP_S, LookStore
 from storage.upload_index import UploadIndex
-from worker.failures import worker_lost
+from worker.failures import app_stopped, worker_lost
 from worker.tasks import fail_job
 
 SWEEP_LOCK = f"{KEY_PREFIX}sweep:lock"
@@ -83,6 +83,26 @@ def find_lost_jobs(store: JobStore, config: Config) -> int:
             lost = False
         if lost and fail_job(store, job_id, index, record.attempt, worker_lost(details)):
             log.warning("job %s: step %s lost its worker; marked failed", job_id, index)
+            failed += 1
+    return failed
+
+
+def fail_interrupted(store: JobStore, worker_names: set[str]) -> int:
+    """Fail the jobs whose running step was taken by one of these workers, stopped before it ended
+    (the launcher's shutdown); returns how many. Steps of other hosts' workers are left alone."""
+    failed = 0
+    for record in store.active_records():
+        index = record.current_step()
+        if index is None or record.steps[index].status != Status.RUNNING or not record.steps[index].rq_id:
+            continue
+        try:
+            job = Job.fetch(record.steps[index].rq_id, connection=store.conn, serializer=JSONSerializer)
+        except NoSuchJobError:
+            continue
+        if job.worker_name in worker_names and fail_job(
+            store, record.id, index, record.attempt, app_stopped()
+        ):
+            log.warning("job %s: the app was stopped during step %s; marked failed", record.id, index)
             failed += 1
     return failed
 
