@@ -124,3 +124,59 @@ def test_three_hundred_jobs_from_fifteen_teachers_each_end_exactly_once(jobs, co
         f"Redis {redis_before / 1024**2:.1f} MB before, +{grown_mb:.1f} MB after"
     )
     assert grown_mb < 60, f"Redis grew by {grown_mb:.1f} MB"
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A real 16 MB file system (tmpfs) to be DATA_DIR: it fills up as a school server's disk does."""
+    mount = tmp_path / "small"
+    mount.mkdir()
+    done = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=16m", "tmpfs", str(mount)], capture_output=True
+    )
+    if done.returncode:
+        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.decode().strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_fails_jobs_in_words_lists_nothing_half_written_and_recovers(
+    small_disk, app_env, monkeypatch, tmp_path
+):
+    from services.control import Jobs
+    from storage.config import load_config
+    from storage.files import FileStore
+    from tests.conftest import run_worker_burst
+
+    monkeypatch.setenv("DATA_DIR", str(small_disk))
+    config = load_config()
+    jobs = Jobs(config)
+    source = make_pdf(tmp_path / "Big.pdf", 800, "Page")  # about 1.6 MB; the merge writes 3 times that
+    with source.open("rb") as stream:
+        stored = FileStore(config).save_upload(stream, "Big.pdf")
+    filler = small_disk / "filler"
+    free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+    filler.write_bytes(b"\0" * (free - 1_000_000))  # room for less than one job
+    item = {"ref": stored.ref, "name": stored.name}
+    records = [jobs.submit("merge", f"Full {n}", [item] * 3, {}, "t1") for n in range(3)]
+    run_worker_burst(config)
+    for record in records:
+        failed = jobs.get(record.id, None)
+        assert failed.status == Status.FAILED, failed
+        assert failed.error.key == "storage_failed", failed.error
+        assert "No space left on device" in failed.error.message and "disk space" in failed.error.hint
+        assert failed.outputs == []
+        folder = small_disk / "jobs" / record.id
+        assert not [p for p in folder.rglob("*") if p.is_file() and "outputs" in p.parts]
+        assert not list(folder.rglob(".part-*"))  # nothing half-written left behind either
+    filler.unlink()  # the IT person frees space
+    for record in records:
+        jobs.retry(record.id, "t1")
+    run_worker_burst(config)
+    for record in records:
+        done = jobs.get(record.id, None)
+        assert done.status == Status.FINISHED, done.error
+        out = jobs.output_path(record.id, done.outputs[0], None)
+        assert out.stat().st_size > 0
