@@ -11,9 +11,10 @@ import threading
 import time
 
 import redis
+from rq.exceptions import StopRequested
 
 from core.errors import ServiceUnavailable
-from storage.config import load_config
+from storage.config import Config, load_config
 from storage.files import FileStore
 from storage.jobs import JobStore
 from storage.logs import setup_logging
@@ -54,16 +55,48 @@ def load_operations() -> None:
     importlib.import_module("pypdf")
 
 
-def _wait_for_redis(conn: redis.Redis) -> None:
-    deadline = time.monotonic() + REDIS_WAIT_S
+def _wait_for_redis(conn: redis.Redis, patience_s: float | None = REDIS_WAIT_S) -> None:
+    """Return once Redis answers; after `patience_s` (None: never give up) exit with the reason."""
+    deadline = None if patience_s is None else time.monotonic() + patience_s
     while True:
         try:
             conn.ping()
             return
         except redis.RedisError as exc:
-            if time.monotonic() > deadline:
+            if deadline is not None and time.monotonic() > deadline:
                 raise SystemExit(f"worker: Redis is not reachable: {exc}") from exc
             time.sleep(0.5)
+
+
+def work_through_outages(config: Config, conn: redis.Redis, args: argparse.Namespace) -> None:
+    """Run RQ's work loop; when it ends because Redis went away, wait for Redis and carry on.
+
+    RQ retries its own waits for the next job, but quits on a Redis error anywhere else in
+    its loop (recording a result, its heartbeat); a worker that then exits takes no more jobs
+    until someone starts it again. Only a stop that was asked for (a signal) or the end of a
+    burst ends this loop.
+    """
+    name = args.name
+    while True:
+        worker = make_worker(config, conn, inline=args.simple, name=name, looks_only=args.looks_only)
+        try:
+            worker.work(burst=args.burst, logging_level=config.log_level, with_scheduler=False)
+        except redis.RedisError as exc:  # raised from RQ's own clean-up, Redis being away
+            log.warning("worker: Redis went away (%s)", exc)
+        # Without max_jobs or max_idle_time, RQ's loop ends by itself only on a signal or at the
+        # end of a burst; any other end was an error it logged ("found an unhandled exception").
+        if worker.stop_asked or args.burst:
+            return
+        log.warning("worker: its loop ended on an error; carrying on once Redis answers")
+        try:
+            # RQ's signal handlers are still in place: a stop asked for now raises StopRequested.
+            _wait_for_redis(conn, patience_s=None)
+            time.sleep(1)  # not a tight loop, whatever the error was
+        except StopRequested:
+            return
+        if worker.stop_asked:
+            return
+        name = None  # the old name may still be registered until its key expires
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -86,12 +119,11 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     _wait_for_redis(conn)
     load_operations()
-    worker = make_worker(config, conn, inline=args.simple, name=args.name, looks_only=args.looks_only)
     stop = threading.Event()
     if not args.no_sweep:
         threading.Thread(target=_sweep_forever, args=(stop,), name="sweep", daemon=True).start()
     try:
-        worker.work(burst=args.burst, logging_level=config.log_level, with_scheduler=False)
+        work_through_outages(config, conn, args)
     finally:
         stop.set()
     return 0

@@ -6,6 +6,7 @@ import traceback
 from types import TracebackType
 from typing import Any
 
+from rq.exceptions import AbandonedJobError
 from rq.timeouts import JobTimeoutException
 
 from core.errors import OutOfMemory, StepTimedOut, TeacherPrinterError, WorkerStopped
@@ -70,6 +71,8 @@ def describe_failure(
     if isinstance(exc, MemoryError):
         err = out_of_memory()
         return JobError(err.key, err.message, err.hint, details, err.permanent)
+    if isinstance(exc, AbandonedJobError):  # RQ's clean-up found it started by a worker that is gone
+        return worker_lost(details)
     return JobError(UNEXPECTED.key, UNEXPECTED.message, UNEXPECTED.hint, details)
 
 

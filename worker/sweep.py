@@ -16,6 +16,7 @@ import shutil
 import time
 
 import redis
+from rq import Queue
 from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
@@ -46,6 +47,28 @@ def _rq_status(conn: redis.Redis, rq_id: str) -> JobStatus | None:
         return Job.fetch(rq_id, connection=conn, serializer=JSONSerializer).get_status()
     except NoSuchJobError:
         return None
+
+
+# Between a worker taking a job off its queue and marking it started there are milliseconds:
+# a queued job found in no queue is looked at again after this, before it counts as lost.
+DEQUEUE_WINDOW_S = 1.0
+
+
+def _taken_and_dropped(conn: redis.Redis, rq_id: str) -> bool:
+    """Whether a queued RQ job is in no queue: taken by a worker that is gone before it started
+    (Redis restarted under it), so nothing will ever run it. RQ's own clean-up skips these."""
+    for attempt in range(2):
+        try:
+            job = Job.fetch(rq_id, connection=conn, serializer=JSONSerializer)
+        except NoSuchJobError:
+            return False  # the sweep's "entry disappeared" case
+        if job.get_status() != JobStatus.QUEUED:
+            return False
+        if conn.lpos(Queue.redis_queue_namespace_prefix + job.origin, rq_id) is not None:
+            return False
+        if attempt == 0:
+            time.sleep(DEQUEUE_WINDOW_S)
+    return True
 
 
 def _rq_failure_text(conn: redis.Redis, rq_id: str) -> str:
@@ -79,6 +102,9 @@ def find_lost_jobs(store: JobStore, config: Config) -> int:
         elif step.status == Status.RUNNING:
             lost = settled and not store.has_heartbeat(job_id)
             details = "No heartbeat from the worker running this step."
+        elif status == JobStatus.QUEUED:
+            lost = settled and _taken_and_dropped(store.conn, step.rq_id)
+            details = "The step was taken off its queue by a worker that is gone, before it started."
         else:
             lost = False
         if lost and fail_job(store, job_id, index, record.attempt, worker_lost(details)):

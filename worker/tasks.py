@@ -110,7 +110,17 @@ def limit_memory(extra_bytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-class StepWorker(_FailureLog, Worker):
+class _StopAware:
+    """Remembers that a stop was asked for (a signal), which RQ keeps only while a job runs."""
+
+    stop_asked = False
+
+    def request_stop(self, signum: Any, frame: Any) -> None:
+        self.stop_asked = True
+        super().request_stop(signum, frame)  # type: ignore[misc]
+
+
+class StepWorker(_StopAware, _FailureLog, Worker):
     """The forking worker: each step or look runs in a work-horse process, within STEP_MEMORY_MB."""
 
     death_penalty_class = StepDeathPenalty
@@ -127,7 +137,7 @@ class StepWorker(_FailureLog, Worker):
             store_failure(key, out_of_memory(), f"work-horse ended with status {ret_val}")
 
 
-class InlineStepWorker(_FailureLog, SimpleWorker):
+class InlineStepWorker(_StopAware, _FailureLog, SimpleWorker):
     """A worker that runs steps in its own process (tests, debugging)."""
 
     death_penalty_class = StepDeathPenalty
