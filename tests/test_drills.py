@@ -241,3 +241,45 @@ def test_redis_killed_mid_burst_comes_back_from_its_append_only_file(own_redis, 
     assert retried == {Status.FINISHED: len(records)}
     # With appendfsync everysec, at most the last second of writes is lost: a few records at most.
     assert len(lost) <= 20, lost
+
+
+def test_redis_away_for_twenty_seconds_while_a_step_runs_never_leaves_it_running(own_redis, tmp_path):
+    from services.control import Jobs
+    from storage.config import load_config
+    from storage.files import FileStore
+
+    config = load_config()
+    with make_pdf(tmp_path / "long.pdf", 2400, "Long").open("rb") as stream:
+        stored = FileStore(config).save_upload(stream, "long.pdf")
+    item = {"ref": stored.ref, "name": stored.name}
+    jobs = Jobs(config)
+    record = jobs.submit("merge", "long", [item, item], {"numbers": True}, "t1")
+    worker = subprocess.Popen([sys.executable, "-m", "worker"], cwd=ROOT, env=dict(os.environ),
+                              stdout=(tmp_path / "worker.log").open("wb"), stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 120
+        while (current := jobs.get(record.id, None)).steps[-1].status != Status.RUNNING:
+            assert current.status.active and time.monotonic() < deadline, current
+            time.sleep(0.02)
+        own_redis.stop()  # mid-step, for longer than the Redis client's own retries
+        time.sleep(20)
+        own_redis.start()
+        deadline = time.monotonic() + 180
+        while (current := jobs.get(record.id, None)).status.active:
+            assert time.monotonic() < deadline, f"still {current.status} three minutes after Redis came back"
+            time.sleep(0.5)
+        outcome = current.status
+        if outcome == Status.FAILED:  # the other allowed ending: in words, and retryable
+            assert current.error.key == "worker_stopped" and not current.error.permanent, current.error
+            jobs.retry(record.id, "t1")
+            deadline = time.monotonic() + 180
+            while (current := jobs.get(record.id, None)).status.active and time.monotonic() < deadline:
+                time.sleep(0.5)
+        assert current.status == Status.FINISHED, current
+        assert worker.poll() is None, "the worker quit with Redis"
+    finally:
+        worker.terminate()
+        worker.wait(timeout=60)
+    print(
+        f"\nRedis away 20 s mid-step: the job {'finished' if outcome == Status.FINISHED else 'failed, then finished on Retry'}"
+    )

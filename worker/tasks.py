@@ -13,6 +13,8 @@ import contextlib
 import logging
 import resource
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any
@@ -263,20 +265,40 @@ def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
         result = within_memory(definition.run, context)
         if removed := made_safe(result.outputs):
             result.data["notes"] = [*result.data.get("notes", []), *removed]
-
-    outputs = [
-        OutputFile(store.files.ref(path), path.name, path.stat().st_size, mime)
-        for path, mime in result.outputs
-    ]
-    try:
-        # Fenced by the attempt in the record's own transaction: a worker that froze and woke
-        # after a retry began cannot record its result, nor (RQ's next step is skipped by the
-        # same check at its start) carry the job on.
-        lifecycle.finish_step(store, job_id, index, attempt, result.data, outputs)
-    except TransitionRefused as refused:
-        discard(store, job_id, index, attempt, result, refused)
-        return {"step": step.name, "refused": str(refused)}
+        outputs = [
+            OutputFile(store.files.ref(path), path.name, path.stat().st_size, mime)
+            for path, mime in result.outputs
+        ]
+        try:
+            # Fenced by the attempt in the record's own transaction: a worker that froze and woke
+            # after a retry began cannot record its result, nor (RQ's next step is skipped by the
+            # same check at its start) carry the job on. Through a Redis outage of up to
+            # RECORD_PATIENCE_S the finished work is kept and recorded when Redis is back.
+            _through_outage(
+                lambda: lifecycle.finish_step(store, job_id, index, attempt, result.data, outputs)
+            )
+        except TransitionRefused as refused:
+            discard(store, job_id, index, attempt, result, refused)
+            return {"step": step.name, "refused": str(refused)}
     return {"step": step.name, "outputs": len(outputs)}
+
+
+# How long a finished step waits for Redis to record its result; past it the step fails with its
+# worker, and the sweep marks the job failed (retryable) once Redis is back.
+RECORD_PATIENCE_S = 120
+
+
+def _through_outage(write: Callable[[], object]) -> None:
+    deadline = time.monotonic() + RECORD_PATIENCE_S
+    while True:
+        try:
+            write()
+            return
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            if time.monotonic() > deadline:
+                raise
+            log.warning("result not recorded yet, Redis unreachable (%s); trying again", exc)
+            time.sleep(1)
 
 
 def discard(
