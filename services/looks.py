@@ -19,7 +19,7 @@ from rq.serializers import JSONSerializer
 from services.reachable import reachable
 from storage.config import Config
 from storage.files import FileStore, StoredFile
-from storage.looks import Answer, LookStore, look_key
+from storage.looks import Answer, LookStore, content_of, key_under
 from storage.redis_conn import get_redis
 from worker.looks import LOOKS, RUN_LOOK
 
@@ -28,11 +28,6 @@ QUEUE_MARGIN_S = 30
 # How long the page that queued a look waits for a quick answer before it says "Looking inside …".
 QUICK_ANSWER_S = 0.4
 ON_FAILURE = "worker.tasks.on_look_failure"
-
-
-def content_of(stored: StoredFile) -> str:
-    """What a look's answer depends on for one file: its content and the name it is shown by."""
-    return f"{stored.sha256 or stored.ref}:{stored.name}"
 
 
 class Looks:
@@ -46,9 +41,7 @@ class Looks:
         self.queue = Queue(config.look_queue_name, connection=conn, serializer=JSONSerializer)
 
     def key(self, name: str, files: list[StoredFile], params: dict[str, Any]) -> str:
-        # The limits the IT person set change what a look may refuse: a new limit, a new look.
-        limits = [self.config.max_upload_mb, self.config.sheet_max_rows, self.config.sheet_max_columns]
-        return look_key(name, [content_of(f) for f in files], {**params, "_limits": limits})
+        return key_under(self.config, name, [content_of(f.sha256 or f.ref, f.name) for f in files], params)
 
     def ask(self, name: str, files: list[StoredFile], params: dict[str, Any] | None = None) -> Answer | None:
         """The answer of look `name` on these files, or None while a worker is at it (queued now if need be)."""

@@ -29,6 +29,7 @@ from typing import Any
 import redis
 
 from core.files import atomic_write_bytes
+from storage.config import Config
 from storage.files import FileStore
 from storage.jobs import KEY_PREFIX
 
@@ -54,6 +55,18 @@ def look_key(name: str, contents: list[str], params: dict[str, Any]) -> str:
     """The key of a look: its name, the files' contents (SHA-256 and type) and its options."""
     text = json.dumps([name, contents, params], sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(text.encode()).hexdigest()[:40]
+
+
+def content_of(sha256: str, name: str) -> str:
+    """What a look's answer depends on for one file: its content and the name it is shown by."""
+    return f"{sha256}:{name}"
+
+
+def key_under(config: Config, name: str, contents: list[str], params: dict[str, Any]) -> str:
+    """`look_key` under the limits in force: the limits an IT person sets change what a look
+    may refuse, so a new limit means a new look. The pages and the job's steps both use it."""
+    limits = [config.max_upload_mb, config.sheet_max_rows, config.sheet_max_columns]
+    return look_key(name, contents, {**params, "_limits": limits})
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from core.errors import TeacherPrinterError
 from services.library import MyFiles
 from services.uploads import Uploads
 from storage.files import FileStore
+from storage.jobs import Status
 from tests.apptest import answer_looks, looked, unlocked
 from tests.make_files import encrypt_pdf, make_pdf, pdf_bytes, png_bytes
 
@@ -186,3 +187,27 @@ def test_the_early_count_agrees_with_the_full_check_on_every_corpus_pdf(corpus_d
         assert [v for s in quick for v in s] == pytest.approx([v for s in checked for v in s], abs=0.01), path
         compared += 1
     assert compared >= 20
+
+
+def test_the_job_reuses_the_check_its_page_looked_for(config, uploads, jobs, burst, monkeypatch):
+    """A PDF the page's look found usable as it is is not opened again by the job's check step;
+    one nobody looked at is."""
+    import pdf.inputs
+
+    looked_at = looked(uploads, uploads.add(io.BytesIO(pdf_bytes(7, "Seen")), "Seen.pdf"))
+    unseen = FileStore(config).save_upload(io.BytesIO(pdf_bytes(2, "New")), "New.pdf")
+    opened: list[str] = []
+    real = pdf.inputs.usable_pdf
+
+    def counting(path, display_name, password=""):
+        opened.append(display_name)
+        return real(path, display_name, password)
+
+    monkeypatch.setattr(pdf.inputs, "usable_pdf", counting)
+    items = [{"ref": u.ref, "name": u.name} for u in (looked_at.stored, unseen)]
+    record = jobs.submit("merge", "both", items, {}, "ann@school.org")
+    burst()
+    done = jobs.get(record.id, None)
+    assert done.status == Status.FINISHED, done.error
+    assert opened == ["New.pdf"]
+    assert done.steps[0].result["pages"] == 9

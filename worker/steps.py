@@ -12,10 +12,13 @@ spreadsheet library (tests/test_layers.py checks it).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
+
+import redis
 
 from core.errors import InputMissing, SeveralProblems, TeacherPrinterError
 from core.files import safe_name
@@ -145,6 +148,9 @@ def check_pdfs(ctx: StepContext) -> StepResult:
     problems: list[TeacherPrinterError] = []
     for number, (path, name) in enumerate(expanded, start=1):
         ctx.progress(number - 1, len(expanded), f"Checking {name}")
+        if (pages := _checked_before_the_button(ctx, path, name)) is not None:
+            checked.append({"ref": ctx.files.ref(path), "name": name, "pages": pages})
+            continue
         try:
             result = check_pdf(path, name, ctx.work_dir / f"checked-{number:04d}.pdf")
         except TeacherPrinterError as exc:
@@ -162,6 +168,39 @@ def check_pdfs(ctx: StepContext) -> StepResult:
         raise several
     ctx.progress(len(expanded), len(expanded), "All files checked")
     return StepResult({"files": checked, "pages": sum(f["pages"] for f in checked), "notes": notes})
+
+
+def _checked_before_the_button(ctx: StepContext, path: Path, name: str) -> int | None:
+    """The pages of an uploaded PDF that its look on the page (the job's own check, on the same
+    bytes, under the same name and limits) found usable as it is; None to check it here.
+
+    The look's answer is reused only when it needed nothing done to the file (no password, no
+    repair): then the check would only open it again, which for a long file takes seconds.
+    """
+    if path.is_relative_to(ctx.files.job_dir(ctx.record.id)):
+        return None  # a PDF unpacked from a ZIP: its ZIP was the one looked at
+    from storage.looks import LookStore, content_of, key_under
+    from storage.redis_conn import get_redis
+
+    try:
+        key = key_under(ctx.files.config, "describe", [content_of(sha256_of(path), name)], {"name": name})
+        answer = LookStore(get_redis(ctx.files.config), ctx.files).get(key)
+    except (OSError, redis.RedisError):
+        return None
+    info = answer.data if answer is not None and answer.ok and answer.final else None
+    if not isinstance(info, dict) or info.get("kind") != "pdf" or info.get("checking"):
+        return None
+    if info.get("problem") or info.get("needs_password") or info.get("note") or not info.get("pages"):
+        return None
+    return int(info["pages"])
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def output_name(chosen: str, default: str, suffix: str) -> str:
