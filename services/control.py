@@ -28,7 +28,7 @@ from storage.jobs import JobPage, JobRecord, JobStore, OutputFile, StepRecord, T
 from storage.redis_conn import get_redis
 from storage.upload_index import UploadEntry, UploadIndex, entry_on_disk
 from worker.pipelines import get_pipeline
-from worker.tasks import RUN_STEP, cancel_rq_jobs
+from worker.tasks import ON_STEP_FAILURE, ON_STEP_STOPPED, RUN_STEP, cancel_rq_jobs
 
 RESULT_TTL_S = 24 * 3600
 
@@ -157,8 +157,8 @@ class Jobs:
                 result_ttl=RESULT_TTL_S,
                 failure_ttl=self.config.retention_days * 86400,
                 description=f"{record.kind} step {index + 1}/{len(record.steps)}",
-                on_failure=Callback("worker.tasks.on_step_failure"),
-                on_stopped=Callback("worker.tasks.on_step_stopped"),
+                on_failure=Callback(ON_STEP_FAILURE),
+                on_stopped=Callback(ON_STEP_STOPPED),
             )
 
     # -- reading ------------------------------------------------------------------

@@ -22,12 +22,12 @@ from storage.files import FileStore, StoredFile
 from storage.looks import Answer, LookStore, content_of, key_under
 from storage.redis_conn import get_redis
 from worker.looks import LOOKS, RUN_LOOK
+from worker.tasks import ON_LOOK_FAILURE
 
 # A queued look not answered within LOOK_TIMEOUT plus this is queued again.
 QUEUE_MARGIN_S = 30
 # How long the page that queued a look waits for a quick answer before it says "Looking inside …".
 QUICK_ANSWER_S = 0.4
-ON_FAILURE = "worker.tasks.on_look_failure"
 
 
 class Looks:
@@ -108,6 +108,6 @@ class Looks:
             timeout=self.config.look_timeout,
             result_ttl=60,
             failure_ttl=3600,
-            on_failure=Callback(ON_FAILURE),
+            on_failure=Callback(ON_LOOK_FAILURE),
             description=f"look {name}",
         )

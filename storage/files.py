@@ -128,15 +128,10 @@ class FileStore:
         return self.job_dir(job_id) / "outputs" / f"attempt-{attempt}"
 
     def work_dir(self, job_id: str, step: int, attempt: int) -> Path:
-        folder = self._work(job_id, step, attempt)
-        folder.mkdir(parents=True, exist_ok=True)
-        return folder
+        return self.job_dir(job_id) / "work" / f"attempt-{attempt}" / f"step-{step}"
 
     def clear_work(self, job_id: str, step: int, attempt: int) -> None:
-        shutil.rmtree(self._work(job_id, step, attempt), ignore_errors=True)
-
-    def _work(self, job_id: str, step: int, attempt: int) -> Path:
-        return self.job_dir(job_id) / "work" / f"attempt-{attempt}" / f"step-{step}"
+        shutil.rmtree(self.work_dir(job_id, step, attempt), ignore_errors=True)
 
     def delete_job(self, job_id: str) -> None:
         shutil.rmtree(self.job_dir(job_id), ignore_errors=True)

@@ -213,3 +213,50 @@ def test_a_function_put_straight_into_the_queue_is_refused_without_running(confi
     forged.refresh()
     assert forged.is_failed and "not a registered task" in (forged.latest_result().exc_string or "")
     assert not proof.exists()
+
+
+CALLED: list[str] = []
+
+
+def forged_callback(*args) -> None:
+    """What a forged queue entry asks RQ to call after its job: it must never run."""
+    CALLED.append("called")
+
+
+def test_a_forged_callback_on_a_real_task_is_refused(config, tmp_path):
+    from rq import Callback, Queue
+    from rq.serializers import JSONSerializer
+
+    from storage.redis_conn import get_redis
+    from tests.conftest import run_worker_burst
+    from worker.looks import RUN_LOOK
+
+    queue = Queue(config.look_queue_name, connection=get_redis(config), serializer=JSONSerializer)
+    forged = queue.enqueue_call(  # a registered task, so it runs; its callbacks are not ours
+        RUN_LOOK,
+        args=["describe", "f" * 40, {"ref": "uploads/0000000000000000/x.pdf", "name": "x.pdf"}],
+        on_success=Callback(f"{__name__}.forged_callback"),
+        on_failure=Callback(f"{__name__}.forged_callback"),
+    )
+    run_worker_burst(config)
+    forged.refresh()
+    assert forged.is_finished or forged.is_failed
+    assert CALLED == []
+
+
+def test_a_link_planted_as_a_jobs_folder_sends_nothing_outside(config, jobs, burst, tmp_path):
+    import os
+
+    from storage.files import FileStore
+
+    files = FileStore(config)
+    record = jobs.submit("merge", "planted", [upload(config, make_pdf(tmp_path / "a.pdf", 1))], {}, "t1")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    outputs = files.job_dir(record.id) / "outputs"
+    outputs.parent.mkdir(parents=True, exist_ok=True)
+    os.symlink(outside, outputs)  # by someone with a shell on the server
+    burst()
+    failed = jobs.get(record.id, None)
+    assert failed.status == Status.FAILED and failed.error.key == "not_allowed"
+    assert list(outside.rglob("*")) == []

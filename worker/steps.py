@@ -20,7 +20,7 @@ from typing import Any, Generic, TypeVar
 
 import redis
 
-from core.errors import InputMissing, SeveralProblems, TeacherPrinterError
+from core.errors import InputMissing, NotAllowed, SeveralProblems, TeacherPrinterError
 from core.files import safe_name
 from core.progress import ProgressCallback
 from core.zips import extract_member, member_label, read_zip
@@ -57,12 +57,26 @@ class StepContext(Generic[OptionsT]):
 
     @property
     def work_dir(self) -> Path:
-        return self.files.work_dir(self.record.id, self.index, self.record.attempt)
+        return self._made(self.files.work_dir(self.record.id, self.index, self.record.attempt))
 
     @property
     def outputs_dir(self) -> Path:
-        folder = self.files.outputs_dir(self.record.id, self.record.attempt)
+        return self._made(self.files.outputs_dir(self.record.id, self.record.attempt))
+
+    def _made(self, folder: Path) -> Path:
+        self._inside(folder)  # before anything is created through a planted link
         folder.mkdir(parents=True, exist_ok=True)
+        return self._inside(folder)
+
+    def _inside(self, folder: Path) -> Path:
+        """`folder`, checked to lead where it says: writes follow links, so a link planted in the
+        data folder must not send a step's files outside DATA_DIR, or into another job's folder."""
+        root = self.files.root.resolve()
+        where = folder.resolve()
+        if where != root / folder.relative_to(self.files.root) or not where.is_relative_to(root):
+            raise NotAllowed(
+                "This job's folder on the server is not as it should be.", "Tell your IT person."
+            )
         return folder
 
     def result_of(self, name: str) -> dict[str, Any]:

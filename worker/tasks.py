@@ -42,6 +42,10 @@ from worker.steps import PDF_MIME, ZIP_MIME, StepContext, StepResult
 PROGRESS_INTERVAL_S = 0.5
 RUN_STEP = "worker.tasks.run_step"
 REGISTERED_TASKS = frozenset({RUN_STEP, RUN_LOOK})
+ON_STEP_FAILURE = "worker.tasks.on_step_failure"
+ON_STEP_STOPPED = "worker.tasks.on_step_stopped"
+ON_LOOK_FAILURE = "worker.tasks.on_look_failure"
+REGISTERED_CALLBACKS = frozenset({ON_STEP_FAILURE, ON_STEP_STOPPED, ON_LOOK_FAILURE})
 RQ_IDLE_REPORT_MARGIN_S = 15  # RQ waits worker_ttl - 15 s for a job between heartbeats
 
 log = logging.getLogger(__name__)
@@ -55,6 +59,25 @@ class GuardedJob(Job):
         if self.func_name not in REGISTERED_TASKS:
             raise NotAllowed(f"Refusing to run {self.func_name!r}: it is not a registered task.")
         return super().func
+
+    # A queue entry names its callbacks too, which RQ would import and call: only ours run.
+    @property
+    def success_callback(self) -> Any:
+        return self._allowed(self._success_callback_name, lambda: super(GuardedJob, self).success_callback)
+
+    @property
+    def failure_callback(self) -> Any:
+        return self._allowed(self._failure_callback_name, lambda: super(GuardedJob, self).failure_callback)
+
+    @property
+    def stopped_callback(self) -> Any:
+        return self._allowed(self._stopped_callback_name, lambda: super(GuardedJob, self).stopped_callback)
+
+    def _allowed(self, name: str | None, callback: Callable[[], Any]) -> Any:
+        if name and name not in REGISTERED_CALLBACKS:
+            log.warning("job %s: refusing its callback %r: not one of ours", self.id, name)
+            return None
+        return callback()
 
 
 class StepDeathPenalty(UnixSignalDeathPenalty):
