@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from core.errors import BadOptions
+from core.files import atomic_path
 from core.fonts import SMALLEST_CHOSEN_PT
 from core.units import MB
 from pdf.marks import MAX_STAMP_PT, NUMBER_STYLES, POSITIONS, StampSpec
@@ -222,7 +223,8 @@ def finish_step(ctx: StepContext[MergeOptions]) -> StepResult:
         data.update(files=result.files)
         return StepResult(data, [(out, ZIP_MIME)])
     final = ctx.outputs_dir / name
-    shutil.copyfile(current, final)
+    with atomic_path(final) as tmp:  # never a cut-off file under the final name (a full disk)
+        shutil.copyfile(current, tmp)
     return StepResult(data, [(final, PDF_MIME)])
 
 
