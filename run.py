@@ -122,6 +122,7 @@ def web_command(config: Config) -> list[str]:
     return [
         sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"),
         "--server.port", str(config.port),
+        "--server.address", config.bind_address,
         "--server.headless", "true",
         "--server.maxUploadSize", str(config.max_upload_mb),
         "--browser.gatherUsageStats", "false",

@@ -62,6 +62,13 @@ SETTINGS: tuple[Setting, ...] = (
         str,
     ),
     Setting("PORT", "8501", "Port the web app listens on.", _positive_int),
+    Setting(
+        "BIND_ADDRESS",
+        "127.0.0.1",
+        "Network address `make run`'s web app listens on: 127.0.0.1 is this computer only; 0.0.0.0 "
+        "opens it to the network (without sign-in, everyone who reaches it then sees every job).",
+        str,
+    ),
     Setting("WORKERS", "2", "How many background workers `make run` starts.", _positive_int),
     Setting(
         "LOOK_WORKERS",
@@ -159,6 +166,7 @@ class Config:
     data_dir: Path
     redis_url: str
     port: int
+    bind_address: str
     workers: int
     look_workers: int
     queue_name: str

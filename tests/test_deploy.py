@@ -49,6 +49,7 @@ NOT_PASSED = {
     "WORKERS": "the worker service's `deploy.replicas`",
     "LOOK_WORKERS": "the looks service's `deploy.replicas`",
     "CORPUS_DIR": "tests only",
+    "BIND_ADDRESS": "`make run` only: in its container the web app listens on 0.0.0.0, and `ports:` decides who reaches it",
 }
 TIMEOUT_S = 60
 

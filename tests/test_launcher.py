@@ -60,6 +60,17 @@ def descendants_alive(pids: list[int]) -> list[int]:
     return alive
 
 
+def listening_on(port: int) -> set[str]:
+    """The IPv4 addresses a TCP port is listened on (from /proc/net/tcp)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, port_hex = local.split(":")
+        if state == "0A" and int(port_hex, 16) == port:
+            found.add(".".join(str(int(address[i : i + 2], 16)) for i in (6, 4, 2, 0)))
+    return found
+
+
 def running(pids: list[int]) -> list[int]:
     """Those of `pids` still running (a killed orphan may linger as a zombie until its new parent reaps it)."""
     alive = []
@@ -88,6 +99,7 @@ def test_run_starts_everything_processes_a_job_and_stops_cleanly(tmp_path, monke
         wait_healthy(port, process)
         children = child_pids(process.pid)
         assert len(children) == 5  # Redis, two workers, one look worker and the web app
+        assert listening_on(port) == {"127.0.0.1"}  # this computer only, unless BIND_ADDRESS says
 
         monkeypatch.delenv("REDIS_URL", raising=False)
         monkeypatch.setenv("DATA_DIR", str(data))

@@ -260,3 +260,16 @@ def test_a_link_planted_as_a_jobs_folder_sends_nothing_outside(config, jobs, bur
     failed = jobs.get(record.id, None)
     assert failed.status == Status.FAILED and failed.error.key == "not_allowed"
     assert list(outside.rglob("*")) == []
+
+
+@pytest.mark.parametrize(("address", "warned"), [("0.0.0.0", True), (None, True), ("127.0.0.1", False)])
+def test_single_user_mode_open_to_the_network_says_so(app_env, address, warned):
+    from streamlit import config as streamlit_config
+
+    before = streamlit_config.get_option("server.address")
+    streamlit_config.set_option("server.address", address)
+    try:
+        at = app_test(30).run()
+    finally:
+        streamlit_config.set_option("server.address", before)
+    assert any("reached from the network" in w.value for w in at.sidebar.warning) == warned

@@ -108,6 +108,10 @@ def _sign_in_prompt() -> None:
     st.stop()
 
 
+# Addresses that only this computer can reach (AppTest and `make run` by default).
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+
+
 def sign_in_gate() -> None:
     """With sign-in configured, stop here until the teacher has signed in; say who is signed in."""
     if not login_configured():
@@ -116,6 +120,13 @@ def sign_in_gate() -> None:
                 "Single-user mode: everyone who opens this address sees every job. "
                 "Your IT person can turn on sign-in (see the README)."
             )
+            if st.get_option("server.address") not in LOOPBACK:
+                st.warning(
+                    "This app can be reached from the network, and without sign-in everyone who opens "
+                    "it sees every job. Your IT person should turn on sign-in, or set BIND_ADDRESS="
+                    "127.0.0.1 (see the README).",
+                    icon=":material/public:",
+                )
         return
     if not st.user.is_logged_in:
         _sign_in_prompt()
