@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from storage.config import Config, SettingError, load_config
@@ -94,10 +95,15 @@ def worker_command(looks_only: bool = False) -> list[str]:
 class Supervised:
     """One process the launcher keeps running: started again when it dies, given up on if it keeps dying."""
 
-    def __init__(self, name: str, command: list[str], env: dict[str, str], niceness: int = 0) -> None:
-        self.name, self.command, self.env, self.niceness = name, command, env, niceness
+    def __init__(
+        self,
+        name: str,
+        start: Callable[[], subprocess.Popen[bytes]],
+        first: subprocess.Popen[bytes] | None = None,
+    ) -> None:
+        self.name, self.start = name, start
         self.deaths: list[float] = []
-        self.process = spawn(command, env, niceness)
+        self.process = first if first is not None else start()
 
     def check(self) -> bool:
         """Start the process again if it died; False when it died too often to go on."""
@@ -114,7 +120,10 @@ class Supervised:
             return False
         say(f"{self.name} stopped (exit code {code}); starting it again in {RESTART_BACKOFF_S} s.")
         time.sleep(RESTART_BACKOFF_S)
-        self.process = spawn(self.command, self.env, self.niceness)
+        try:
+            self.process = self.start()
+        except RuntimeError as exc:  # it would not start: counts as dying again
+            say(f"{self.name} did not start: {exc}")
         return True
 
 
@@ -222,12 +231,18 @@ def main() -> int:
     signal.signal(signal.SIGTERM, request_stop)
 
     workers = [
-        Supervised(f"Worker {n + 1}", worker_command(), env, WORKER_NICENESS) for n in range(config.workers)
+        Supervised(f"Worker {n + 1}", lambda: spawn(worker_command(), env, WORKER_NICENESS))
+        for n in range(config.workers)
     ] + [
-        Supervised(f"Look worker {n + 1}", worker_command(looks_only=True), env, LOOK_WORKER_NICENESS)
+        Supervised(f"Look worker {n + 1}", lambda: spawn(worker_command(True), env, LOOK_WORKER_NICENESS))
         for n in range(config.look_workers)
     ]
-    web = Supervised("The web app", web_command(config), env)
+    web = Supervised("The web app", lambda: spawn(web_command(config), env))
+    # The private Redis too: started again on its own folder, its append-only file brings the
+    # records and the queue back, and the workers carry on (they wait for Redis).
+    watched = [web, *workers]
+    if redis_server is not None:
+        watched.append(Supervised("Redis", lambda: redis_server.start().process, first=redis_server.process))
     say(f"Started {config.workers} worker(s) and {config.look_workers} look worker(s).")
     say(f"Teacher Printer is running at http://localhost:{config.port}  (Ctrl-C stops everything)")
 
@@ -235,7 +250,7 @@ def main() -> int:
     try:
         while not stopping:
             time.sleep(0.5)
-            for supervised in (web, *workers):
+            for supervised in watched:
                 if not stopping and not supervised.check():
                     exit_code = supervised.process.returncode or 1
                     stopping = True

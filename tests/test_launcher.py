@@ -174,6 +174,25 @@ def test_a_killed_web_app_or_worker_is_started_again(tmp_path):
             assert time.monotonic() < deadline
             time.sleep(0.2)
         assert process.poll() is None  # nothing else was stopped
+
+        # The private Redis, killed: started again on its append-only file, and work goes on.
+        redis_pid = next(pid for pid in child_pids(process.pid) if "redis-server" in command_of(pid))
+        os.kill(redis_pid, signal.SIGKILL)
+        said("Redis stopped (exit code -9); starting it again")
+        config = load_config({**env})
+        jobs = Jobs(config)
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                record = jobs.submit("selftest", "after Redis came back", [], {}, "local")
+                break
+            except Exception:  # Redis not back yet
+                assert time.monotonic() < deadline, "".join(lines[-40:])
+                time.sleep(0.5)
+        while jobs.get(record.id, None).status != Status.FINISHED:
+            assert time.monotonic() < deadline, "".join(lines[-40:])
+            time.sleep(0.3)
+        jobs.store.conn.close()
     finally:
         process.send_signal(signal.SIGINT)
         process.wait(timeout=60)
