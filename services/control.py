@@ -256,6 +256,7 @@ class Jobs:
         except TransitionRefused as exc:
             raise NotAllowed("Only a failed or canceled job can be run again.") from exc
         self._enqueue_chain(record, record.current_step() or 0)
+        self._mark_used(record.inputs)  # in use again: the clean-up keeps its files
         return record
 
     def delete(self, job_id: str, owner: str | None) -> None:

@@ -133,6 +133,11 @@ class FileStore:
     def clear_work(self, job_id: str, step: int, attempt: int) -> None:
         shutil.rmtree(self.work_dir(job_id, step, attempt), ignore_errors=True)
 
+    def clear_all_work(self, job_id: str) -> None:
+        """Remove a finished job's scratch files (checked copies, pages between steps): only its
+        results are kept. A failed job keeps them: Retry goes on from the step that failed."""
+        shutil.rmtree(self.job_dir(job_id) / "work", ignore_errors=True)
+
     def delete_job(self, job_id: str) -> None:
         shutil.rmtree(self.job_dir(job_id), ignore_errors=True)
 

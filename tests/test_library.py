@@ -338,3 +338,37 @@ def test_an_upload_is_kept_even_when_the_index_is_unreachable(config, monkeypatc
     monkeypatch.setattr(ann.index, "find", down)
     stored = ann.save(io.BytesIO(pdf_bytes(1)), "Quiz.pdf")
     assert FileStore(config).upload_kept(stored.ref)
+
+
+def test_a_failed_job_on_record_keeps_its_upload_past_retention_and_retry_finds_it(config, jobs, burst):
+    """A job failed near the end of the retention period may still be retried; its upload stays."""
+    from worker.sweep import remove_expired
+
+    files = FileStore(config)
+    stored = files.save_upload(io.BytesIO(pdf_bytes(2)), "Quiz.pdf")
+    item = {"ref": stored.ref, "name": stored.name}
+    record = jobs.submit("merge", "Merge — Quiz.pdf", [item], {}, "ann")
+    blocker = files.outputs_dir(record.id, 1)
+    blocker.parent.mkdir(parents=True)
+    blocker.write_bytes(b"in the way")  # the result's folder cannot be made: the job fails
+    burst()
+    assert jobs.get(record.id, None).status == Status.FAILED
+    blocker.unlink()
+    past_retention = time.time() - (config.retention_days + 1) * 86400
+    os.utime(files.resolve(stored.ref).parent, (past_retention, past_retention))
+    remove_expired(jobs.store, config)
+    assert files.upload_kept(stored.ref)  # the failed job is still on record
+    jobs.retry(record.id, None)
+    burst()
+    assert jobs.get(record.id, None).status == Status.FINISHED
+
+
+def test_a_finished_job_keeps_its_results_but_not_its_scratch_files(config, jobs, burst):
+    files = FileStore(config)
+    stored = files.save_upload(io.BytesIO(pdf_bytes(3)), "Quiz.pdf")
+    record = jobs.submit("merge", "m", [{"ref": stored.ref, "name": stored.name}], {"numbers": True}, "ann")
+    burst()
+    done = jobs.get(record.id, None)
+    assert done.status == Status.FINISHED
+    assert not (files.job_dir(record.id) / "work").exists()
+    assert jobs.output_path(record.id, done.outputs[0], None).is_file()

@@ -144,12 +144,13 @@ def remove_expired(store: JobStore, config: Config) -> int:
     in_jobs: set[str] | None = None
     for folder in files.iter_upload_dirs():
         changed = folder.stat().st_mtime
-        if changed < cutoff:
+        if changed >= unlisted_cutoff or (changed >= cutoff and index.holds(folder.name)):
+            continue
+        # Old enough to go, unless a job still on record refers to it: a failed job may be
+        # retried, and any job run again, until the job itself expires.
+        in_jobs = _uploads_of_jobs(store) if in_jobs is None else in_jobs
+        if folder.name not in in_jobs:
             shutil.rmtree(folder, ignore_errors=True)
-        elif changed < unlisted_cutoff and not index.holds(folder.name):
-            in_jobs = _uploads_of_jobs(store) if in_jobs is None else in_jobs
-            if folder.name not in in_jobs:
-                shutil.rmtree(folder, ignore_errors=True)
     index.forget_missing(files)  # "My files" lists only what is still there
     # Pictures and tables of looks outlive their answers by an hour at most.
     LookStore(store.conn, files).remove_old_blobs(time.time() - LOOK_KEEP_S - CLEANUP_EVERY_S)

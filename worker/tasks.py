@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import redis
 from rq import SimpleWorker, Worker
@@ -39,6 +39,7 @@ from worker.looks import RUN_LOOK, store_failure
 from worker.pipelines import get_pipeline, step_def
 from worker.steps import PDF_MIME, ZIP_MIME, StepContext, StepResult
 
+T = TypeVar("T")
 PROGRESS_INTERVAL_S = 0.5
 RUN_STEP = "worker.tasks.run_step"
 REGISTERED_TASKS = frozenset({RUN_STEP, RUN_LOOK})
@@ -297,12 +298,14 @@ def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
             # after a retry began cannot record its result, nor (RQ's next step is skipped by the
             # same check at its start) carry the job on. Through a Redis outage of up to
             # RECORD_PATIENCE_S the finished work is kept and recorded when Redis is back.
-            _through_outage(
+            done = _through_outage(
                 lambda: lifecycle.finish_step(store, job_id, index, attempt, result.data, outputs)
             )
         except TransitionRefused as refused:
             discard(store, job_id, index, attempt, result, refused)
             return {"step": step.name, "refused": str(refused)}
+    if done.status == Status.FINISHED:
+        store.files.clear_all_work(job_id)  # else the scratch copies stay for the whole retention
     return {"step": step.name, "outputs": len(outputs)}
 
 
@@ -311,12 +314,11 @@ def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
 RECORD_PATIENCE_S = 120
 
 
-def _through_outage(write: Callable[[], object]) -> None:
+def _through_outage(write: Callable[[], T]) -> T:
     deadline = time.monotonic() + RECORD_PATIENCE_S
     while True:
         try:
-            write()
-            return
+            return write()
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             if time.monotonic() > deadline:
                 raise
