@@ -107,8 +107,16 @@ class Jobs:
         )
         try:
             lifecycle.submit(self.store, record)
+        except redis.RedisError as exc:
+            raise unreachable(exc) from exc
+        try:
             self._enqueue_chain(record, 0)
         except redis.RedisError as exc:
+            # All or nothing: a job the page says was not submitted must not exist, nor run later.
+            # (Steps already queued find no record and end at once.)
+            with contextlib.suppress(redis.RedisError):
+                self.store.delete(record.id)
+            self.files.delete_job(record.id)
             raise unreachable(exc) from exc
         self._mark_used(inputs)
         return record

@@ -328,13 +328,19 @@ class JobStore:
 
     # -- writing ------------------------------------------------------------------
     def create(self, record: JobRecord) -> JobRecord:
+        """Record a new job: all or nothing. The manifest goes first, so that a full disk refuses
+        the job before Redis knows of it; if Redis then refuses, the manifest goes too."""
+        self._write_manifest(record)
         pipe = self.conn.pipeline()
         pipe.set(record_key(record.id), record.to_json())
         pipe.zadd(INDEX_KEY, {record.id: record.created_at})
         if record.active:
             pipe.sadd(ACTIVE_KEY, record.id)
-        pipe.execute()
-        self._write_manifest(record)
+        try:
+            pipe.execute()
+        except redis.RedisError:
+            self.files.delete_job(record.id)
+            raise
         return record
 
     def transition(

@@ -283,3 +283,31 @@ def test_redis_away_for_twenty_seconds_while_a_step_runs_never_leaves_it_running
     print(
         f"\nRedis away 20 s mid-step: the job {'finished' if outcome == Status.FINISHED else 'failed, then finished on Retry'}"
     )
+
+
+def test_a_submission_refused_by_a_full_disk_leaves_no_job_behind(small_disk, app_env, monkeypatch, tmp_path):
+    """All or nothing: the page says "not submitted", so no record, manifest or queue entry may stay."""
+    from core.errors import StorageFailed
+    from services.control import Jobs
+    from storage.config import load_config
+    from storage.files import FileStore
+
+    monkeypatch.setenv("DATA_DIR", str(small_disk))
+    config = load_config()
+    jobs = Jobs(config)
+    stored = FileStore(config).save_upload(io.BytesIO(pdf_bytes(1)), "a.pdf")
+    filler = small_disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT)
+    try:
+        while os.write(fd, b"\0" * 4096):  # every last block
+            pass
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+    with pytest.raises(StorageFailed):
+        jobs.submit("merge", "x", [{"ref": stored.ref, "name": stored.name}], {}, "t1")
+    assert jobs.list(None).total == 0 and jobs.queue.count == 0
+    assert not list((small_disk / "jobs").glob("*/manifest.json"))
+    filler.unlink()
+    assert jobs.submit("merge", "x", [{"ref": stored.ref, "name": stored.name}], {}, "t1").id

@@ -272,7 +272,8 @@ def submit_button(
                 with st.expander("Details for your IT person"):
                     st.code(exc.message, language=None)
             except TeacherPrinterError as exc:
-                st.error(exc.for_teacher(), icon=":material/error:")
+                st.session_state.pop(done_key(key), None)
+                st.error(f"Your job was **not submitted**. {exc.for_teacher()}", icon=":material/error:")
     if done := st.session_state.get(done_key(key)):
         st.success(
             f"Submitted: **{done}**. It runs in the background — you can close this tab.",
