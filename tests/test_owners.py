@@ -273,3 +273,25 @@ def test_single_user_mode_open_to_the_network_says_so(app_env, address, warned):
     finally:
         streamlit_config.set_option("server.address", before)
     assert any("reached from the network" in w.value for w in at.sidebar.warning) == warned
+
+
+def test_a_failed_jobs_technical_details_are_for_admins_only(jobs, config, burst, tmp_path, monkeypatch):
+    from tests.make_files import damaged_pdf_bytes
+    from tests.test_merge_chain import upload_bytes
+    from tests.test_pages import open_details
+
+    monkeypatch.setenv("ADMIN_EMAILS", "it@school.org")
+    record = jobs.submit(
+        "merge",
+        "Merge PDFs — Broken.pdf",
+        [upload_bytes(config, "Broken.pdf", damaged_pdf_bytes())],
+        {},
+        "ann@school.org",
+    )
+    burst()
+    assert jobs.get(record.id, None).status == Status.FAILED
+    teacher = open_details(jobs_page({"is_logged_in": True, "email": "ann@school.org"}), record.id)
+    assert not [x for x in teacher.expander if "details for your IT person" in x.label]
+    assert any(f"job {record.id}" in c.value for c in teacher.caption)
+    admin = open_details(jobs_page({"is_logged_in": True, "email": "it@school.org"}), record.id)
+    assert [x for x in admin.expander if "details for your IT person" in x.label]

@@ -164,8 +164,14 @@ def details(record: JobRecord) -> None:
         if len(record.outputs) > 1:
             download_all(record)
     if record.status == Status.FAILED and record.error:
-        with st.expander("What went wrong — details for your IT person"):
-            st.code(f"[{record.error.key}]\n{record.error.details}".strip(), language=None)
+        if owner()[1] is None:  # an admin, or single-user mode: the IT person is the one looking
+            with st.expander("What went wrong — details for your IT person"):
+                st.code(f"[{record.error.key}]\n{record.error.details}".strip(), language=None)
+        else:  # a traceback names the server's folders: teachers get what to tell IT instead
+            st.caption(
+                f"If it fails again, give your IT person this reference: **job {record.id}** "
+                f"({record.error.key}); it finds the details in the workers' log."
+            )
     actions = []
     if record.kind in TOOL_PAGES:
         actions.append(("Run again…", "again"))
