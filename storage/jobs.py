@@ -1,8 +1,9 @@
 """Job records: what the Jobs page shows, kept by us in Redis for the retention period.
 
 A record is one JSON document per job (`tp:job:<id>`), indexed by creation time
-(`tp:jobs`), with the active ones in a set (`tp:jobs:active`) and the failed ones in an
-index of their own (`tp:jobs:failed`), so that neither needs a read of every record.
+(`tp:jobs`), with the active ones in a set (`tp:jobs:active`), the failed ones in an
+index of their own (`tp:jobs:failed`) and each owner's in theirs (`tp:jobs:by:<owner>`),
+so that none of them needs a read of every record.
 Progress lives in a small hash beside it so that frequent progress writes never
 race with state transitions. Every transition goes through `JobStore.transition`,
 an optimistic transaction that applies only from the states it names, so two
@@ -31,6 +32,12 @@ ACTIVE_KEY = f"{KEY_PREFIX}jobs:active"
 # Failed jobs by creation time, so that the Jobs page lists them first without reading every record.
 FAILED_KEY = f"{KEY_PREFIX}jobs:failed"
 FAILED_BUILT_KEY = f"{KEY_PREFIX}jobs:failed:built"  # set once FAILED_KEY holds every failed job
+# Each owner's jobs by creation time: a signed-in teacher's Jobs page reads only their own records.
+OWNERS_BUILT_KEY = f"{KEY_PREFIX}jobs:by-owner:built"  # set once every record is in its owner's index
+
+
+def owner_index_key(owner: str) -> str:
+    return f"{KEY_PREFIX}jobs:by:{owner}"
 
 
 def record_key(job_id: str) -> str:
@@ -272,13 +279,14 @@ class JobStore:
         wanted_status = set(statuses or [])
         wanted_kind = set(kinds or [])
         needle = search.strip().casefold()
-        filtered = owner is not None or wanted_status or wanted_kind or needle
+        filtered = wanted_status or wanted_kind or needle
+        base = INDEX_KEY if owner is None else self._owner_index(owner)
         if not filtered:
-            ids = [i.decode() for i in self.conn.zrevrange(INDEX_KEY, offset, offset + limit - 1)]
-            return JobPage(self.get_many(ids), self.conn.zcard(INDEX_KEY))
+            ids = [i.decode() for i in self.conn.zrevrange(base, offset, offset + limit - 1)]
+            return JobPage(self.get_many(ids), self.conn.zcard(base))
         matches: list[JobRecord] = []
-        # Failed jobs only: their own index, not every record.
-        index = self._failed_index() if wanted_status == {Status.FAILED} else INDEX_KEY
+        # Failed jobs only: their own index, not every record (an owner's: their own index).
+        index = self._failed_index() if wanted_status == {Status.FAILED} and owner is None else base
         all_ids = [i.decode() for i in self.conn.zrevrange(index, 0, -1)]
         for start in range(0, len(all_ids), 500):
             for record in self.get_many(all_ids[start : start + 500]):
@@ -308,6 +316,18 @@ class JobStore:
             self.conn.set(FAILED_BUILT_KEY, "1")
         return FAILED_KEY
 
+    def _owner_index(self, owner: str) -> str:
+        """The owner's index, after filling every owner's once from the records (older data)."""
+        if not self.conn.exists(OWNERS_BUILT_KEY):
+            ids = [i.decode() for i in self.conn.zrange(INDEX_KEY, 0, -1)]
+            for start in range(0, len(ids), 500):
+                pipe = self.conn.pipeline(transaction=False)
+                for record in self.get_many(ids[start : start + 500]):
+                    pipe.zadd(owner_index_key(record.owner), {record.id: record.created_at})
+                pipe.execute()
+            self.conn.set(OWNERS_BUILT_KEY, "1")
+        return owner_index_key(owner)
+
     def active_ids(self) -> list[str]:
         return sorted(i.decode() for i in self.conn.smembers(ACTIVE_KEY))
 
@@ -334,6 +354,7 @@ class JobStore:
         pipe = self.conn.pipeline()
         pipe.set(record_key(record.id), record.to_json())
         pipe.zadd(INDEX_KEY, {record.id: record.created_at})
+        pipe.zadd(owner_index_key(record.owner), {record.id: record.created_at})
         if record.active:
             pipe.sadd(ACTIVE_KEY, record.id)
         try:
@@ -444,6 +465,8 @@ class JobStore:
                             raise TransitionRefused(f"job {job_id} is {status}")
                     pipe.multi()
                     pipe.delete(key, progress_key(job_id), heartbeat_key(job_id))
+                    if raw is not None:
+                        pipe.zrem(owner_index_key(JobRecord.from_json(raw).owner), job_id)
                     pipe.zrem(INDEX_KEY, job_id)
                     pipe.zrem(FAILED_KEY, job_id)
                     pipe.srem(ACTIVE_KEY, job_id)
@@ -459,6 +482,7 @@ class JobStore:
             return False
         pipe = self.conn.pipeline()
         pipe.zadd(INDEX_KEY, {record.id: record.created_at})
+        pipe.zadd(owner_index_key(record.owner), {record.id: record.created_at})
         if record.status.active:
             pipe.sadd(ACTIVE_KEY, record.id)
         if record.status == Status.FAILED:

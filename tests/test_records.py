@@ -84,3 +84,18 @@ def test_delete_removes_record_and_files(store):
     assert store.get(record.id) is None
     assert not folder.exists()
     assert store.count() == 0
+
+
+def test_an_owners_list_reads_their_own_index_kept_through_deletes_and_rebuilt_for_old_data(store):
+    from storage.jobs import OWNERS_BUILT_KEY, owner_index_key
+
+    mine = [store.create(make(owner="ann", created=1_000_000 + n)) for n in range(3)]
+    theirs = [store.create(make(owner="ben", created=2_000_000 + n)) for n in range(50)]
+    page = store.list("ann", limit=2)
+    assert page.total == 3 and [r.id for r in page.records] == [r.id for r in mine[::-1][:2]]
+    store.delete(mine[0].id)
+    assert store.list("ann").total == 2 and store.list("ben").total == 50
+    # Records made before the owners' indexes existed: filled once, on first use.
+    store.conn.delete(owner_index_key("ann"), owner_index_key("ben"), OWNERS_BUILT_KEY)
+    assert {r.id for r in store.list("ann").records} == {r.id for r in mine[1:]}
+    assert store.list("ben", limit=100).total == len(theirs)
