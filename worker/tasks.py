@@ -351,6 +351,12 @@ def fail_job(store: JobStore, job_id: str, index: int, attempt: int, error: JobE
     try:
         record = lifecycle.fail(store, job_id, index, attempt, error)
     except TransitionRefused:
+        current = store.get(job_id)
+        if current is not None and current.attempt != attempt:  # a stale attempt's end: refused
+            store.count_refused("result")
+            log.warning(
+                "job %s attempt %s step %s: failure not recorded (a newer attempt)", job_id, attempt, index
+            )
         return False
     cancel_rq_jobs(store.conn, [s.rq_id for s in record.steps[index + 1 :] if s.rq_id])
     return True
