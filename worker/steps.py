@@ -201,12 +201,13 @@ def _checked_before_the_button(ctx: StepContext, path: Path, name: str) -> int |
         answer = LookStore(get_redis(ctx.files.config), ctx.files).get(key)
     except (OSError, redis.RedisError):
         return None
-    info = answer.data if answer is not None and answer.ok and answer.final else None
-    if not isinstance(info, dict) or info.get("kind") != "pdf" or info.get("checking"):
+    if answer is None or not answer.ok or not answer.final:
         return None
-    if info.get("problem") or info.get("needs_password") or info.get("note") or not info.get("pages"):
-        return None
-    return int(info["pages"])
+    from worker.looks import UploadInfo  # the page's own record of the look (imports the kinds)
+
+    info = UploadInfo.from_dict(answer.data)
+    # Usable as it is: a note means it needed repair, which only the job's check writes.
+    return info.pages if info.kind == "pdf" and info.usable and not info.note else None
 
 
 def sha256_of(path: Path) -> str:
