@@ -5,7 +5,17 @@ from __future__ import annotations
 import pytest
 
 from storage.files import FileStore, new_id
-from storage.jobs import JobError, JobRecord, JobStore, OutputFile, Status, StepRecord, TransitionRefused, now
+from storage.jobs import (
+    JobError,
+    JobRecord,
+    JobStore,
+    OutputFile,
+    Status,
+    StepRecord,
+    TransitionRefused,
+    heartbeat_key,
+    now,
+)
 from storage.redis_conn import get_redis
 
 
@@ -55,8 +65,20 @@ def test_progress_is_merged_only_for_the_current_attempt(store):
     store.transition(record.id, [Status.QUEUED], lambda r: setattr(r, "status", Status.RUNNING))
     store.set_progress(record.id, 1, 42, "Adding page 5 of 10")
     assert (store.get(record.id).progress, store.get(record.id).progress_text) == (42, "Adding page 5 of 10")
-    store.set_progress(record.id, 0, 99, "stale")
+    assert store.set_progress(record.id, 0, 99, "stale") is False
     assert store.get(record.id).progress != 99
+
+
+def test_a_stale_attempts_heartbeat_is_refused_and_counted(store):
+    record = store.create(make())
+    store.transition(record.id, [Status.QUEUED], lambda r: setattr(r, "status", Status.RUNNING))
+    assert store.beat_for(record.id, 1, 30) is True
+    assert store.has_heartbeat(record.id)
+    store.conn.delete(heartbeat_key(record.id))
+    assert store.beat_for(record.id, 0, 30) is False
+    assert not store.has_heartbeat(record.id)  # the stale beat did not bring the step back to life
+    store.set_progress(record.id, 0, 99, "stale")
+    assert store.refused() == {"heartbeat": 1, "progress": 1}
 
 
 def test_overall_progress_weights_steps():

@@ -349,8 +349,8 @@ def test_a_frozen_worker_that_wakes_after_the_retry_changes_nothing(jobs, config
     assert after.to_json() == done.to_json()  # the record, its steps and outputs: the retry's
     assert files_under(job_folder / "outputs") == on_disk  # the stale attempt's file was discarded
     assert len(PdfReader(jobs.output_path(record.id, after.outputs[0], None)).pages) == 4800
-    refused = store.refused()
-    assert refused.get("progress", 0) + refused.get("heartbeat", 0) >= 1, refused
+    # Whether the woken attempt also tried a progress line or a heartbeat before its step ended
+    # depends on timing; those refusals are asserted in tests/test_records.py.
     assert frozen.poll() is None  # and the woken worker is well: it takes the next job
     small = jobs.submit("merge", "small", [upload(config, make_pdf(config.data_dir / "s.pdf", 2))], {}, "t1")
     assert wait_for(lambda: jobs.get(small.id, None).status == Status.FINISHED, 60)
