@@ -185,3 +185,24 @@ class UnusableOptions(TeacherPrinterError):
     key = "unusable_options"
     permanent = True
     default_hint = "Choose the options again on the page and save them once more."
+
+
+class ConversionFailed(TeacherPrinterError):
+    """A document or photo that could not be turned into a PDF (damaged, or not what it says)."""
+
+    key = "conversion_failed"
+    permanent = True
+    default_hint = (
+        "Open it on your computer, save it as a PDF there (File → Save as, or Export → PDF), "
+        "and upload the PDF instead."
+    )
+
+
+class ConverterMissing(TeacherPrinterError):
+    """Office documents need LibreOffice, which this server does not have (photos and PDFs still work)."""
+
+    key = "converter_missing"
+    default_hint = (
+        "Save it as a PDF on your computer (File → Save as → PDF) and upload that. Your IT person can "
+        "add Word and PowerPoint support with one command on the server: make office."
+    )

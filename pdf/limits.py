@@ -19,6 +19,9 @@ MAX_SOURCE_PAGES = 5000
 MAX_SHEETS = 5000
 # Decoded size of one page's drawing instructions when they must be joined; protects memory.
 MAX_PAGE_CONTENT_BYTES = 64 * MB
+# Pixels in one photo or scan turned into a page (a 108-megapixel phone camera's photo fits; decoded,
+# it takes about 3 bytes a pixel).
+MAX_PHOTO_PIXELS = 120_000_000
 # Largest margin or gap accepted (of a sheet, a label, page numbers), and the smallest cell left after them.
 MAX_MARGIN_MM = 50
 MIN_CELL_MM = 15

@@ -101,7 +101,7 @@ class Jobs:
             title=title,
             owner=owner,
             created_at=now(),
-            steps=[StepRecord(s.name, s.label, s.weight) for s in pipeline.steps],
+            steps=[StepRecord(s.name, s.label, s.weight) for s in pipeline.steps if s.wanted_for(inputs)],
             inputs=inputs,
             options=options,
         )

@@ -16,6 +16,7 @@ from typing import Any
 from rq import Callback, Queue, Worker
 from rq.serializers import JSONSerializer
 
+from documents.formats import is_convertible_name
 from services.reachable import reachable
 from storage.config import Config
 from storage.files import FileStore, StoredFile
@@ -61,10 +62,16 @@ class Looks:
             if kept and (answer.final or self.store.waiting(key)):  # type: ignore[union-attr]
                 return key, answer
             # Not asked yet, its picture removed, or an early answer whose look died before the end.
-            if self.store.claim(key, self.config.look_timeout + QUEUE_MARGIN_S):
+            if self.store.claim(key, self.timeout(name, params) + QUEUE_MARGIN_S):
                 self._enqueue(name, key, {**params, "refs": [f.ref for f in files]})
                 return key, self._soon(key) or (answer if kept else None)
         return key, answer if kept else None
+
+    def timeout(self, name: str, params: dict[str, Any]) -> int:
+        """LOOK_TIMEOUT, or for a document to turn into a PDF first, CONVERT_TIMEOUT on top."""
+        if name == "describe" and is_convertible_name(str(params.get("name", ""))):
+            return self.config.look_timeout + self.config.convert_timeout
+        return self.config.look_timeout
 
     def _soon(self, key: str) -> Answer | None:
         """The answer of a look just queued, if a worker gives it within QUICK_ANSWER_S.
@@ -105,7 +112,7 @@ class Looks:
         self.queue.enqueue_call(
             func=RUN_LOOK,
             args=(name, key, params),
-            timeout=self.config.look_timeout,
+            timeout=self.timeout(name, params),
             result_ttl=60,
             failure_ttl=3600,
             on_failure=Callback(ON_LOOK_FAILURE),

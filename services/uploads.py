@@ -44,6 +44,15 @@ class Upload:
         return self.info.kind == PENDING
 
     @property
+    def as_pdf(self) -> StoredFile:
+        """The PDF the tools use: the upload itself, or the PDF its look made of a document or photo."""
+        if not self.info.pdf_ref:
+            return self.stored
+        return StoredFile(
+            self.info.pdf_ref, self.stored.name, self.stored.size, f"pdf-of-{self.stored.sha256}"
+        )
+
+    @property
     def checking(self) -> bool:
         """Counted already, while the job's own check of every page goes on (a long PDF)."""
         return self.info.checking

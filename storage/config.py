@@ -115,6 +115,13 @@ SETTINGS: tuple[Setting, ...] = (
         _positive_int,
     ),
     Setting(
+        "CONVERT_TIMEOUT",
+        "120",
+        "Longest turning one Word, PowerPoint or OpenDocument file into a PDF may take, in seconds, "
+        "in a job or on the page; a conversion that takes longer is stopped with a message.",
+        _positive_int,
+    ),
+    Setting(
         "STEP_MEMORY_MB",
         "1024",
         "Most memory one step of a job, or one look inside an upload, may use, in megabytes; "
@@ -176,6 +183,7 @@ class Config:
     sheet_max_columns: int
     step_timeout: int
     look_timeout: int
+    convert_timeout: int
     step_memory_mb: int
     worker_lost_after: int
     sweep_interval: int

@@ -362,3 +362,71 @@ def hostile_pdf(path: Path, pages: int = 3) -> Path:
     with path.open("wb") as out:
         writer.write(out)
     return path
+
+
+# -- Documents and photos (issue #17) --------------------------------------------------------
+
+
+def docx_file(path: Path, pages: int = 2, heading: str = "Fractions worksheet", table: bool = True) -> Path:
+    """A real Word file: a heading, a table and `pages` pages (each after the first begins with a page break)."""
+    import docx
+    from docx.enum.text import WD_BREAK
+
+    document = docx.Document()
+    for page in range(1, pages + 1):
+        if page > 1:
+            document.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
+        document.add_heading(f"{heading} — part {page}", level=1)
+        document.add_paragraph(f"Name: ________  Question page {page}.")
+        if table:
+            grid = document.add_table(rows=3, cols=3)
+            grid.style = "Table Grid"
+            for r, row in enumerate(grid.rows):
+                for c, cell in enumerate(row.cells):
+                    cell.text = f"{r + 1}/{c + 2}"
+    document.save(path)
+    return path
+
+
+def pptx_file(path: Path, slides: int = 3, notes: str = "") -> Path:
+    """A real PowerPoint file: `slides` title slides, with speaker notes when `notes` is given."""
+    import pptx
+
+    deck = pptx.Presentation()
+    for number in range(1, slides + 1):
+        slide = deck.slides.add_slide(deck.slide_layouts[1])
+        slide.shapes.title.text = f"Slide {number}: photosynthesis"
+        slide.placeholders[1].text = f"Point {number}"
+        if notes:
+            slide.notes_slide.notes_text_frame.text = f"{notes} {number}"
+    deck.save(path)
+    return path
+
+
+def photo_file(
+    path: Path,
+    size: tuple[int, int] = (1200, 900),
+    orientation: int = 1,
+    fmt: str = "JPEG",
+    marker: bool = True,
+) -> Path:
+    """A photo-like picture (noise, so it stays a photo) with a red block at its top-left corner as
+    stored, and an EXIF orientation tag: a viewer that honours the tag shows the block elsewhere."""
+    import random
+
+    from PIL import Image
+
+    width, height = size
+    rng = random.Random(width * height + orientation)
+    noise = bytes(rng.randrange(150, 256) for _ in range(width * height * 3))
+    image = Image.frombytes("RGB", size, noise)
+    if marker:
+        image.paste((220, 0, 0), (0, 0, width // 4, height // 4))
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    if fmt == "HEIF":
+        from pillow_heif import register_heif_opener
+
+        register_heif_opener()
+    image.save(path, fmt, exif=exif.tobytes(), **({"quality": 90} if fmt in ("JPEG", "HEIF") else {}))
+    return path

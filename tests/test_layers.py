@@ -26,12 +26,13 @@ ALLOWED = {
     "core": set(),
     "pdf": {"core"},
     "sheets": {"core"},
+    "documents": {"core", "pdf"},
     "storage": {"core"},
-    "worker": {"core", "pdf", "sheets", "storage"},
-    "services": {"core", "pdf", "sheets", "storage", "worker"},
-    "ui": {"core", "pdf", "sheets", "storage", "worker", "services"},
+    "worker": {"core", "pdf", "sheets", "documents", "storage"},
+    "services": {"core", "pdf", "sheets", "documents", "storage", "worker"},
+    "ui": {"core", "pdf", "sheets", "documents", "storage", "worker", "services"},
 }
-PURE = ("core", "pdf", "sheets")
+PURE = ("core", "pdf", "sheets", "documents")
 # Nothing of these may be loaded by running a pure document operation.
 NOT_IN_PURE = ("streamlit", "rq", "redis", "storage", "services", "worker", "ui")
 

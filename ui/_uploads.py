@@ -5,11 +5,16 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import TeacherPrinterError
+from documents.formats import CONVERTIBLE_SUFFIXES
 from services.uploads import Upload, Uploads
 from storage.config import Config
 from storage.files import StoredFile, upload_id_of
 from ui._looks import looks_for, waiting
 from ui._myfiles import my_files, pick_step
+
+# What the PDF tools take: PDFs, and documents and photos, which their job turns into PDFs first.
+PDF_TOOL_TYPES = ["pdf", *CONVERTIBLE_SUFFIXES]
+DOCUMENTS_WORDS = "PDFs, Word or PowerPoint files (or OpenDocument, RTF), or photos"
 
 
 def upload_step(
@@ -118,6 +123,11 @@ def show_problems(uploads: list[Upload]) -> list[str]:
         elif info.problem:
             problem_box(info.problem, info.details)
             blocked.append(info.problem)
+        elif info.converted_from and info.pages:
+            pages = f"{info.pages:,} page{'s' if info.pages != 1 else ''}"
+            st.caption(
+                f":material/transform: **{info.name}** ({info.converted_from}) becomes a PDF of {pages}."
+            )
         if info.note:
             st.info(info.note, icon=":material/info:")
     return blocked

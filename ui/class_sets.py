@@ -26,7 +26,7 @@ from ui._presets import (
 )
 from ui._sheets import header_row_input, sheet_list, sheet_picker
 from ui._ui import stop_here, submit_button
-from ui._uploads import show_problems, upload_step
+from ui._uploads import PDF_TOOL_TYPES, show_problems, upload_step
 from worker.kinds.class_sets import (
     MAX_TEXT_CHARS,
     ClassSetOptions,
@@ -132,7 +132,10 @@ st.subheader("1. Choose the worksheet and the class list")
 left, right = st.columns(2)
 with left:
     worksheets = upload_step(
-        config, "class_sets_worksheet", "The worksheet: one or more PDFs (used one after the other)", ["pdf"]
+        config,
+        "class_sets_worksheet",
+        "The worksheet: one or more PDFs, Word or PowerPoint files, or photos (used one after the other)",
+        PDF_TOOL_TYPES,
     )
 with right:
     lists = upload_step(
@@ -347,7 +350,7 @@ try:
 except TeacherPrinterError as exc:
     blocked.append(exc.for_teacher())
 try:
-    picture = class_set_preview(looks, usable[0].stored, found.students[0].to_dict(), options)
+    picture = class_set_preview(looks, usable[0].as_pdf, found.students[0].to_dict(), options)
 except TeacherPrinterError as exc:
     stop_with(exc)
 facts, image = st.columns([2, 3])

@@ -12,7 +12,7 @@ from ui._looks import looks_for, waiting
 from ui._names import result_name
 from ui._presets import fill_widgets, preset_bar, receive_run_again, run_again_note
 from ui._ui import plural, submit_button
-from ui._uploads import show_problems, upload_step
+from ui._uploads import DOCUMENTS_WORDS, PDF_TOOL_TYPES, show_problems, upload_step
 from worker.kinds.handouts import HandoutOptions
 
 config = load_config()
@@ -52,9 +52,9 @@ run_again_note("handouts")
 
 
 # -- 1. Upload ------------------------------------------------------------------------
-st.subheader("1. Choose your PDF")
+st.subheader("1. Choose your files")
 uploads = upload_step(
-    config, "handouts_files", "One or more PDFs (several are used one after the other)", ["pdf"]
+    config, "handouts_files", f"{DOCUMENTS_WORDS} (several are used one after the other)", PDF_TOOL_TYPES
 )
 usable = [u for u in uploads if u.info.pages and not u.info.problem]
 blocked = show_problems(uploads)  # each names its file already
@@ -63,7 +63,7 @@ if not usable:
     if uploads:
         submit_button("Make handouts", "handouts_submit", "handouts", "", [], {}, blocked)
     else:
-        st.info("Add a PDF to begin.", icon=":material/upload_file:")
+        st.info("Add a PDF, a Word or PowerPoint file, or a photo to begin.", icon=":material/upload_file:")
     st.stop()
 
 # -- 2. HandoutOptions -----------------------------------------------------------------------
@@ -140,7 +140,7 @@ else:
     with image:
         try:
             # Drawn by the job's own placing of the pages: a page it could not place stops the job too.
-            picture = handout_preview(looks_for(config), usable[0].stored, options)
+            picture = handout_preview(looks_for(config), usable[0].as_pdf, options)
         except TeacherPrinterError as exc:
             st.error(exc.for_teacher(), icon=":material/error:")
             blocked.append(exc.for_teacher())

@@ -12,7 +12,7 @@ from ui import _options as w
 from ui._names import result_name
 from ui._presets import fill_widgets, preset_bar, receive_run_again, run_again_note, take_pending_inputs
 from ui._ui import plural, submit_button
-from ui._uploads import problem_box, upload_step
+from ui._uploads import DOCUMENTS_WORDS, PDF_TOOL_TYPES, problem_box, upload_step
 from worker.kinds.merge import MergeOptions, plan
 
 config = load_config()
@@ -56,7 +56,9 @@ run_again_note("merge")
 
 # -- 1. Upload ------------------------------------------------------------------------
 st.subheader("1. Choose your files")
-uploads = upload_step(config, "merge_files", "PDFs, or ZIP files of PDFs", ["pdf", "zip"])
+uploads = upload_step(
+    config, "merge_files", f"{DOCUMENTS_WORDS}, or ZIP files of PDFs", [*PDF_TOOL_TYPES, "zip"]
+)
 
 entries: dict[str, dict] = {}
 for upload in uploads:
@@ -79,7 +81,7 @@ for upload in uploads:
             problem = f"{info.name} is protected by a password: type the password above to unlock it, or take it out."
         entries[item.ref] = {
             "item": {"ref": item.ref, "name": item.name},
-            "label": item.name,
+            "label": f"{item.name}  ·  {info.converted_from}, as a PDF" if info.converted_from else item.name,
             "pages": info.pages,
             "problem": problem,
             "details": info.details,
@@ -233,4 +235,6 @@ if order:
         blocked,
     )
 else:
-    st.info("Add one or more PDFs (or a ZIP) to begin.", icon=":material/upload_file:")
+    st.info(
+        "Add PDFs, Word or PowerPoint files, photos or a ZIP of PDFs to begin.", icon=":material/upload_file:"
+    )

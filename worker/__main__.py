@@ -19,6 +19,7 @@ from storage.files import FileStore
 from storage.jobs import JobStore
 from storage.logs import setup_logging
 from storage.redis_conn import get_redis
+from worker.converting import claim_profile, release_profile
 from worker.sweep import sweep
 from worker.tasks import make_worker
 
@@ -45,14 +46,16 @@ def load_operations() -> None:
     of this process) has them already: no step or look pays for the imports, or needs
     address space for them under its memory limit.
     """
+    import documents
     import pdf
     import sheets
 
-    for package in (pdf, sheets):
+    for package in (pdf, sheets, documents):
         for module in pkgutil.iter_modules(package.__path__):
             importlib.import_module(f"{package.__name__}.{module.name}")
     importlib.import_module("pandas")  # the first rows of spreadsheet previews
     importlib.import_module("pypdf")
+    importlib.import_module("img2pdf")
 
 
 def _wait_for_redis(conn: redis.Redis, patience_s: float | None = REDIS_WAIT_S) -> None:
@@ -122,10 +125,12 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     if not args.no_sweep:
         threading.Thread(target=_sweep_forever, args=(stop,), name="sweep", daemon=True).start()
+    claim_profile()
     try:
         work_through_outages(config, conn, args)
     finally:
         stop.set()
+        release_profile()
     return 0
 
 

@@ -20,13 +20,14 @@ import tempfile
 import time
 import zipfile
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from core.errors import PasswordRequired, TeacherPrinterError
 from core.fonts import text_font
 from core.zips import extract_member, member_label, read_zip
+from documents.formats import is_convertible_name
 from sheets.classlist import Student, list_columns, read_class_list
 from storage.config import Config, load_config
 from storage.files import FileStore
@@ -77,6 +78,10 @@ class UploadInfo:
     # Width and height in points of each page as displayed (a ZIP's PDFs one after the other):
     # what a kind's plan needs, so that the page counts without another look.
     sizes: list[tuple[float, float]] = field(default_factory=list)
+    # What a document or photo was ("a Word document") when the look turned it into a PDF, and
+    # that PDF (the look's kept file), which previews and the job use instead of the upload.
+    converted_from: str = ""
+    pdf_ref: str = ""
 
     @property
     def usable(self) -> bool:
@@ -142,9 +147,31 @@ def describe(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
         info = _describe_sheet(path, name, ctx.config)
     elif name.lower().endswith(".zip"):
         info = _describe_zip(path, name)
+    elif is_convertible_name(name):
+        info = _describe_document(path, name, ctx)
     else:
         info = _describe_pdf(path, name, ctx)
     return asdict(info)
+
+
+def _describe_document(path: Path, name: str, ctx: LookContext) -> UploadInfo:
+    """A document or photo turned into the PDF the job will use (kept for the previews and the
+    job), then looked at as that PDF."""
+    from core.files import atomic_path
+    from documents.convert import format_of, to_pdf
+    from worker.converting import converter_for
+
+    dest = ctx.store.blob_path(ctx.key, ".pdf")
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        was = format_of(path, name).words
+        with atomic_path(dest, durable=False) as made:
+            to_pdf(path, name, made, converter_for(ctx.config))
+    except TeacherPrinterError as exc:
+        return UploadInfo("", name, "pdf", problem=exc.for_teacher(), details=technical_details(exc))
+    ctx.blob = ctx.files.ref(dest)
+    info = _describe_pdf(dest, name, ctx, early=False)
+    return replace(info, converted_from=was, pdf_ref=ctx.blob)
 
 
 # From this many pages a PDF's pages are counted first and shown while the job's own check reads
@@ -153,13 +180,13 @@ def describe(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
 EARLY_COUNT_FROM_PAGES = 100
 
 
-def _describe_pdf(path: Path, name: str, ctx: LookContext) -> UploadInfo:
+def _describe_pdf(path: Path, name: str, ctx: LookContext, early: bool = True) -> UploadInfo:
     from pdf.limits import MAX_SOURCE_PAGES
     from pdf.render import quick_sizes
     from pdf.source import page_sizes, usable_pdf
 
     quick = quick_sizes(path)  # None when damaged or locked: the check below says which
-    if quick and EARLY_COUNT_FROM_PAGES <= len(quick) <= MAX_SOURCE_PAGES:
+    if early and quick and EARLY_COUNT_FROM_PAGES <= len(quick) <= MAX_SOURCE_PAGES:
         early = UploadInfo("", name, "pdf", pages=len(quick), sizes=quick, checking=True)
         ctx.tell_early(asdict(early))
 

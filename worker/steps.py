@@ -79,6 +79,14 @@ class StepContext(Generic[OptionsT]):
             )
         return folder
 
+    @property
+    def inputs(self) -> list[dict[str, Any]]:
+        """The job's files as its steps use them: after "Turn documents into PDF", its PDFs."""
+        try:
+            return self.result_of(CONVERT_STEP)["files"]
+        except KeyError:
+            return self.record.inputs
+
     def result_of(self, name: str) -> dict[str, Any]:
         for step in self.record.steps[: self.index]:
             if step.name == name:
@@ -104,6 +112,11 @@ class StepDef:
     label: str
     run: Callable[[StepContext[Any]], StepResult]
     weight: int = 1
+    # Whether a job with these inputs has this step (None: every job); decided once, at submit.
+    wanted: Callable[[list[dict[str, Any]]], bool] | None = None
+
+    def wanted_for(self, inputs: list[dict[str, Any]]) -> bool:
+        return self.wanted is None or self.wanted(inputs)
 
 
 @dataclass(frozen=True)
@@ -131,7 +144,7 @@ def _expand_inputs(ctx: StepContext, notes: list[str]) -> list[tuple[Path, str]]
     gets a sentence in `notes`, as the upload page said before.
     """
     expanded: list[tuple[Path, str]] = []
-    for item in ctx.record.inputs:
+    for item in ctx.inputs:
         path = ctx.upload_path(item)
         name = item.get("name", path.name)
         if not name.lower().endswith(".zip"):
@@ -173,6 +186,13 @@ def check_pdfs(ctx: StepContext) -> StepResult:
         checked.append({"ref": ctx.files.ref(result.path), "name": name, "pages": result.pages})
         if note := result.note(name):
             notes.append(note)
+    raise_all(problems)
+    ctx.progress(len(expanded), len(expanded), "All files checked")
+    return StepResult({"files": checked, "pages": sum(f["pages"] for f in checked), "notes": notes})
+
+
+def raise_all(problems: list[TeacherPrinterError]) -> None:
+    """Raise the one problem found, or all of them in one message (several files were bad)."""
     if len(problems) == 1:
         raise problems[0]
     if problems:
@@ -180,8 +200,79 @@ def check_pdfs(ctx: StepContext) -> StepResult:
         several = SeveralProblems(f"{len(problems)} files could not be used. {lines}", problems[0].hint)
         several.permanent = all(p.permanent for p in problems)
         raise several
-    ctx.progress(len(expanded), len(expanded), "All files checked")
-    return StepResult({"files": checked, "pages": sum(f["pages"] for f in checked), "notes": notes})
+
+
+CONVERT_STEP = "to_pdf"
+
+
+def has_documents(inputs: list[dict[str, Any]]) -> bool:
+    """Whether any input is a document or photo to turn into a PDF first (by its name, as the page said)."""
+    from documents.formats import is_convertible_name
+
+    return any(is_convertible_name(str(item.get("name", ""))) for item in inputs)
+
+
+def convert_documents(ctx: StepContext) -> StepResult:
+    """Turn every Word, PowerPoint, OpenDocument file and photo among the inputs into a PDF.
+
+    The PDFs, ZIPs and spreadsheets go on as they are. A file the page already turned into a PDF
+    (its look, on the same bytes under the same name) is taken from there instead of converted again.
+    """
+    from documents.convert import to_pdf
+    from documents.formats import is_convertible_name
+    from worker.converting import converter_for
+
+    inputs = ctx.record.inputs
+    files: list[dict[str, Any]] = []
+    problems: list[TeacherPrinterError] = []
+    reused = 0
+    for number, item in enumerate(inputs):
+        name = str(item.get("name", ""))
+        if not is_convertible_name(name):
+            files.append(item)
+            continue
+        ctx.progress(number, len(inputs), f"Turning {name} into a PDF")
+        path = ctx.upload_path(item)
+        dest = ctx.work_dir / f"converted-{number:04d}.pdf"
+        if _converted_before_the_button(ctx, path, name, dest):
+            reused += 1
+        else:
+            try:
+                to_pdf(path, name, dest, converter_for(ctx.files.config))
+            except TeacherPrinterError as exc:
+                problems.append(exc)
+                continue
+        files.append({**item, "ref": ctx.files.ref(dest), "original": item["ref"]})
+    raise_all(problems)
+    ctx.progress(len(inputs), len(inputs), "All documents are PDFs now")
+    return StepResult({"files": files, "reused": reused})
+
+
+def _converted_before_the_button(ctx: StepContext, path: Path, name: str, dest: Path) -> bool:
+    """Copy the PDF the page's look made of this upload into `dest`, if it made one; whether it did."""
+    import shutil
+
+    answer = _look_at(ctx, path, name)
+    if answer is None or not answer.ok or not answer.final or not answer.blob:
+        return False
+    made = ctx.files.resolve(answer.blob)
+    try:
+        shutil.copyfile(made, dest)
+    except OSError:  # removed by the clean-up since: convert it here
+        return False
+    return True
+
+
+def _look_at(ctx: StepContext, path: Path, name: str) -> Any:
+    """The answer of the page's look at this upload (its "describe"), or None."""
+    from storage.looks import LookStore, content_of, key_under
+    from storage.redis_conn import get_redis
+
+    try:
+        key = key_under(ctx.files.config, "describe", [content_of(sha256_of(path), name)], {"name": name})
+        return LookStore(get_redis(ctx.files.config), ctx.files).get(key)
+    except (OSError, redis.RedisError):
+        return None
 
 
 def _checked_before_the_button(ctx: StepContext, path: Path, name: str) -> int | None:
@@ -192,15 +283,8 @@ def _checked_before_the_button(ctx: StepContext, path: Path, name: str) -> int |
     repair): then the check would only open it again, which for a long file takes seconds.
     """
     if path.is_relative_to(ctx.files.job_dir(ctx.record.id)):
-        return None  # a PDF unpacked from a ZIP: its ZIP was the one looked at
-    from storage.looks import LookStore, content_of, key_under
-    from storage.redis_conn import get_redis
-
-    try:
-        key = key_under(ctx.files.config, "describe", [content_of(sha256_of(path), name)], {"name": name})
-        answer = LookStore(get_redis(ctx.files.config), ctx.files).get(key)
-    except (OSError, redis.RedisError):
-        return None
+        return None  # a PDF unpacked from a ZIP (its ZIP was the one looked at), or converted here
+    answer = _look_at(ctx, path, name)
     if answer is None or not answer.ok or not answer.final:
         return None
     from worker.looks import UploadInfo  # the page's own record of the look (imports the kinds)
@@ -238,3 +322,7 @@ def one_pdf(paths: list[Path], combined: Path) -> Path:
         return paths[0]
     merge_pdfs(paths, combined)
     return combined
+
+
+# The first step of every tool that takes documents and photos; only jobs that have some get it.
+TO_PDF = StepDef(CONVERT_STEP, "Turn documents into PDF", convert_documents, weight=2, wanted=has_documents)

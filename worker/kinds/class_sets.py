@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 
 from worker.steps import (
     PDF_MIME,
+    TO_PDF,
     XLSX_MIME,
     ZIP_MIME,
     Pipeline,
@@ -260,7 +261,7 @@ def _worksheet(ctx: StepContext[ClassSetOptions], students: int) -> tuple[Path, 
     """The worksheet PDFs checked (as the page checked them) and, when there are several, combined in order."""
     from pdf.inputs import check_pdf  # the operations load here, in the worker only
 
-    items = [item for item in ctx.record.inputs if _role(item) == "worksheet"]
+    items = [item for item in ctx.inputs if _role(item) == "worksheet"]
     if not items:
         raise InputMissing("No worksheet was given.", "Upload the worksheet PDF on the Class sets page.")
     paths, notes, pages = [], [], 0
@@ -435,6 +436,7 @@ PIPELINE = Pipeline(
     kind="class_sets",
     label="Class sets",
     steps=(
+        TO_PDF,
         StepDef("read_list", "Read class list", read_list_step, weight=1),
         StepDef("copies", "Make the named copies", make_copies_step, weight=3),
         StepDef("assemble", "Assemble the print file", assemble_step, weight=2),

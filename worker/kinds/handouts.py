@@ -22,6 +22,7 @@ from pdf.ranges import parse_ranges
 from worker.options import Options, option
 from worker.steps import (
     PDF_MIME,
+    TO_PDF,
     Pipeline,
     StepContext,
     StepDef,
@@ -302,6 +303,7 @@ PIPELINE = Pipeline(
     kind="handouts",
     label="Handouts",
     steps=(
+        TO_PDF,
         StepDef("check", "Check files", check_pdfs, weight=1),
         StepDef("sheets", "Make sheets", handouts_step, weight=4),
     ),

@@ -18,6 +18,7 @@ from pdf.ranges import parse_ranges
 from worker.options import Options, option
 from worker.steps import (
     PDF_MIME,
+    TO_PDF,
     ZIP_MIME,
     Pipeline,
     StepContext,
@@ -236,6 +237,7 @@ PIPELINE = Pipeline(
     kind="merge",
     label="Merge & arrange",
     steps=(
+        TO_PDF,
         StepDef("check", "Check files", check_pdfs, weight=1),
         StepDef("arrange", "Put pages together", arrange_step, weight=3),
         StepDef("finish", "Finish", finish_step, weight=2),
