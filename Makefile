@@ -10,7 +10,7 @@ DEV := $(VENV)/.dev-installed
 export
 
 .DEFAULT_GOAL := help
-.PHONY: help run worker test lint format bench clean
+.PHONY: help run worker test lint format bench clean office
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-8s %s\n", $$1, $$2}'
@@ -47,6 +47,12 @@ format: $(DEV) ## Rewrite the code in the house style
 
 bench: $(DEV) ## Measure speed and memory of everything; prints tables (BENCH_ARGS=--quick: a smoke check)
 	$(BIN)/python -m bench.run_all $(BENCH_ARGS)
+
+office: ## Install LibreOffice and fonts (Debian/Ubuntu, uses sudo unless root) so Word and PowerPoint files work
+	@packages="$$(grep -v '^#' docker/office-packages.txt | xargs)"; \
+	sudo=""; [ "$$(id -u)" -eq 0 ] || sudo=sudo; \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	$$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$packages
 
 clean: ## Remove the virtual environment and caches (keeps ./data)
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -69,6 +69,11 @@ def named_format(name: str) -> Format | None:
     return BY_SUFFIX.get(suffix_of(name))
 
 
+def is_photo_name(name: str) -> bool:
+    found = named_format(name)
+    return found is not None and found.route == PHOTO
+
+
 @dataclass(frozen=True)
 class Found:
     """What a file is: its format, or None; and whether it is locked with a password."""

@@ -110,7 +110,7 @@ def office_to_pdf(
 
 def _run(command: list[str], name: str, profile: Path, timeout_s: float, memory_mb: int | None) -> None:
     env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PATH": "/usr/local/bin:/usr/bin:/bin",  # nothing of the worker's own environment reaches it
         "HOME": str(profile),
         "LANG": "C.UTF-8",
         "SAL_USE_VCLPLUGIN": "svp",  # no display, ever

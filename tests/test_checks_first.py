@@ -302,7 +302,7 @@ def test_unlocked_pdf_shows_an_unlocked_state_not_the_lock(app_env, config, tmp_
     at.switch_page("ui/handouts.py").run()
     at.file_uploader(key="handouts_files").upload("Test.pdf", locked.read_bytes(), PDF)
     at.run()
-    assert "Add a PDF to begin." not in texts(at)
+    assert "Add a PDF, a Word or PowerPoint file, or a photo to begin." not in texts(at)
     assert "Test.pdf is protected by a password" in disabled_with(at, "handouts_submit")
     password = next(t for t in at.text_input if t.key and "__pw__" in t.key)
     password.input("sesame").run()
@@ -311,7 +311,7 @@ def test_unlocked_pdf_shows_an_unlocked_state_not_the_lock(app_env, config, tmp_
     assert "protected by a password" not in texts(at)
     assert not [t for t in at.text_input if t.key and "__pw__" in t.key]
     assert any("**Test.pdf** is unlocked (2 pages)" in s.value for s in at.success)
-    assert "Add a PDF to begin." not in texts(at)
+    assert "Add a PDF, a Word or PowerPoint file, or a photo to begin." not in texts(at)
     assert not at.button(key="handouts_submit").proto.disabled
 
 

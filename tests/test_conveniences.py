@@ -186,7 +186,7 @@ def test_run_again_asks_again_for_a_file_that_is_gone(app_env, config, jobs, bur
     assert_clean(at)
     assert "“Old quiz.pdf” is no longer on the server" in texts(at)
     assert "Please upload it again below." in texts(at)
-    assert "Add a PDF to begin." in texts(at)
+    assert "Add a PDF, a Word or PowerPoint file, or a photo to begin." in texts(at)
     at.switch_page("ui/handouts.py")
     at.file_uploader(key="handouts_files").upload("Old quiz.pdf", pdf_bytes(4), PDF).run()
     assert_clean(at)
@@ -216,7 +216,7 @@ def test_the_same_file_uploaded_twice_is_kept_once_and_listed_once(app_env):
 def test_a_file_picked_from_my_files_is_used_without_uploading(app_env, config, jobs, burst):
     stored = kept(config, "local", pdf_bytes(6, "W"), "Worksheet.pdf")
     at = page("ui/handouts.py")
-    assert "Add a PDF to begin." in texts(at)
+    assert "Add a PDF, a Word or PowerPoint file, or a photo to begin." in texts(at)
     at.multiselect(key="handouts_files__mine").select(stored.ref.split("/")[1]).run()
     assert_clean(at)
     assert {m.label: m.value for m in at.metric}["Pages in"] == "6"
@@ -544,4 +544,4 @@ def test_a_file_removed_by_the_clean_up_while_the_page_is_open_is_no_traceback(a
     assert "Worksheet.pdf" not in picker_names(
         at, "handouts_files__mine"
     )  # no longer offered, nothing breaks
-    assert "Add a PDF to begin." in texts(at)
+    assert "Add a PDF, a Word or PowerPoint file, or a photo to begin." in texts(at)

@@ -286,7 +286,22 @@ def test_app_services_share_the_data_volume_and_reach_redis_with_the_password(na
     assert svc["depends_on"]["redis"]["condition"] == "service_healthy"
     assert svc["restart"] == "unless-stopped"
     assert svc["healthcheck"]["test"][:3] == ["CMD", "python", "docker/healthcheck.py"]
-    assert svc["build"]["target"] == final_stage()
+    # The web runs the app image; the workers the image with LibreOffice (Word files into PDFs).
+    assert svc["build"]["target"] == {"web": final_stage(), "worker": "worker"}[name]
+
+
+def test_only_the_worker_image_carries_libreoffice():
+    worker_runs = " ".join(args for keyword, args in effective("worker") if keyword == "RUN")
+    assert "office-packages.txt" in worker_runs and "--no-install-recommends" in worker_runs
+    assert "rm -rf /var/lib/apt/lists/*" in worker_runs
+    web_runs = " ".join(args for keyword, args in effective(final_stage()) if keyword == "RUN")
+    assert "apt-get" not in web_runs
+    assert service("looks")["build"]["target"] == "worker"
+    assert [args for keyword, args in effective("worker") if keyword == "USER"][-1] == "10001:10001"
+    listed = [
+        line for line in (ROOT / "docker/office-packages.txt").read_text().splitlines() if line[:1] not in "#"
+    ]
+    assert {"libreoffice-writer-nogui", "libreoffice-impress-nogui", "fonts-crosextra-carlito"} <= set(listed)
 
 
 def test_every_setting_reaches_the_containers_or_is_explained():
@@ -383,7 +398,7 @@ def test_dockerfile_base_user_env_and_healthcheck():
 def test_dockerfile_installs_dependencies_in_a_cached_layer_without_build_tools():
     runs = " ".join(args for keyword, args in effective(final_stage()) if keyword == "RUN")
     assert not re.search(r"apt-get|apk |build-essential|gcc|redis-server", runs), runs
-    own = dockerfile_stages()[final_stage()]["instructions"]
+    own = effective(final_stage())
     copies = [(i, args) for i, (keyword, args) in enumerate(own) if keyword == "COPY"]
     requirements = next(i for i, args in copies if args.split()[0] == "requirements.txt")
     everything = next(i for i, args in copies if args.split()[0] == ".")

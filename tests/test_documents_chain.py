@@ -150,3 +150,61 @@ def test_a_file_that_is_not_what_it_says_is_named_on_the_page(app_env, tmp_path)
     at.run()
     assert_clean(at)
     assert "Slides.pptx is not a PowerPoint presentation, even though its name says so" in texts(at)
+
+
+# -- Make PDF -----------------------------------------------------------------------------------
+
+
+def test_three_phone_photos_into_one_pdf_or_two_per_page(jobs, config, burst, tmp_path):
+    photos = [
+        upload(config, photo_file(tmp_path / f"board {n}.jpg", size=(1600, 1200), orientation=o))
+        for n, o in ((1, 1), (2, 6), (3, 1))
+    ]
+    done = finished(jobs, burst, jobs.submit("make_pdf", "Board", photos, {}, "t1"))
+    assert [s.label for s in done.steps] == [STEP_LABEL, "Check files", "Make the PDF"]
+    out = PdfReader(jobs.output_path(done.id, done.outputs[0], None))
+    assert done.outputs[0].name == "board 1.pdf"
+    assert len(out.pages) == 3
+    # The sideways one is upright on a portrait A4 page; the others on landscape A4.
+    shapes = [page.mediabox.width > page.mediabox.height for page in out.pages]
+    assert shapes == [True, False, True]
+    two = finished(jobs, burst, jobs.submit("make_pdf", "Board", photos, {"per_page": 2}, "t1"))
+    assert len(PdfReader(jobs.output_path(two.id, two.outputs[0], None)).pages) == 2
+
+
+def test_one_pdf_each_in_a_zip_named_after_the_files(jobs, config, burst, tmp_path):
+    files = [
+        upload(config, docx_file(tmp_path / "Lesson.docx", pages=2)),
+        upload(config, photo_file(tmp_path / "Board.heic", fmt="HEIF")),
+        upload(config, make_pdf(tmp_path / "Answers.pdf", 1)),
+    ]
+    done = finished(jobs, burst, jobs.submit("make_pdf", "x", files, {"result": "each"}, "t1"))
+    import zipfile
+
+    with zipfile.ZipFile(jobs.output_path(done.id, done.outputs[0], None)) as archive:
+        assert archive.namelist() == ["Lesson.pdf", "Board.pdf", "Answers.pdf"]
+        pages = [len(PdfReader(io.BytesIO(archive.read(n))).pages) for n in archive.namelist()]
+    assert pages == [2, 1, 1]
+    assert done.outputs[0].name == "Lesson as PDFs.zip"
+
+
+def test_make_pdf_page_counts_three_photos_and_submits(app_env, config, burst, jobs, tmp_path):
+    at = app()
+    at.switch_page("ui/make_pdf.py").run()
+    assert_clean(at)
+    uploader = at.file_uploader(key="make_pdf_files")
+    for n in (1, 2, 3):
+        uploader.upload(
+            f"photo {n}.jpg", photo_file(tmp_path / f"{n}.jpg", size=(800, 600)).read_bytes(), "image/jpeg"
+        )
+    at.run()
+    assert_clean(at)
+    assert {m.label: m.value for m in at.metric} == {"Pages": "3"}
+    at.selectbox(key="make_pdf_per_page").set_value(2).run()
+    assert {m.label: m.value for m in at.metric} == {"Pages": "2"}
+    at.button(key="make_pdf_submit").click().run()
+    assert "Submitted" in texts(at)
+    burst()
+    record = jobs.list(None).records[0]
+    assert record.kind == "make_pdf" and record.status == Status.FINISHED, record.error
+    assert len(PdfReader(jobs.output_path(record.id, record.outputs[0], None)).pages) == 2

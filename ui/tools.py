@@ -39,6 +39,11 @@ PAGES: tuple[Page, ...] = (
         link="Merge & arrange",
     ),
     Page(
+        "ui/make_pdf.py", "Make PDF", ":material/picture_as_pdf:", "make_pdf", "Tools", kind="make_pdf",
+        blurb="Word and PowerPoint files and phone photos into one PDF, or one PDF each.",
+        link="Make a PDF",
+    ),
+    Page(
         "ui/spreadsheets.py", "Spreadsheets", ":material/table:", "spreadsheets", "Tools", kind="spreadsheets",
         blurb="Class lists and mark sheets: CSV to a tidy Excel workbook, workbooks to CSV.",
         link="Open Spreadsheets",

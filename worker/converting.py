@@ -12,8 +12,8 @@ from pathlib import Path
 from documents.convert import Converter
 from storage.config import Config
 
-# Set by `python -m worker` for itself and its work-horses: one profile folder per worker.
-PROFILE_ENV = "TP_OFFICE_PROFILE"
+# This worker's profile folder, claimed at its start; its work-horses, forks of it, inherit it.
+_claimed: Path | None = None
 
 
 def profiles_root() -> Path:
@@ -22,22 +22,24 @@ def profiles_root() -> Path:
 
 def claim_profile() -> Path:
     """Give this worker process (and the work-horses it forks) a LibreOffice profile of its own."""
-    profile = profiles_root() / f"{socket.gethostname()}-{os.getpid()}"
-    os.environ[PROFILE_ENV] = str(profile)
-    return profile
+    global _claimed
+    _claimed = profiles_root() / f"{socket.gethostname()}-{os.getpid()}"
+    return _claimed
 
 
 def release_profile() -> None:
-    if folder := os.environ.pop(PROFILE_ENV, ""):
+    global _claimed
+    if _claimed is not None:
         with contextlib.suppress(OSError):
-            shutil.rmtree(folder)
-            Path(folder).with_name(f".{Path(folder).name}.lock").unlink(missing_ok=True)
+            shutil.rmtree(_claimed)
+            _claimed.with_name(f".{_claimed.name}.lock").unlink(missing_ok=True)
+        _claimed = None
 
 
 def converter_for(config: Config) -> Converter:
     """The converter for the calling worker (outside a worker, e.g. a test: one per process)."""
-    profile = os.environ.get(PROFILE_ENV) or str(profiles_root() / f"process-{os.getpid()}")
     root = profiles_root()
     root.mkdir(parents=True, exist_ok=True)
     root.chmod(0o755)  # LibreOffice may run as `nobody`, which must reach its folder
-    return Converter(Path(profile), config.convert_timeout, config.step_memory_mb)
+    profile = _claimed or root / f"process-{os.getpid()}"
+    return Converter(profile, config.convert_timeout, config.step_memory_mb)

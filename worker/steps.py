@@ -219,10 +219,13 @@ def convert_documents(ctx: StepContext) -> StepResult:
     (its look, on the same bytes under the same name) is taken from there instead of converted again.
     """
     from documents.convert import to_pdf
-    from documents.formats import is_convertible_name
+    from documents.formats import is_convertible_name, is_photo_name
+    from documents.photos import PhotoPage
     from worker.converting import converter_for
 
     inputs = ctx.record.inputs
+    # A tool may say how photos go onto pages (Make PDF); the others take the defaults, as the page's look did.
+    photo: PhotoPage = ctx.options.photo_page() if hasattr(ctx.options, "photo_page") else PhotoPage()
     files: list[dict[str, Any]] = []
     problems: list[TeacherPrinterError] = []
     reused = 0
@@ -234,11 +237,12 @@ def convert_documents(ctx: StepContext) -> StepResult:
         ctx.progress(number, len(inputs), f"Turning {name} into a PDF")
         path = ctx.upload_path(item)
         dest = ctx.work_dir / f"converted-{number:04d}.pdf"
-        if _converted_before_the_button(ctx, path, name, dest):
+        as_looked = photo == PhotoPage() or not is_photo_name(name)
+        if as_looked and _converted_before_the_button(ctx, path, name, dest):
             reused += 1
         else:
             try:
-                to_pdf(path, name, dest, converter_for(ctx.files.config))
+                to_pdf(path, name, dest, converter_for(ctx.files.config), photo)
             except TeacherPrinterError as exc:
                 problems.append(exc)
                 continue

@@ -365,7 +365,9 @@ def test_run_again_keeps_its_filled_page_through_a_reload(page, tmp_path: Path):
     ui.submit_merge(page, second)
     page.reload()  # once submitted, a reload starts afresh rather than offering the same job again
     expect(ui.main(page).get_by_role("heading", name="Merge & arrange")).to_be_visible()
-    expect(ui.main(page)).to_contain_text("Add one or more PDFs (or a ZIP) to begin.")
+    expect(ui.main(page)).to_contain_text(
+        "Add PDFs, Word or PowerPoint files, photos or a ZIP of PDFs to begin."
+    )
     expect(ui.main(page)).not_to_contain_text("Filled in from")
 
 
