@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
@@ -59,6 +60,27 @@ class Health:
     workers: int = 0
     waiting: int = 0
     problem: str = ""
+    # Workers that reported LibreOffice lately (Word and PowerPoint files can become PDFs).
+    office_workers: int = 0
+
+
+# Workers with LibreOffice, each scored by when it last said so (worker/__main__ reports every
+# OFFICE_REPORT_S); one counts while its last report is younger than three of those.
+OFFICE_WORKERS_KEY = "tp:workers:office"
+OFFICE_REPORT_S = 10
+
+
+def report_office(conn: redis.Redis, worker: str) -> None:
+    """Say that `worker` can turn office documents into PDFs, now; forget long-silent ones."""
+    now = time.time()
+    pipe = conn.pipeline(transaction=False)
+    pipe.zadd(OFFICE_WORKERS_KEY, {worker: now})
+    pipe.zremrangebyscore(OFFICE_WORKERS_KEY, "-inf", now - 3600)
+    pipe.execute()
+
+
+def office_workers(conn: redis.Redis) -> int:
+    return int(conn.zcount(OFFICE_WORKERS_KEY, time.time() - 3 * OFFICE_REPORT_S, "+inf"))
 
 
 def check_health(config: Config | None = None) -> Health:
@@ -72,11 +94,12 @@ def check_health(config: Config | None = None) -> Health:
         queue = Queue(config.queue_name, connection=conn)
         workers = live_workers(queue, config.worker_silent_after)
         waiting = queue.count
+        office = office_workers(conn)
     except ServiceUnavailable as exc:
         return Health(False, problem=exc.message)
     except redis.RedisError as exc:
         return Health(False, problem=f"{type(exc).__name__}: {exc}")
-    return Health(True, workers=workers, waiting=waiting)
+    return Health(True, workers=workers, waiting=waiting, office_workers=office)
 
 
 def live_workers(queue: Queue, silent_after: int) -> int:

@@ -354,3 +354,27 @@ def test_a_frozen_worker_that_wakes_after_the_retry_changes_nothing(jobs, config
     assert frozen.poll() is None  # and the woken worker is well: it takes the next job
     small = jobs.submit("merge", "small", [upload(config, make_pdf(config.data_dir / "s.pdf", 2))], {}, "t1")
     assert wait_for(lambda: jobs.get(small.id, None).status == Status.FINISHED, 60)
+
+
+@pytest.mark.skipif(
+    __import__("shutil").which("soffice") is None, reason="LibreOffice is not installed (make office)"
+)
+def test_a_worker_converts_word_files_in_its_own_profile_and_says_it_can(
+    jobs, config, start_worker, tmp_path
+):
+    """A real worker process: the sidebar learns it has LibreOffice; a Word file becomes a PDF in a
+    work-horse, in that worker's own profile folder, which goes when the worker stops."""
+    from storage.redis_conn import check_health
+    from tests.make_files import docx_file
+    from worker.converting import profiles_root
+
+    worker = start_worker()
+    wait_for(lambda: check_health(config).office_workers == 1, 60)
+    record = jobs.submit("handouts", "w", [upload(config, docx_file(tmp_path / "w.docx", 2))], {}, "t1")
+    done = wait_for(lambda: (r := jobs.get(record.id, None)).status == Status.FINISHED and r, 120)
+    assert len(PdfReader(jobs.output_path(done.id, done.outputs[0], None)).pages) == 1  # 2 pages 4-up
+    profile = next(profiles_root().glob(f"*-{worker.pid}"))
+    assert (profile / "user" / "registrymodifications.xcu").is_file()
+    worker.send_signal(signal.SIGTERM)
+    worker.wait(30)
+    assert not profile.exists()

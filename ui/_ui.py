@@ -173,6 +173,13 @@ def sidebar_health() -> bool:
                 st.warning(
                     "No worker is running: jobs will wait until one starts.", icon=":material/warning:"
                 )
+            elif health.office_workers == 0:
+                st.caption(
+                    ":material/warning: Word and PowerPoint files cannot become PDFs yet: no worker has "
+                    "LibreOffice. Your IT person can add it with `make office` (photos and PDFs work)."
+                )
+            else:
+                st.caption(":material/check: Word and PowerPoint files can become PDFs")
         else:
             st.markdown(":material/error: Job service unreachable")
     if not health.redis_ok:

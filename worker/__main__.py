@@ -14,11 +14,12 @@ import redis
 from rq.exceptions import StopRequested
 
 from core.errors import ServiceUnavailable
+from documents.office import office_available
 from storage.config import Config, load_config
 from storage.files import FileStore
 from storage.jobs import JobStore
 from storage.logs import setup_logging
-from storage.redis_conn import get_redis
+from storage.redis_conn import OFFICE_REPORT_S, get_redis, report_office
 from worker.converting import claim_profile, release_profile
 from worker.sweep import sweep
 from worker.tasks import make_worker
@@ -36,6 +37,18 @@ def _sweep_forever(stop: threading.Event) -> None:
             log.warning("sweep skipped: %s", exc)
         except Exception:
             log.exception("sweep failed")
+
+
+def _report_office_forever(stop: threading.Event, name: str) -> None:
+    """Tell the web app, while this worker lives, that it can turn Word files into PDFs."""
+    config = load_config()
+    while True:
+        try:
+            report_office(get_redis(config), name)
+        except (redis.RedisError, ServiceUnavailable) as exc:
+            log.warning("could not report LibreOffice: %s", exc)
+        if stop.wait(OFFICE_REPORT_S):
+            return
 
 
 def load_operations() -> None:
@@ -125,7 +138,15 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     if not args.no_sweep:
         threading.Thread(target=_sweep_forever, args=(stop,), name="sweep", daemon=True).start()
-    claim_profile()
+    profile = claim_profile()
+    if office_available():
+        threading.Thread(
+            target=_report_office_forever, args=(stop, profile.name), name="office", daemon=True
+        ).start()
+    else:
+        log.warning(
+            "LibreOffice is not installed here: Word and PowerPoint files cannot be converted (make office)"
+        )
     try:
         work_through_outages(config, conn, args)
     finally:
