@@ -40,6 +40,7 @@ SECTIONS = (
     ("class-sets", "bench.bench_class_sets"),
     ("jobs-page", "bench.bench_jobs_page"),
     ("upload", "bench.bench_upload"),
+    ("convert", "bench.bench_convert"),
     ("browser", "bench.bench_browser"),
     ("floor", "bench.bench_floor"),
 )
