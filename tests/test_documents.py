@@ -13,7 +13,14 @@ import pypdfium2 as pdfium
 import pytest
 from pypdf import PdfReader
 
-from core.errors import ConversionFailed, EmptyDocument, LimitExceeded, PasswordRequired, StepTimedOut
+from core.errors import (
+    ConversionFailed,
+    ConverterMissing,
+    EmptyDocument,
+    LimitExceeded,
+    PasswordRequired,
+    StepTimedOut,
+)
 from documents.convert import Converter, to_pdf
 from documents.formats import BY_KEY, what_is
 from documents.photos import AS_THE_PHOTO, PhotoPage, photos_to_pdf
@@ -330,3 +337,19 @@ def test_outputs_are_plain_pdfs(tmp_path):
     photos_to_pdf([(photo, photo.name)], dest)
     data = dest.read_bytes()
     assert b"/JavaScript" not in data and b"/OpenAction" not in data and b"/EmbeddedFile" not in data
+
+
+def test_without_libreoffice_a_word_file_gets_the_one_command_that_adds_it(tmp_path, converter, monkeypatch):
+    import documents.office
+
+    monkeypatch.setattr(documents.office, "SOFFICE", "soffice-that-is-not-installed")
+    assert not documents.office.office_available()
+    source = docx_file(tmp_path / "lesson.docx")
+    with pytest.raises(
+        ConverterMissing, match=r"lesson\.docx is a Word, PowerPoint or OpenDocument file"
+    ) as raised:
+        to_pdf(source, "lesson.docx", tmp_path / "out.pdf", converter)
+    assert "make office" in raised.value.hint
+    assert not raised.value.permanent  # once it is installed, Retry works
+    # Photos need no LibreOffice.
+    assert to_pdf(photo_file(tmp_path / "p.jpg"), "p.jpg", tmp_path / "photo.pdf", converter) == 1
