@@ -353,3 +353,14 @@ def test_without_libreoffice_a_word_file_gets_the_one_command_that_adds_it(tmp_p
     assert not raised.value.permanent  # once it is installed, Retry works
     # Photos need no LibreOffice.
     assert to_pdf(photo_file(tmp_path / "p.jpg"), "p.jpg", tmp_path / "photo.pdf", converter) == 1
+
+
+@needs_office
+def test_office_files_and_photos_of_the_corpus_convert(corpus_dir, tmp_path, converter):
+    from documents.formats import CONVERTIBLE_SUFFIXES
+
+    found = sorted(p for p in corpus_dir.rglob("*") if p.suffix.lower().lstrip(".") in CONVERTIBLE_SUFFIXES)
+    if not found:
+        pytest.skip("the shared corpus holds no office documents or photos (only PDFs, sheets and ZIPs)")
+    for path in found:
+        assert to_pdf(path, path.name, tmp_path / f"{path.stem}.pdf", converter) >= 1, path.name
