@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import ConversionFailed, EmptyDocument, LimitExceeded, PasswordRequired
@@ -10,6 +10,14 @@ from documents.formats import OFFICE, PDF, Format, named_format, what_is
 from documents.office import LOCKED_HINT, office_to_pdf
 from documents.photos import PhotoPage, photos_to_pdf
 from pdf.limits import MAX_SOURCE_PAGES
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """What a tool asks of the conversion: how photos go onto pages, and slides with their notes."""
+
+    photo: PhotoPage = field(default_factory=PhotoPage)
+    speaker_notes: bool = False
 
 
 @dataclass(frozen=True)
@@ -21,8 +29,9 @@ class Converter:
     memory_mb: int | None = None
 
 
-def to_pdf(path: Path, name: str, dest: Path, converter: Converter, photo: PhotoPage | None = None) -> int:
+def to_pdf(path: Path, name: str, dest: Path, converter: Converter, asked: Conversion | None = None) -> int:
     """Turn the document or photo `path` (uploaded as `name`) into the PDF `dest`; its page count."""
+    asked = asked or Conversion()
     fmt = format_of(path, name)
     if fmt.route == PDF:
         raise ConversionFailed(f"{name} is a PDF already.")  # callers pass PDFs on as they are
@@ -30,10 +39,17 @@ def to_pdf(path: Path, name: str, dest: Path, converter: Converter, photo: Photo
         raise EmptyDocument(f"{name} has nothing to print: it has no slides.")
     if fmt.route == OFFICE:
         office_to_pdf(
-            path, name, fmt.suffixes[0], dest, converter.profile, converter.timeout_s, converter.memory_mb
+            path,
+            name,
+            fmt.suffixes[0],
+            dest,
+            converter.profile,
+            converter.timeout_s,
+            converter.memory_mb,
+            notes=asked.speaker_notes,
         )
     else:
-        photos_to_pdf([(path, name)], dest, photo or PhotoPage())
+        photos_to_pdf([(path, name)], dest, asked.photo)
     return _counted(dest, name)
 
 

@@ -48,6 +48,12 @@ _HARDENED = {
     ("org.openoffice.Office.Common/Misc", "UseDocumentSystemFileLocking"): "false",
     ("org.openoffice.Office.Common/Misc", "UseLocking"): "false",
 }
+PRESENTATIONS = {"pptx", "ppt", "odp"}
+# Impress's PDF export with its filter options as JSON (LibreOffice 7.4 and later): notes pages only.
+NOTES_PAGES = (
+    'pdf:impress_pdf_Export:{"ExportNotesPages":{"type":"boolean","value":"true"},'
+    '"ExportOnlyNotesPages":{"type":"boolean","value":"true"}}'
+)
 LOCKED_HINT = (
     "Open it in Word or PowerPoint, remove the password (File → Info → Protect → Encrypt with "
     "password: leave it empty), save, and upload it again; or save it as a PDF there and upload that."
@@ -67,8 +73,10 @@ def office_to_pdf(
     profile: Path,
     timeout_s: float,
     memory_mb: int | None = None,
+    notes: bool = False,
 ) -> None:
-    """Convert the office document `source` (uploaded as `name`, read as a `.suffix` file) into `dest`."""
+    """Convert the office document `source` (uploaded as `name`, read as a `.suffix` file) into `dest`;
+    with `notes`, a presentation as its notes pages (each slide with its speaker notes)."""
     binary = shutil.which(SOFFICE)
     if binary is None:
         raise ConverterMissing(
@@ -94,7 +102,7 @@ def office_to_pdf(
             "--nologo",
             "--norestore",
             "--convert-to",
-            "pdf",
+            NOTES_PAGES if notes and suffix in PRESENTATIONS else "pdf",
             "--outdir",
             str(box),
             str(document),

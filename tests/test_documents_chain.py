@@ -208,3 +208,42 @@ def test_make_pdf_page_counts_three_photos_and_submits(app_env, config, burst, j
     record = jobs.list(None).records[0]
     assert record.kind == "make_pdf" and record.status == Status.FINISHED, record.error
     assert len(PdfReader(jobs.output_path(record.id, record.outputs[0], None)).pages) == 2
+
+
+def test_slides_with_their_speaker_notes_when_asked(jobs, config, burst, tmp_path):
+    deck = upload(config, pptx_file(tmp_path / "Cells.pptx", slides=3, notes="Ask the class"))
+    plain = finished(jobs, burst, jobs.submit("make_pdf", "x", [deck], {}, "t1"))
+    noted = finished(jobs, burst, jobs.submit("make_pdf", "x", [deck], {"speaker_notes": True}, "t1"))
+    plain_pages = PdfReader(jobs.output_path(plain.id, plain.outputs[0], None)).pages
+    noted_pages = PdfReader(jobs.output_path(noted.id, noted.outputs[0], None)).pages
+    assert len(plain_pages) == len(noted_pages) == 3
+    assert "Ask the class" not in plain_pages[0].extract_text()
+    assert "Slide 2" in noted_pages[1].extract_text() and "Ask the class 2" in noted_pages[1].extract_text()
+    assert noted_pages[0].mediabox.height > noted_pages[0].mediabox.width  # a notes page is upright
+
+
+def test_make_pdf_page_keeps_the_teachers_order(app_env, config, burst, jobs, tmp_path):
+    at = app()
+    at.switch_page("ui/make_pdf.py").run()
+    uploader = at.file_uploader(key="make_pdf_files")
+    uploader.upload("board.jpg", photo_file(tmp_path / "b.jpg", size=(800, 600)).read_bytes(), "image/jpeg")
+    word = docx_file(tmp_path / "w.docx", pages=2).read_bytes()
+    uploader.upload("Questions.docx", word, "application/octet-stream")
+    at.run()
+    assert_clean(at)
+    rows = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert rows[:2] == [
+        "**1.** board.jpg  ·  a JPEG photo — 1 page",
+        "**2.** Questions.docx  ·  a Word document — 2 pages",
+    ]
+    up = next(b for b in at.button if b.key and b.key.startswith("up-") and not b.disabled)
+    up.click().run()
+    rows = [m.value for m in at.markdown if m.value.startswith("**")]
+    assert rows[0].startswith("**1.** Questions.docx")
+    at.button(key="make_pdf_submit").click().run()
+    burst()
+    record = jobs.list(None).records[0]
+    assert record.status == Status.FINISHED, record.error
+    assert [i["name"] for i in record.inputs] == ["Questions.docx", "board.jpg"]
+    pages = PdfReader(jobs.output_path(record.id, record.outputs[0], None)).pages
+    assert "part 1" in pages[0].extract_text() and pages[2].extract_text().strip() == ""

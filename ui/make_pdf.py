@@ -8,7 +8,8 @@ from core.errors import TeacherPrinterError
 from storage.config import load_config
 from ui import _options as w
 from ui._names import result_name
-from ui._presets import fill_widgets, preset_bar, receive_run_again, run_again_note
+from ui._order import draw_order, kept_order
+from ui._presets import fill_widgets, preset_bar, receive_run_again, run_again_note, take_pending_inputs
 from ui._ui import plural, submit_button
 from ui._uploads import DOCUMENTS_WORDS, PDF_TOOL_TYPES, show_problems, upload_step
 from worker.kinds.make_pdf import MakePdfOptions, pages_made
@@ -30,6 +31,7 @@ WIDGETS = w.fields(
         "per_page": "make_pdf_per_page",
         "dpi": "make_pdf_dpi",
         "clean_up": "make_pdf_clean_up",
+        "speaker_notes": "make_pdf_notes",
         "output_name": "make_pdf_name",
     },
 )
@@ -50,8 +52,28 @@ if not usable:
         st.info("Add Word or PowerPoint files, photos or PDFs to begin.", icon=":material/upload_file:")
     st.stop()
 
-# -- 2. Options -----------------------------------------------------------------------
-st.subheader("2. Choose how")
+# The teacher's order: as uploaded, then moved up and down.
+entries = {
+    u.stored.ref: {
+        "upload": u,
+        "label": f"{u.stored.name}  ·  {u.info.converted_from}" if u.info.converted_from else u.stored.name,
+        "pages": u.info.pages,
+    }
+    for u in usable
+}
+if (again := take_pending_inputs("make_pdf")) is not None:
+    st.session_state["make_pdf_order"] = [item["ref"] for item in again if item["ref"] in entries]
+order = kept_order("make_pdf", entries)
+if not order:
+    submit_button(BUTTON, "make_pdf_submit", "make_pdf", "", [], {}, [*blocked, "Every file was left out."])
+    st.stop()
+if len(entries) > 1:
+    st.subheader("2. Put them in order")
+    draw_order("make_pdf", entries, order)
+usable = [entries[key]["upload"] for key in order]
+
+# -- 3. Options -----------------------------------------------------------------------
+st.subheader("3. Choose how")
 presets_here = st.container()
 fill_widgets("make_pdf", WIDGETS)
 chosen: dict = {"result": w.radio(st, MakePdfOptions, "result", "make_pdf_result", horizontal=True)}
@@ -62,6 +84,8 @@ with st.expander("Photos: paper, margins, photos per page, clean-up", expanded=F
     chosen["margin_mm"] = float(w.slider(a, MakePdfOptions, "margin_mm", "make_pdf_margin"))
     chosen["dpi"] = w.selectbox(b, MakePdfOptions, "dpi", "make_pdf_dpi")
     chosen["clean_up"] = w.checkbox(st, MakePdfOptions, "clean_up", "make_pdf_clean_up")
+if any(u.info.converted_from.startswith(("a PowerPoint", "an OpenDocument presentation")) for u in usable):
+    chosen["speaker_notes"] = w.checkbox(st, MakePdfOptions, "speaker_notes", "make_pdf_notes")
 try:
     options = MakePdfOptions.from_dict(chosen)
 except TeacherPrinterError as exc:
@@ -73,8 +97,8 @@ except TeacherPrinterError as exc:
 with presets_here:
     preset_bar("make_pdf", options.to_dict())
 
-# -- 3. What you will get -------------------------------------------------------------
-st.subheader("3. What you will get")
+# -- 4. What you will get -------------------------------------------------------------
+st.subheader("4. What you will get")
 pages = pages_made([(u.stored.name, u.info.pages or 0) for u in usable], options)
 if options.result == "each":
     st.metric("PDFs in the ZIP", len(usable))
@@ -83,7 +107,7 @@ else:
     st.metric("Pages", pages)
     st.caption(f"One PDF: {', '.join(u.stored.name for u in usable)}, in this order.")
 
-# -- 4. Go ----------------------------------------------------------------------------
+# -- 5. Go ----------------------------------------------------------------------------
 first = usable[0].stored.name.rsplit(".", 1)[0]
 name = result_name(
     "Name of the result", "make_pdf_name", first, "as PDFs" if options.result == "each" else ""

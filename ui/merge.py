@@ -10,9 +10,10 @@ from pdf.marks import MAX_STAMP_CHARS
 from storage.config import load_config
 from ui import _options as w
 from ui._names import result_name
+from ui._order import draw_order, kept_order
 from ui._presets import fill_widgets, preset_bar, receive_run_again, run_again_note, take_pending_inputs
 from ui._ui import plural, submit_button
-from ui._uploads import DOCUMENTS_WORDS, PDF_TOOL_TYPES, problem_box, upload_step
+from ui._uploads import DOCUMENTS_WORDS, PDF_TOOL_TYPES, upload_step
 from worker.kinds.merge import MergeOptions, plan
 
 config = load_config()
@@ -94,62 +95,13 @@ if (again := take_pending_inputs("merge")) is not None:
     st.session_state["merge_dropped"] = {k for k in entries if k not in wanted}
 
 # Keep the teacher's order: new files go to the end, removed ones drop out.
-order: list[str] = [k for k in st.session_state.get("merge_order", []) if k in entries]
-order += [k for k in entries if k not in order]
-st.session_state["merge_order"] = order
-
-
-def move(index: int, step: int) -> None:
-    current = st.session_state["merge_order"]
-    target = index + step
-    if 0 <= target < len(current):
-        current[index], current[target] = current[target], current[index]
-
-
-def drop(index: int) -> None:
-    st.session_state.setdefault("merge_dropped", set()).add(st.session_state["merge_order"].pop(index))
-
-
-dropped = st.session_state.get("merge_dropped", set())
-dropped.intersection_update(entries)  # a file taken away and added again is back in the list
-order[:] = [k for k in order if k not in dropped]
+order = kept_order("merge", entries)
 
 # -- 2. Order and name ----------------------------------------------------------------
 if order:
     fill_widgets("merge", WIDGETS)
     st.subheader("2. Put them in order")
-    for index, key in enumerate(order):
-        entry = entries[key]
-        with st.container(border=True):
-            text, up, down, remove = st.columns([8, 1, 1, 1], vertical_alignment="center")
-            pages = f" — {entry['pages']} page{'s' if entry['pages'] != 1 else ''}" if entry["pages"] else ""
-            text.markdown(f"**{index + 1}.** {entry['label']}{pages}")
-            if entry["problem"]:
-                with text:
-                    problem_box(entry["problem"], entry["details"])
-            up.button(
-                ":material/arrow_upward:",
-                key=f"up-{key}",
-                help="Move up",
-                on_click=move,
-                args=(index, -1),
-                disabled=index == 0,
-            )
-            down.button(
-                ":material/arrow_downward:",
-                key=f"down-{key}",
-                help="Move down",
-                on_click=move,
-                args=(index, 1),
-                disabled=index == len(order) - 1,
-            )
-            remove.button(
-                ":material/close:",
-                key=f"drop-{key}",
-                help="Leave this file out",
-                on_click=drop,
-                args=(index,),
-            )
+    draw_order("merge", entries, order)
 
     first = entries[order[0]]["item"]["name"].rsplit(".", 1)[0]
     name = result_name("Name of the merged PDF", "merge_name", first, "merged" if len(order) > 1 else "")

@@ -218,14 +218,14 @@ def convert_documents(ctx: StepContext) -> StepResult:
     The PDFs, ZIPs and spreadsheets go on as they are. A file the page already turned into a PDF
     (its look, on the same bytes under the same name) is taken from there instead of converted again.
     """
-    from documents.convert import to_pdf
+    from documents.convert import Conversion, to_pdf
     from documents.formats import is_convertible_name, is_photo_name
-    from documents.photos import PhotoPage
     from worker.converting import converter_for
 
     inputs = ctx.record.inputs
-    # A tool may say how photos go onto pages (Make PDF); the others take the defaults, as the page's look did.
-    photo: PhotoPage = ctx.options.photo_page() if hasattr(ctx.options, "photo_page") else PhotoPage()
+    # A tool may ask more of the conversion (Make PDF: photos' pages, speaker notes); the others
+    # take the defaults, as the page's look did.
+    asked: Conversion = ctx.options.conversion() if hasattr(ctx.options, "conversion") else Conversion()
     files: list[dict[str, Any]] = []
     problems: list[TeacherPrinterError] = []
     reused = 0
@@ -237,12 +237,12 @@ def convert_documents(ctx: StepContext) -> StepResult:
         ctx.progress(number, len(inputs), f"Turning {name} into a PDF")
         path = ctx.upload_path(item)
         dest = ctx.work_dir / f"converted-{number:04d}.pdf"
-        as_looked = photo == PhotoPage() or not is_photo_name(name)
+        as_looked = asked == Conversion() or (not is_photo_name(name) and not asked.speaker_notes)
         if as_looked and _converted_before_the_button(ctx, path, name, dest):
             reused += 1
         else:
             try:
-                to_pdf(path, name, dest, converter_for(ctx.files.config), photo)
+                to_pdf(path, name, dest, converter_for(ctx.files.config), asked)
             except TeacherPrinterError as exc:
                 problems.append(exc)
                 continue

@@ -14,10 +14,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import RunningApp, running_app
+from ui.tools import PAGES
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-NAVIGATION = {"Home", "Handouts", "Class sets", "Merge & arrange", "Spreadsheets", "Jobs", "My files"}
+NAVIGATION = {page.title for page in PAGES}
 # Every name the sidebar shows is added to window.__navSeen as soon as it appears.
 RECORD_NAVIGATION = r"""
 window.__navSeen = [];
@@ -52,16 +53,9 @@ def open_first(page: Page, path: str, heading: str) -> None:
 
 @pytest.mark.parametrize(
     ("path", "heading"),
-    [
-        ("/", "Teacher Printer"),
-        ("/handouts", "Handouts"),
-        ("/class_sets", "Class sets"),
-        ("/merge", "Merge & arrange"),
-        ("/spreadsheets", "Spreadsheets"),
-        ("/jobs", "Jobs"),
-        ("/files", "My files"),
-        ("/no-such-page", "Teacher Printer"),
-    ],
+    # Every page by its bookmark (Home's heading is the app's name), and a made-up address.
+    [(f"/{p.url}", p.title if p.url else "Teacher Printer") for p in PAGES]
+    + [("/no-such-page", "Teacher Printer")],
 )
 def test_first_request_shows_the_right_page(page: Page, path: str, heading: str):
     open_first(page, path, heading)

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from core.files import UniqueNames, atomic_path, safe_name
+from documents.convert import Conversion
 from documents.formats import is_photo_name
 from documents.photos import AS_THE_PHOTO, PHOTO_PAPERS, PhotoPage
 from pdf.limits import MAX_MARGIN_MM
@@ -78,14 +79,20 @@ class MakePdfOptions(Options):
         False,
         label="Clean up photos of paper worksheets (grey, white paper, dark writing)",
     )
+    speaker_notes: bool = option(
+        False,
+        label="Slides with their speaker notes (each slide above its notes, one per page)",
+    )
 
     refused: ClassVar[str] = "These options cannot be used: {}."
 
-    def photo_page(self) -> PhotoPage:
-        """How the conversion step puts each photo on its page (several per page: placed after)."""
+    def conversion(self) -> Conversion:
+        """What the conversion step makes of photos (several per page: placed after) and slides."""
         if self.per_page > 1:  # each photo on a page of its own size first, then placed in the grid
-            return PhotoPage(AS_THE_PHOTO, 0, self.dpi, self.clean_up)
-        return PhotoPage(self.paper, self.margin_mm, self.dpi, self.clean_up)
+            photo = PhotoPage(AS_THE_PHOTO, 0, self.dpi, self.clean_up)
+        else:
+            photo = PhotoPage(self.paper, self.margin_mm, self.dpi, self.clean_up)
+        return Conversion(photo, self.speaker_notes)
 
 
 def pages_made(files: list[tuple[str, int]], options: MakePdfOptions) -> int:
