@@ -197,6 +197,12 @@ def _give_to_nobody(box: Path, profile: Path) -> None:
                 os.lchown(entry, NOBODY, NOBODY)
 
 
+def network_closed() -> bool:
+    """Whether LibreOffice runs here without any network (a namespace of its own); probed once per
+    process, so a worker probes before it forks its work-horses."""
+    return bool(_jail(os.geteuid() == 0)) and _jail(os.geteuid() == 0)[0] == "unshare"
+
+
 def _jail(as_nobody: bool) -> list[str]:
     """The command that puts LibreOffice in a network of its own (and drops root), where it can."""
     if as_nobody:

@@ -106,7 +106,17 @@ JOBS = [
     ("handouts", {"layout": "n_up", "per_sheet": 2}),
     ("handouts", {"layout": "booklet"}),
     ("class_sets", {"name_column": "Name"}),  # the print file, and a ZIP of single copies
+    ("make_pdf", {}),
+    ("make_pdf", {"result": "each"}),  # a ZIP of PDFs
 ]
+
+
+def test_every_kind_that_takes_pdfs_is_run_on_the_hostile_file():
+    from worker.pipelines import PIPELINES
+    from worker.steps import TO_PDF
+
+    takes_pdfs = {kind for kind, pipeline in PIPELINES.items() if TO_PDF in pipeline.steps}
+    assert takes_pdfs == {kind for kind, _ in JOBS}
 
 
 @pytest.mark.parametrize(("kind", "options"), JOBS, ids=[f"{k}-{'-'.join(o) or 'plain'}" for k, o in JOBS])

@@ -14,7 +14,7 @@ import redis
 from rq.exceptions import StopRequested
 
 from core.errors import ServiceUnavailable
-from documents.office import office_available
+from documents.office import network_closed, office_available
 from storage.config import Config, load_config
 from storage.files import FileStore
 from storage.jobs import JobStore
@@ -140,6 +140,10 @@ def main(argv: list[str] | None = None) -> int:
         threading.Thread(target=_sweep_forever, args=(stop,), name="sweep", daemon=True).start()
     profile = claim_profile()
     if office_available():
+        if not network_closed():
+            log.warning(
+                "LibreOffice runs with this host's network here: links are blocked by its settings only"
+            )
         threading.Thread(
             target=_report_office_forever, args=(stop, profile.name), name="office", daemon=True
         ).start()
