@@ -295,3 +295,27 @@ def test_a_failed_jobs_technical_details_are_for_admins_only(jobs, config, burst
     assert any(f"job {record.id}" in c.value for c in teacher.caption)
     admin = open_details(jobs_page({"is_logged_in": True, "email": "it@school.org"}), record.id)
     assert [x for x in admin.expander if "details for your IT person" in x.label]
+
+
+@pytest.mark.parametrize(
+    "user",
+    [
+        {"is_logged_in": True, "email": "alice@school.org", "email_verified": False},
+        {"is_logged_in": True, "sub": "alice@school.org"},  # no e-mail: never the provider's `sub`
+        {"is_logged_in": True, "email": "", "sub": "10769150350006150715113082367"},
+    ],
+    ids=["unverified", "sub-only", "no-email"],
+)
+def test_only_a_verified_email_address_owns_jobs(two_teachers, user):
+    at = jobs_page(user)
+    assert not at.exception
+    assert titles(at) == set()
+    assert any("did not give a verified e-mail address" in e.value for e in at.error)
+    assert any(b.label == "Sign out" for b in at.button)
+
+
+def test_a_verified_address_or_one_from_a_provider_without_the_claim_owns_its_jobs(two_teachers):
+    at = jobs_page({"is_logged_in": True, "email": "alice@school.org", "email_verified": True})
+    assert titles(at) == {"Merge PDFs — Alice's quiz.pdf"}
+    at = jobs_page({"is_logged_in": True, "email": "Bob@School.org"})  # Entra ID sends no email_verified
+    assert titles(at) == {"Merge PDFs — Bob's list.pdf"}

@@ -96,9 +96,39 @@ def owner() -> tuple[str, str | None]:
         return SINGLE_USER, None
     if not st.user.is_logged_in:
         _sign_in_prompt()
-    email = str(st.user.get("email") or st.user.get("sub") or "").lower()
+    email = verified_email(dict(st.user))
+    if email is None:
+        _unverified_stop()
     admins = load_config().admin_emails
     return email, (None if email in admins else email)
+
+
+def verified_email(claims: dict[str, Any]) -> str | None:
+    """The owner a signed-in teacher's jobs are recorded under: their e-mail address, when the
+    identity provider vouches for it; None otherwise.
+
+    `email_verified` false (a Google account whose address was never confirmed, say) is refused,
+    and so is an account without an address (never its opaque `sub`, which another provider could
+    reuse). A provider that sends no `email_verified` at all (Microsoft Entra ID) is trusted for the
+    addresses of its own directory.
+    """
+    email = str(claims.get("email") or "").strip().lower()
+    verified = claims.get("email_verified")
+    if not email or "@" not in email or verified is False or str(verified).lower() == "false":
+        return None
+    return email
+
+
+def _unverified_stop() -> None:
+    st.title("Teacher Printer")
+    st.error(
+        "Your school account did not give a verified e-mail address, so Teacher Printer cannot tell whose "
+        "jobs are yours. Sign in with your school account (the one with your school e-mail address), "
+        "or ask your IT person: the sign-in must share the e-mail address (the `email` scope).",
+        icon=":material/person_off:",
+    )
+    st.button("Sign out", on_click=st.logout, key="sign_out_unverified")
+    st.stop()
 
 
 def _sign_in_prompt() -> None:
