@@ -33,6 +33,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _whole_number(text: str) -> int:
+    value = int(text)
+    if value < 0:
+        raise ValueError("must be a whole number, 0 or more")
+    return value
+
+
 def _path(text: str) -> Path:
     return Path(text).expanduser().resolve()
 
@@ -101,6 +108,14 @@ SETTINGS: tuple[Setting, ...] = (
         "1000",
         "Most columns a spreadsheet may have; wider ones are refused with a message.",
         _positive_int,
+    ),
+    Setting(
+        "DISK_RESERVE_MB",
+        "500",
+        "Free space kept on the disk of DATA_DIR for the job records (the embedded Redis's append-only "
+        "file lives there too) and logs: below it, new uploads and job steps are refused with a message "
+        "(0: none).",
+        _whole_number,
     ),
     Setting(
         "STEP_TIMEOUT",
@@ -181,6 +196,7 @@ class Config:
     max_upload_mb: int
     sheet_max_rows: int
     sheet_max_columns: int
+    disk_reserve_mb: int
     step_timeout: int
     look_timeout: int
     convert_timeout: int

@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from core.errors import LimitExceeded
+from core.errors import LimitExceeded, StorageFailed
 from core.files import atomic_path, safe_name
 from core.units import MB
 from storage.config import Config, load_config
 
 CHUNK_BYTES = 1024 * 1024
+# An upload streaming in checks the disk's free space again every this many chunks.
+ROOM_CHECK_EVERY = 16
 
 
 def new_id() -> str:
@@ -73,8 +75,26 @@ class FileStore:
         return path
 
     # -- uploads ------------------------------------------------------------------
+    def check_room(self, needed: int = 0) -> None:
+        """Refuse (StorageFailed) what would leave less than DISK_RESERVE_MB free on the data disk.
+
+        The reserve is for what must never stop: the job records (the embedded Redis writes its
+        append-only file on this disk, and refuses every write once that fails) and the logs.
+        """
+        try:
+            free = shutil.disk_usage(self.root if self.root.exists() else self.root.parent).free
+        except OSError:
+            return  # the write itself will say what is wrong
+        if free - needed < self.config.disk_reserve_mb * MB:
+            raise StorageFailed(
+                f"The server's disk is nearly full ({free / MB:,.0f} MB free), so nothing new can be saved now.",
+                "Tell your IT person: delete old jobs on the Jobs page, or make room on the server's disk, "
+                "then try again. Your jobs and files so far are safe.",
+            )
+
     def save_upload(self, stream: BinaryIO, name: str, max_bytes: int | None = None) -> StoredFile:
         """Copy an uploaded stream into `uploads/<id>/<safe name>` in chunks, hashing it on the way."""
+        self.check_room()
         limit = max_bytes if max_bytes is not None else self.config.max_upload_bytes
         upload_id = new_id()
         clean = safe_name(name)
@@ -91,6 +111,8 @@ class FileStore:
                             f"{clean} is larger than {limit / MB:,.0f} MB, the largest file you can upload.",
                             "Make the file smaller (for a scan, save it at a lower resolution) or split it.",
                         )
+                    if size % (ROOM_CHECK_EVERY * CHUNK_BYTES) < len(chunk):
+                        self.check_room(len(chunk))
                     out.write(chunk)
         except BaseException:
             shutil.rmtree(dest.parent, ignore_errors=True)

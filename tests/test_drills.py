@@ -128,8 +128,10 @@ def test_three_hundred_jobs_from_fifteen_teachers_each_end_exactly_once(jobs, co
 
 
 @pytest.fixture
-def small_disk(tmp_path):
-    """A real 16 MB file system (tmpfs) to be DATA_DIR: it fills up as a school server's disk does."""
+def small_disk(tmp_path, monkeypatch):
+    """A real 16 MB file system (tmpfs) to be DATA_DIR: it fills up as a school server's disk does.
+    (DISK_RESERVE_MB is 0 here, so that the drills reach the disk's very end.)"""
+    monkeypatch.setenv("DISK_RESERVE_MB", "0")
     mount = tmp_path / "small"
     mount.mkdir()
     done = subprocess.run(
@@ -311,3 +313,40 @@ def test_a_submission_refused_by_a_full_disk_leaves_no_job_behind(small_disk, ap
     assert not list((small_disk / "jobs").glob("*/manifest.json"))
     filler.unlink()
     assert jobs.submit("merge", "x", [{"ref": stored.ref, "name": stored.name}], {}, "t1").id
+
+
+def test_the_disk_reserve_keeps_room_for_the_records_and_says_so(small_disk, monkeypatch, tmp_path, app_env):
+    """With the embedded Redis's append-only file on the same (full) disk, as in `make run`: uploads
+    and steps are refused in words below DISK_RESERVE_MB, and Redis keeps every record writable."""
+    from core.errors import StorageFailed
+    from services.control import Jobs
+    from storage.config import load_config
+    from storage.files import FileStore
+    from storage.redis_server import EmbeddedRedis
+    from tests.conftest import run_worker_burst
+
+    server = EmbeddedRedis(small_disk / "redis", persistent=True).start()
+    monkeypatch.setenv("REDIS_URL", server.url)
+    monkeypatch.setenv("DATA_DIR", str(small_disk))
+    monkeypatch.setenv("DISK_RESERVE_MB", "6")
+    try:
+        config = load_config()
+        files, jobs = FileStore(config), Jobs(config)
+        kept = files.save_upload(io.BytesIO(make_pdf(tmp_path / "a.pdf", 40).read_bytes()), "a.pdf")
+        record = jobs.submit("merge", "before", [{"ref": kept.ref, "name": kept.name}], {}, "t1")
+        with pytest.raises(StorageFailed, match="The server's disk is nearly full"):
+            for n in range(20):  # a teacher uploading one more file after another
+                files.save_upload(io.BytesIO(os.urandom(1_000_000)), f"scan {n}.pdf")
+        free = os.statvfs(small_disk).f_bavail * os.statvfs(small_disk).f_frsize
+        assert free >= 5_000_000  # the reserve held
+        # A step that starts now waits with the same words (and Retry), and nothing is lost.
+        run_worker_burst(config)
+        failed = jobs.get(record.id, None)
+        assert failed.status == Status.FAILED and "nearly full" in failed.error.message
+        assert not failed.error.permanent
+        # Redis writes its append-only file on the same disk, and still can: records change.
+        for n in range(200):
+            jobs.store.conn.set(f"tp:test:{n}", "x" * 1000)
+        assert jobs.list(None).total == 1
+    finally:
+        server.stop()

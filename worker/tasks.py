@@ -286,6 +286,7 @@ def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
     progress = _StepProgress(store, record, index)
     context = StepContext.for_step(get_pipeline(record.kind), record, index, store.files, progress)
     with _Heartbeat(store, job_id, attempt, config.worker_lost_after):
+        store.files.check_room()  # a step never eats the records' share of the disk
         result = within_memory(definition.run, context)
         if removed := made_safe(result.outputs):
             result.data["notes"] = [*result.data.get("notes", []), *removed]
