@@ -130,6 +130,8 @@ class ClassList:
     header_row: int
     columns: list[str]
     notes: list[str] = field(default_factory=list)
+    # The same notes without any student's name (rows instead): what a job's record keeps.
+    record_notes: list[str] = field(default_factory=list)
     classes: dict[str, int] = field(default_factory=dict)  # every class in the list, before any filter
     empty_rows: int = 0
     rows_without_name: int = 0
@@ -441,6 +443,7 @@ def read_class_list(
                 f"No student is in {', '.join(f'“{c}”' for c in missing)}; the other classes were used."
             )
     duplicates = _duplicates(students)
+    record_notes = [*notes, *_duplicates(students, named=False)]
     notes.extend(duplicates)
     progress(3, 3, f"Found {len(students):,} students")
     return ClassList(
@@ -449,6 +452,7 @@ def read_class_list(
         header_row=found.header_row,
         columns=columns,
         notes=notes,
+        record_notes=record_notes,
         classes=dict(sorted(classes.items(), key=lambda item: _natural(item[0]))),
         empty_rows=empty,
         rows_without_name=len(no_name),
@@ -477,7 +481,7 @@ def _check_columns(
             )
 
 
-def _duplicates(students: Sequence[Student]) -> list[str]:
+def _duplicates(students: Sequence[Student], named: bool = True) -> list[str]:
     seen: dict[tuple[str, str], list[int]] = defaultdict(list)
     for student in students:
         seen[(student.display.casefold(), student.group.casefold())].append(student.row)
@@ -489,9 +493,9 @@ def _duplicates(students: Sequence[Student]) -> list[str]:
     for rows, _key in sorted(repeated)[:MAX_LISTED]:
         student = by_row[rows[0]]
         where = f" in {student.group}" if student.group else ""
+        who = f"“{student.display}”" if named else "The same name"
         lines.append(
-            f"“{student.display}”{where} is on the class list {len(rows)} times ({_rows_text(rows)}); "
-            "each row gets its own copy."
+            f"{who}{where} is on the class list {len(rows)} times ({_rows_text(rows)}); each row gets its own copy."
         )
     if len(repeated) > MAX_LISTED:
         lines.append(f"{len(repeated) - MAX_LISTED:,} more names are on the list more than once.")

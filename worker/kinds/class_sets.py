@@ -254,7 +254,8 @@ def read_list_step(ctx: StepContext[ClassSetOptions]) -> StepResult:
     )
     dest = ctx.work_dir / "students.json"
     save_students(found.students, dest)
-    return StepResult({"students_file": ctx.files.ref(dest), **found.counts(), "notes": found.notes})
+    # The record keeps counts and row numbers, never a student's name (the page showed those).
+    return StepResult({"students_file": ctx.files.ref(dest), **found.counts(), "notes": found.record_notes})
 
 
 def _worksheet(ctx: StepContext[ClassSetOptions], students: int) -> tuple[Path, str, list[str]]:
@@ -322,7 +323,8 @@ def unprintable(students: list[Student]) -> list[Student]:
 
 
 def _who(students: list[Student]) -> str:
-    shown = ", ".join(f"“{s.display}” (row {s.row})" for s in students[:MAX_LISTED])
+    """Which students, by their rows on the class list: the job's record holds no names."""
+    shown = ", ".join(f"row {s.row}" for s in students[:MAX_LISTED])
     more = f" and {len(students) - MAX_LISTED:,} more" if len(students) > MAX_LISTED else ""
     return shown + more
 
@@ -330,12 +332,9 @@ def _who(students: list[Student]) -> str:
 def _label_notes(students: list[Student], write_ins: list[Student], template: Template) -> list[str]:
     notes = []
     if write_ins:
-        font = text_font()
-        letters = sorted({c for s in write_ins for c in missing_glyphs(s.display, font)})
-        shown = " ".join(letters[:20])
         notes.append(
             f"{len(write_ins)} name{'s use' if len(write_ins) != 1 else ' uses'} letters the font on this "
-            f"server cannot print ({shown}): {_who(write_ins)}. "
+            f"server cannot print: {_who(write_ins)}. "
             f"{'Their copies have' if len(write_ins) != 1 else 'That copy has'} a line to write the name on "
             "instead."
         )
