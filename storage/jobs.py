@@ -118,6 +118,8 @@ class StepRecord:
     started_at: float | None = None
     ended_at: float | None = None
     result: dict[str, Any] = field(default_factory=dict)
+    # The process running it, "<host>:<pid>": on that host, the sweep can tell paused from gone.
+    runner: str = ""
 
 
 @dataclass

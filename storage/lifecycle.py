@@ -97,8 +97,11 @@ def submit(store: JobStore, record: JobRecord) -> JobRecord:
     return store.create(record)
 
 
-def start_step(store: JobStore, job_id: str, index: int, attempt: int, beat_ttl: int) -> JobRecord:
-    """Mark step `index` running; its heartbeat starts, the last step's progress is dropped."""
+def start_step(
+    store: JobStore, job_id: str, index: int, attempt: int, beat_ttl: int, runner: str = ""
+) -> JobRecord:
+    """Mark step `index` running (by `runner`, "<host>:<pid>"); its heartbeat starts, the last
+    step's progress is dropped."""
 
     def change(r: JobRecord) -> None:
         r.status = Status.RUNNING
@@ -106,6 +109,7 @@ def start_step(store: JobStore, job_id: str, index: int, attempt: int, beat_ttl:
         step = r.steps[index]
         step.status = Status.RUNNING
         step.started_at = now()
+        step.runner = runner
         r.progress = r.overall_progress(index, 0.0)
         r.progress_text = f"{step.label}…"
 

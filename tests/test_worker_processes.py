@@ -313,7 +313,9 @@ def files_under(folder: Path) -> set[str]:
     return {str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file()}
 
 
-def test_a_frozen_worker_that_wakes_after_the_retry_changes_nothing(jobs, config, start_worker, long_pdf):
+def test_a_frozen_worker_that_wakes_after_the_retry_changes_nothing(
+    jobs, config, start_worker, long_pdf, monkeypatch
+):
     """SIGSTOP a worker mid-step (a paused VM), let the sweep fail the job, retry it to the end on
     another worker, then SIGCONT the first: every write of its stale attempt is refused."""
     from storage.files import FileStore
@@ -323,6 +325,9 @@ def test_a_frozen_worker_that_wakes_after_the_retry_changes_nothing(jobs, config
     store = JobStore(get_redis(config), FileStore(config))
     item = upload(config, long_pdf)
     record = jobs.submit("merge", "long", [item, item], {"numbers": True}, "t1")
+    # A paused worker on this host is given its step's whole time (STEP_TIMEOUT) before it counts
+    # as lost; a short one here, for the workers' sweep, so that the freeze outlasts it.
+    monkeypatch.setenv("STEP_TIMEOUT", "12")
     frozen = start_worker()
     # Frozen in the last step, the one that writes the result file.
     wait_for(lambda: jobs.get(record.id, None).steps[-1].status == Status.RUNNING, 120, every=0.01)
@@ -378,3 +383,34 @@ def test_a_worker_converts_word_files_in_its_own_profile_and_says_it_can(
     worker.send_signal(signal.SIGTERM)
     worker.wait(30)
     assert not profile.exists()
+
+
+def test_a_worker_paused_past_its_heartbeat_is_not_lost_and_finishes_its_step(
+    jobs, config, start_worker, long_pdf
+):
+    """A paused VM, a container paused for a backup, a laptop that slept: the worker's heartbeat stops
+    for longer than WORKER_LOST_AFTER (3 s here), yet its process is alive on this host, so the sweep
+    waits, and the step's own result is recorded once it runs again (#22.16)."""
+    from storage.files import FileStore
+    from storage.jobs import JobStore
+    from storage.redis_conn import get_redis
+
+    store = JobStore(get_redis(config), FileStore(config))
+    item = upload(config, long_pdf)
+    record = jobs.submit("merge", "long", [item, item], {"numbers": True}, "t1")
+    paused = start_worker()
+    wait_for(lambda: jobs.get(record.id, None).steps[-1].status == Status.RUNNING, 120, every=0.01)
+    horses = children_of(paused.pid)
+    for pid in [paused.pid, *horses]:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        start_worker()  # its sweep runs every second and sees the heartbeat gone
+        time.sleep(5 * config.worker_lost_after)
+        assert jobs.get(record.id, None).status == Status.RUNNING
+        assert not store.has_heartbeat(record.id)  # silent all along: only the process check held
+    finally:
+        for pid in [*horses, paused.pid]:
+            os.kill(pid, signal.SIGCONT)
+    done = wait_for(lambda: (r := jobs.get(record.id, None)).status == Status.FINISHED and r, 180)
+    assert done.attempt == 1 and store.refused() == {}
+    assert len(PdfReader(jobs.output_path(done.id, done.outputs[0], None)).pages) == 4800

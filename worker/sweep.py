@@ -12,8 +12,11 @@ lock makes one check run at a time across every process.
 from __future__ import annotations
 
 import logging
+import os
 import shutil
+import socket
 import time
+from pathlib import Path
 
 import redis
 from rq import Queue
@@ -71,6 +74,30 @@ def _taken_and_dropped(conn: redis.Redis, rq_id: str) -> bool:
     return True
 
 
+def paused_here(runner: str, started_at: float) -> bool:
+    """Whether the process that runs a step ("<host>:<pid>", see `run_step`) is on this host and
+    still alive (running, or stopped by a signal or a paused machine), not a newer process that
+    took the same number."""
+    host, _, pid_text = runner.rpartition(":")
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return False
+    try:
+        stat = Path(f"/proc/{pid_text}/stat").read_text()
+    except OSError:
+        return False  # gone (or no /proc here: then not known to be alive)
+    fields = stat.rsplit(")", 1)[1].split()
+    if fields[0] in ("Z", "X"):  # a zombie, or dying
+        return False
+    return _boot_time() + int(fields[19]) / os.sysconf("SC_CLK_TCK") <= started_at + 1
+
+
+def _boot_time() -> float:
+    for line in Path("/proc/stat").read_text().splitlines():
+        if line.startswith("btime "):
+            return float(line.split()[1])
+    return 0.0
+
+
 def _rq_failure_text(conn: redis.Redis, rq_id: str) -> str:
     try:
         result = Job.fetch(rq_id, connection=conn, serializer=JSONSerializer).latest_result()
@@ -101,6 +128,10 @@ def find_lost_jobs(store: JobStore, config: Config) -> int:
             details = "The step's queue entry disappeared (Redis may have been emptied)."
         elif step.status == Status.RUNNING:
             lost = settled and not store.has_heartbeat(job_id)
+            # Silent, but its process is still here (a paused VM or container, a laptop that slept):
+            # not lost while it could still be within its step's time.
+            if lost and paused_here(step.runner, step.started_at or since):
+                lost = current - since > config.step_timeout + config.worker_lost_after
             details = "No heartbeat from the worker running this step."
         elif status == JobStatus.QUEUED:
             lost = settled and _taken_and_dropped(store.conn, step.rq_id)

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import resource
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -276,7 +278,9 @@ def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
     if record.steps[index].status == Status.FINISHED:
         return {"skipped": "already done"}
     try:
-        record = lifecycle.start_step(store, job_id, index, attempt, config.worker_lost_after)
+        record = lifecycle.start_step(
+            store, job_id, index, attempt, config.worker_lost_after, f"{socket.gethostname()}:{os.getpid()}"
+        )
     except TransitionRefused:
         return {"skipped": "the job was canceled"}
 
