@@ -146,7 +146,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "WORKER_LOST_AFTER",
         "30",
-        "Seconds without a heartbeat after which a running job whose worker vanished is marked failed.",
+        "Seconds without a heartbeat after which a running job whose worker vanished is marked failed. "
+        "A worker on the same host whose process is still there (paused, or the machine slept) is given "
+        "up to STEP_TIMEOUT more.",
         _positive_int,
     ),
     Setting(
