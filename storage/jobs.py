@@ -14,6 +14,7 @@ writes `manifest.json` beside the job's outputs, from which the history can be r
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 from collections.abc import Callable, Iterable
@@ -462,9 +463,13 @@ class JobStore:
                     pipe.watch(key)
                     raw = pipe.get(key)
                     if allowed is not None and raw is not None:
-                        status = JobRecord.from_json(raw).status
-                        if status not in allowed:
-                            raise TransitionRefused(f"job {job_id} is {status}")
+                        current = JobRecord.from_json(raw)
+                        if current.status not in allowed:
+                            self._write_manifest(current)  # if an earlier round removed it
+                            raise TransitionRefused(f"job {job_id} is {current.status}")
+                    # The manifest goes first, so that a rebuild running now cannot bring it back.
+                    with contextlib.suppress(OSError, ValueError):
+                        self.files.manifest_path(job_id).unlink(missing_ok=True)
                     pipe.multi()
                     pipe.delete(key, progress_key(job_id), heartbeat_key(job_id))
                     if raw is not None:
@@ -482,6 +487,10 @@ class JobStore:
         """Put back a record read from a manifest, unless Redis already has it."""
         if not self.conn.set(record_key(record.id), record.to_json(), nx=True):
             return False
+        if not self.files.manifest_path(record.id).is_file():
+            # Deleted while we read its manifest (delete removes the manifest first): not back.
+            self.conn.delete(record_key(record.id))
+            return False
         pipe = self.conn.pipeline()
         pipe.zadd(INDEX_KEY, {record.id: record.created_at})
         pipe.zadd(owner_index_key(record.owner), {record.id: record.created_at})
@@ -493,9 +502,17 @@ class JobStore:
         return True
 
     def rebuild_from_manifests(self) -> int:
-        """Restore every job whose manifest is on the volume but whose record Redis lost."""
+        """Restore every job whose manifest is on the volume but whose record Redis lost (all of
+        them, or only some: a partial loss); safe to run at any time, any number of times."""
+        manifests = list(self.files.iter_manifests())
+        pipe = self.conn.pipeline(transaction=False)
+        for path in manifests:
+            pipe.exists(record_key(path.parent.name))
+        there = pipe.execute() if manifests else []
         restored = 0
-        for path in self.files.iter_manifests():
+        for path, known in zip(manifests, there, strict=True):
+            if known:
+                continue
             try:
                 record = JobRecord.from_json(path.read_bytes())
             except (OSError, ValueError, KeyError, TypeError):

@@ -171,3 +171,57 @@ def load_config_now():
     from storage.config import load_config
 
     return load_config()
+
+
+def test_one_lost_record_is_rebuilt_and_a_deleted_job_never_comes_back(jobs, config, burst, tmp_path):
+    """A partial loss (one record gone, the rest and the marker still there) is rebuilt by the
+    hourly clean-up and at every worker's start; a job deleted meanwhile stays deleted (#22.3)."""
+    from storage.jobs import INDEX_KEY, record_key
+    from worker.sweep import CLEANUP_LOCK, sweep
+
+    made = [
+        jobs.submit("merge", f"Job {n}", [upload(config, make_pdf(tmp_path / f"{n}.pdf", 1))], {}, "t1")
+        for n in range(3)
+    ]
+    burst()
+    lost, deleted = made[0], made[1]
+    conn = jobs.store.conn
+    conn.delete(record_key(lost.id))  # one record lost on its own
+    conn.zrem(INDEX_KEY, lost.id)
+    jobs.delete(deleted.id, None)
+    assert {r.title for r in jobs.list(None).records} == {"Job 2"}
+
+    conn.delete(CLEANUP_LOCK)  # the hour is up
+    sweep(jobs.store, config)
+    assert {r.title for r in jobs.list(None).records} == {"Job 0", "Job 2"}
+    back = jobs.get(lost.id, None)
+    assert back.status == Status.FINISHED and jobs.output_path(lost.id, back.outputs[0], None).is_file()
+    assert jobs.get(deleted.id, None) is None
+    assert not (config.data_dir / "jobs" / deleted.id).exists()
+    # Idempotent: again, nothing changes.
+    conn.delete(CLEANUP_LOCK)
+    sweep(jobs.store, config)
+    assert jobs.list(None).total == 2
+
+
+def test_a_job_folder_without_record_or_manifest_is_removed_once_old(jobs, config, burst, tmp_path):
+    import os
+    import time
+
+    from worker.sweep import CLEANUP_LOCK, ORPHAN_AFTER_S, sweep
+
+    kept = jobs.submit("merge", "Kept", [upload(config, make_pdf(tmp_path / "a.pdf", 1))], {}, "t1")
+    burst()
+    old = config.data_dir / "jobs" / "0123456789abcdef"
+    (old / "outputs" / "attempt-1").mkdir(parents=True)
+    (old / "outputs" / "attempt-1" / "left.pdf").write_bytes(b"%PDF-1.4 half")
+    young = config.data_dir / "jobs" / "fedcba9876543210"
+    young.mkdir()
+    long_ago = time.time() - ORPHAN_AFTER_S - 60
+    os.utime(old, (long_ago, long_ago))
+    os.utime(config.data_dir / "jobs" / kept.id, (long_ago, long_ago))
+    jobs.store.conn.delete(CLEANUP_LOCK)
+    sweep(jobs.store, config)
+    assert not old.exists()
+    assert young.exists()  # a submission may be writing it right now
+    assert (config.data_dir / "jobs" / kept.id / "manifest.json").is_file()

@@ -21,7 +21,7 @@ from storage.jobs import JobStore
 from storage.logs import setup_logging
 from storage.redis_conn import OFFICE_REPORT_S, get_redis, report_office
 from worker.converting import claim_profile, release_profile
-from worker.sweep import sweep
+from worker.sweep import rebuild, sweep
 from worker.tasks import make_worker
 
 log = logging.getLogger("worker")
@@ -134,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"worker: {exc.for_teacher()}", file=sys.stderr)
         return 2
     _wait_for_redis(conn)
+    rebuild(JobStore(conn, FileStore(config)))  # any record Redis lost while no worker ran
     load_operations()
     stop = threading.Event()
     if not args.no_sweep:

@@ -27,7 +27,7 @@ from rq.serializers import JSONSerializer
 from storage import lifecycle
 from storage.config import Config
 from storage.files import FileStore, upload_id_of
-from storage.jobs import KEY_PREFIX, JobStore, Status
+from storage.jobs import KEY_PREFIX, JobStore, Status, record_key
 from storage.looks import LOOK_KEEP_S, LookStore
 from storage.upload_index import UploadIndex
 from worker.failures import app_stopped, worker_lost
@@ -183,9 +183,33 @@ def remove_expired(store: JobStore, config: Config) -> int:
         if folder.name not in in_jobs:
             shutil.rmtree(folder, ignore_errors=True)
     index.forget_missing(files)  # "My files" lists only what is still there
+    _remove_orphan_job_folders(store, files)
     # Pictures and tables of looks outlive their answers by an hour at most.
     LookStore(store.conn, files).remove_old_blobs(time.time() - LOOK_KEEP_S - CLEANUP_EVERY_S)
     return removed
+
+
+# A job folder without a record or a manifest (a submission cut off half-way, a record deleted
+# while its files could not be) is removed once it is this old: a submission writes its folder
+# and manifest within a second.
+ORPHAN_AFTER_S = 3600
+
+
+def _remove_orphan_job_folders(store: JobStore, files: FileStore) -> None:
+    jobs = files.root / "jobs"
+    if not jobs.is_dir():
+        return
+    cutoff = time.time() - ORPHAN_AFTER_S
+    for folder in jobs.iterdir():
+        try:
+            if not folder.is_dir() or folder.stat().st_mtime > cutoff or (folder / "manifest.json").exists():
+                continue
+            if store.conn.exists(record_key(folder.name)):
+                continue
+        except (OSError, ValueError):
+            continue
+        log.warning("job folder %s has no record and no manifest; removed", folder.name)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _uploads_of_jobs(store: JobStore) -> set[str]:
@@ -200,14 +224,25 @@ def find_lost_jobs_once(store: JobStore, config: Config) -> None:
         find_lost_jobs(store, config)
 
 
+def rebuild(store: JobStore) -> int:
+    """Put back every record Redis lost, all or some, from the manifests on the volume."""
+    restored = store.rebuild_from_manifests()
+    store.conn.set(KNOWN_KEY, "1")
+    if restored:
+        log.warning("Redis had lost %s job records; rebuilt them from their manifests", restored)
+    return restored
+
+
 def sweep(store: JobStore, config: Config) -> None:
-    """A worker's periodic sweep: rebuild lost records, look for lost workers, clean up hourly."""
+    """A worker's periodic sweep: rebuild lost records, look for lost workers, clean up hourly.
+
+    Every record is rebuilt at once when Redis comes back empty (its KNOWN_KEY gone), and the
+    hourly clean-up (and each worker's start) rebuilds any record lost on its own.
+    """
     conn = store.conn
     if not conn.exists(KNOWN_KEY):
-        restored = store.rebuild_from_manifests()
-        conn.set(KNOWN_KEY, "1")
-        if restored:
-            log.warning("Redis had lost %s job records; rebuilt them from their manifests", restored)
+        rebuild(store)
     find_lost_jobs_once(store, config)
     if conn.set(CLEANUP_LOCK, "1", nx=True, ex=CLEANUP_EVERY_S):
+        rebuild(store)
         remove_expired(store, config)
