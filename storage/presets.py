@@ -19,8 +19,11 @@ import redis
 from core.errors import BadPreset, BadPresetFile, LimitExceeded, NotAllowed, TeacherPrinterError
 from storage.files import new_id
 from storage.jobs import KEY_PREFIX
+from storage.snapshots import changed
 
 SHARED_KEY = f"{KEY_PREFIX}presets:shared"
+# Every key of the presets (storage/snapshots.py copies them to the volume).
+KEYS_PATTERNS = (f"{KEY_PREFIX}presets:*",)
 FILE_FORMAT = "teacher-printer-presets"
 FILE_VERSION = 1
 MAX_NAME_CHARS = 60
@@ -117,11 +120,13 @@ class PresetStore:
             )
         preset = Preset(same.id if same else new_id(), kind, name, checked, owner, shared)
         self.conn.hset(key, preset.id, preset.to_json())
+        changed(self.conn)
         return preset
 
     def delete(self, preset_id: str, owner: str, may_share: bool) -> None:
         """Delete one of the owner's presets, or a shared one if the owner may share."""
         if self.conn.hdel(own_key(owner), preset_id):
+            changed(self.conn)
             return
         if self.conn.hexists(SHARED_KEY, preset_id):
             if not may_share:
@@ -129,6 +134,7 @@ class PresetStore:
                     "This preset is shared with the whole school; only an administrator can delete it."
                 )
             self.conn.hdel(SHARED_KEY, preset_id)
+            changed(self.conn)
             return
         raise NotAllowed("That preset does not exist any more.")
 

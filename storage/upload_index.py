@@ -24,8 +24,11 @@ import redis
 
 from storage.files import FileStore, StoredFile, upload_id_of
 from storage.jobs import KEY_PREFIX
+from storage.snapshots import changed
 
 ALL_KEY = f"{KEY_PREFIX}uploads"
+# Every key of the index (storage/snapshots.py copies them to the volume).
+KEYS_PATTERNS = (ALL_KEY, f"{KEY_PREFIX}uploads:*", f"{KEY_PREFIX}upload:*")
 
 
 def owner_key(owner: str) -> str:
@@ -133,6 +136,7 @@ class UploadIndex:
         pipe.hset(entry_key(entry.id), mapping=entry.to_hash())
         pipe.zadd(owner_key(entry.owner), {entry.id: entry.used_at})
         pipe.zadd(ALL_KEY, {entry.id: entry.used_at})
+        changed(pipe)
         pipe.execute()
         return entry
 
@@ -185,6 +189,7 @@ class UploadIndex:
         pipe.hset(entry_key(upload_id), mapping=values)
         pipe.zadd(owner_key(entry.owner), {upload_id: when}, xx=True)
         pipe.zadd(ALL_KEY, {upload_id: when}, xx=True)
+        changed(pipe)
         pipe.execute()
 
     def describe(self, upload_id: str, kind: str, pages: int | None, rows: int | None) -> None:
@@ -193,6 +198,7 @@ class UploadIndex:
             values = {"kind": kind, "pages": "" if pages is None else str(pages)}
             values["rows"] = "" if rows is None else str(rows)
             self.conn.hset(entry_key(upload_id), mapping=values)
+            changed(self.conn)
 
     def forget(self, upload_id: str) -> None:
         """Drop an upload from the index (the file itself is the file store's business)."""
@@ -202,6 +208,7 @@ class UploadIndex:
         pipe.zrem(ALL_KEY, upload_id)
         if entry is not None:
             pipe.zrem(owner_key(entry.owner), upload_id)
+        changed(pipe)
         pipe.execute()
         if entry is None or not entry.sha256:
             return

@@ -225,3 +225,36 @@ def test_a_job_folder_without_record_or_manifest_is_removed_once_old(jobs, confi
     assert not old.exists()
     assert young.exists()  # a submission may be writing it right now
     assert (config.data_dir / "jobs" / kept.id / "manifest.json").is_file()
+
+
+def test_presets_and_my_files_come_back_when_redis_comes_back_empty(jobs, config, tmp_path):
+    """They live only in Redis; the sweep keeps a copy on the volume and puts it back (#22.3)."""
+    import io
+
+    from services.library import MyFiles, Presets
+    from services.uploads import Uploads
+    from tests.apptest import looked
+    from tests.make_files import pdf_bytes
+    from worker.sweep import sweep
+
+    presets = Presets(config)
+    presets.save("handouts", "A5 booklet", {"layout": "booklet"}, "alice@school.org")
+    presets.save("merge", "Numbered", {"numbers": True}, "it@school.org", shared=True)
+    mine = MyFiles(config, "alice@school.org")
+    uploads = Uploads(config, mine)
+    looked(uploads, uploads.add(io.BytesIO(pdf_bytes(3)), "Quiz.pdf"))
+    assert [e.name for e in mine.recent()] == ["Quiz.pdf"]
+    sweep(jobs.store, config)  # the copy is written
+    presets.delete(presets.for_kind("merge", "x")[0].id, "it@school.org", may_share=True)
+    sweep(jobs.store, config)  # a change after the copy: copied again
+
+    jobs.store.conn.flushdb()  # Redis comes back empty
+    assert presets.for_kind("handouts", "alice@school.org") == [] and mine.recent() == []
+    sweep(jobs.store, config)
+    assert [p.name for p in presets.for_kind("handouts", "alice@school.org")] == ["A5 booklet"]
+    assert presets.for_kind("merge", "alice@school.org") == []  # the deleted one stays deleted
+    back = mine.recent()
+    assert [(e.name, e.pages) for e in back] == [("Quiz.pdf", 3)]
+    # The same file uploaded again is found as the one already kept, as before the loss.
+    again = looked(uploads, uploads.add(io.BytesIO(pdf_bytes(3)), "Quiz.pdf"))
+    assert again.stored.ref == back[0].ref

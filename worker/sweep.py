@@ -24,7 +24,7 @@ from rq.exceptions import NoSuchJobError
 from rq.job import Job, JobStatus
 from rq.serializers import JSONSerializer
 
-from storage import lifecycle
+from storage import lifecycle, snapshots
 from storage.config import Config
 from storage.files import FileStore, upload_id_of
 from storage.jobs import KEY_PREFIX, JobStore, Status, record_key
@@ -225,8 +225,12 @@ def find_lost_jobs_once(store: JobStore, config: Config) -> None:
 
 
 def rebuild(store: JobStore) -> int:
-    """Put back every record Redis lost, all or some, from the manifests on the volume."""
+    """Put back every record Redis lost, all or some, from the manifests on the volume; and when
+    Redis came back empty, the presets and My files from their copy (`storage/snapshots.py`)."""
+    came_back_empty = not store.conn.exists(KNOWN_KEY)
     restored = store.rebuild_from_manifests()
+    if came_back_empty and (library := snapshots.restore(store.conn, store.files)):
+        log.warning("Redis had lost the presets and My files; put back %s keys from library.json", library)
     store.conn.set(KNOWN_KEY, "1")
     if restored:
         log.warning("Redis had lost %s job records; rebuilt them from their manifests", restored)
@@ -243,6 +247,7 @@ def sweep(store: JobStore, config: Config) -> None:
     if not conn.exists(KNOWN_KEY):
         rebuild(store)
     find_lost_jobs_once(store, config)
+    snapshots.save_if_changed(conn, store.files)  # presets and My files, when they changed
     if conn.set(CLEANUP_LOCK, "1", nx=True, ex=CLEANUP_EVERY_S):
         rebuild(store)
         remove_expired(store, config)
