@@ -62,7 +62,7 @@ def upload_to_counts_and_preview(page: Any, base: str, file: Path) -> tuple[floa
     main = page.get_by_test_id("stMain")
     start = time.perf_counter()
     page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(file))
-    main.get_by_test_id("stMetric").filter(has_text="Pages in").wait_for(timeout=TIMEOUT_MS)
+    main.get_by_test_id("stMetric").filter(has_text="Pages in").first.wait_for(timeout=TIMEOUT_MS)
     counts = time.perf_counter() - start
     main.get_by_test_id("stImage").locator("img").wait_for(timeout=TIMEOUT_MS)
     return counts, time.perf_counter() - start
@@ -189,7 +189,7 @@ def _upload_and_wait(pages: list[Any], files: list[Path], folder: Path) -> list[
         )
     waits = []
     for page in pages:
-        page.get_by_test_id("stMain").get_by_test_id("stMetric").filter(has_text="Pages in").wait_for(
+        page.get_by_test_id("stMain").get_by_test_id("stMetric").filter(has_text="Pages in").first.wait_for(
             timeout=TIMEOUT_MS
         )
         waits.append(time.perf_counter() - start)
