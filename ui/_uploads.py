@@ -11,6 +11,7 @@ from storage.config import Config
 from storage.files import StoredFile, upload_id_of
 from ui._looks import looks_for, waiting
 from ui._myfiles import my_files, pick_step
+from ui._ui import submit_button
 
 # What the PDF tools take: PDFs, and documents and photos, which their job turns into PDFs first.
 PDF_TOOL_TYPES = ["pdf", *CONVERTIBLE_SUFFIXES]
@@ -97,6 +98,22 @@ def upload_step(
             )
         result.append(upload)
     return result
+
+
+def usable_or_stop(
+    uploads: list[Upload], button: str, key: str, kind: str, begin: str
+) -> tuple[list[Upload], list[str]]:
+    """The uploads a job can use, and what stops the button; with none usable, the page ends here:
+    with the button off and its reasons, or, before any file, the words that say how to begin."""
+    usable = [u for u in uploads if u.info.pages and not u.info.problem]
+    blocked = show_problems(uploads)  # each names its file already
+    if not usable:
+        if uploads:
+            submit_button(button, key, kind, "", [], {}, blocked)
+        else:
+            st.info(begin, icon=":material/upload_file:")
+        st.stop()
+    return usable, blocked
 
 
 def problem_box(problem: str, details: str = "") -> None:

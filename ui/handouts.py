@@ -12,7 +12,7 @@ from ui._looks import looks_for, waiting
 from ui._names import result_name
 from ui._presets import fill_widgets, preset_bar, receive_run_again, run_again_note
 from ui._ui import plural, submit_button
-from ui._uploads import DOCUMENTS_WORDS, PDF_TOOL_TYPES, show_problems, upload_step
+from ui._uploads import DOCUMENTS_WORDS, PDF_TOOL_TYPES, upload_step, usable_or_stop
 from worker.kinds.handouts import HandoutOptions
 
 config = load_config()
@@ -56,15 +56,13 @@ st.subheader("1. Choose your files")
 uploads = upload_step(
     config, "handouts_files", f"{DOCUMENTS_WORDS} (several are used one after the other)", PDF_TOOL_TYPES
 )
-usable = [u for u in uploads if u.info.pages and not u.info.problem]
-blocked = show_problems(uploads)  # each names its file already
-
-if not usable:
-    if uploads:
-        submit_button("Make handouts", "handouts_submit", "handouts", "", [], {}, blocked)
-    else:
-        st.info("Add a PDF, a Word or PowerPoint file, or a photo to begin.", icon=":material/upload_file:")
-    st.stop()
+usable, blocked = usable_or_stop(
+    uploads,
+    "Make handouts",
+    "handouts_submit",
+    "handouts",
+    "Add a PDF, a Word or PowerPoint file, or a photo to begin.",
+)
 
 # -- 2. HandoutOptions -----------------------------------------------------------------------
 st.subheader("2. Choose the layout")

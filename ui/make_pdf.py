@@ -11,7 +11,7 @@ from ui._names import result_name
 from ui._order import draw_order, kept_order
 from ui._presets import fill_widgets, preset_bar, receive_run_again, run_again_note, take_pending_inputs
 from ui._ui import plural, submit_button
-from ui._uploads import DOCUMENTS_WORDS, PDF_TOOL_TYPES, show_problems, upload_step
+from ui._uploads import DOCUMENTS_WORDS, PDF_TOOL_TYPES, upload_step, usable_or_stop
 from worker.kinds.make_pdf import MakePdfOptions, pages_made
 
 config = load_config()
@@ -43,14 +43,9 @@ st.subheader("1. Choose your files")
 uploads = upload_step(
     config, "make_pdf_files", f"{DOCUMENTS_WORDS}, in the order you want them", PDF_TOOL_TYPES
 )
-usable = [u for u in uploads if u.info.pages and not u.info.problem]
-blocked = show_problems(uploads)
-if not usable:
-    if uploads:
-        submit_button(BUTTON, "make_pdf_submit", "make_pdf", "", [], {}, blocked)
-    else:
-        st.info("Add Word or PowerPoint files, photos or PDFs to begin.", icon=":material/upload_file:")
-    st.stop()
+usable, blocked = usable_or_stop(
+    uploads, BUTTON, "make_pdf_submit", "make_pdf", "Add Word or PowerPoint files, photos or PDFs to begin."
+)
 
 # The teacher's order: as uploaded, then moved up and down.
 entries = {
