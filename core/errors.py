@@ -206,3 +206,18 @@ class ConverterMissing(TeacherPrinterError):
         "Save it as a PDF on your computer (File → Save as → PDF) and upload that. Your IT person can "
         "add Word and PowerPoint support with one command on the server: make office."
     )
+
+
+class PrinterUnreachable(TeacherPrinterError):
+    """A printer that does not answer (switched off, off the network, a wrong address)."""
+
+    key = "printer_unreachable"
+    default_hint = "Check that it is switched on and connected, then try again."
+
+
+class PrinterRefused(TeacherPrinterError):
+    """A printer that answered but would not take the job as it was sent."""
+
+    key = "printer_refused"
+    permanent = True
+    default_hint = "Choose another printer, or download the file and print it from your computer."

@@ -27,12 +27,13 @@ ALLOWED = {
     "pdf": {"core"},
     "sheets": {"core"},
     "documents": {"core", "pdf"},
+    "printers": {"core"},
     "storage": {"core"},
-    "worker": {"core", "pdf", "sheets", "documents", "storage"},
-    "services": {"core", "pdf", "sheets", "documents", "storage", "worker"},
-    "ui": {"core", "pdf", "sheets", "documents", "storage", "worker", "services"},
+    "worker": {"core", "pdf", "sheets", "documents", "printers", "storage"},
+    "services": {"core", "pdf", "sheets", "documents", "printers", "storage", "worker"},
+    "ui": {"core", "pdf", "sheets", "documents", "printers", "storage", "worker", "services"},
 }
-PURE = ("core", "pdf", "sheets", "documents")
+PURE = ("core", "pdf", "sheets", "documents", "printers")
 # Nothing of these may be loaded by running a pure document operation.
 NOT_IN_PURE = ("streamlit", "rq", "redis", "storage", "services", "worker", "ui")
 
