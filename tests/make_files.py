@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import stat
 import struct
@@ -11,6 +12,8 @@ from pathlib import Path
 
 from fpdf import FPDF
 from pypdf import PdfReader, PdfWriter
+
+FIXED_DATE = dt.datetime(2026, 9, 1, 8, 0, tzinfo=dt.UTC)
 
 
 def make_pdf(path: Path, pages: int, label: str = "Page", size: str = "A4", landscape: bool = False) -> Path:
@@ -26,7 +29,10 @@ def make_pdf(path: Path, pages: int, label: str = "Page", size: str = "A4", land
 
 
 def pdf_bytes(pages: int, label: str = "Page") -> bytes:
+    """A PDF's bytes, the same for the same pages and label (so the same file uploaded twice is
+    the same bytes, whenever the second second begins)."""
     pdf = FPDF()
+    pdf.set_creation_date(FIXED_DATE)
     pdf.set_font("helvetica", size=28)
     for number in range(1, pages + 1):
         pdf.add_page()
