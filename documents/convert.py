@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from core.errors import ConversionFailed, EmptyDocument, LimitExceeded, PasswordRequired
-from documents.formats import OFFICE, PDF, Format, named_format, what_is
+from documents.formats import OFFICE, PDF, Format, is_photo_name, is_slides_name, named_format, what_is
 from documents.office import LOCKED_HINT, office_to_pdf
 from documents.photos import PhotoPage, photos_to_pdf
 from pdf.limits import MAX_SOURCE_PAGES
@@ -18,6 +18,14 @@ class Conversion:
 
     photo: PhotoPage = field(default_factory=PhotoPage)
     speaker_notes: bool = False
+
+    def as_by_default(self, name: str) -> bool:
+        """Whether the file uploaded as `name` converts as the page's look converted it (the
+        defaults): photo choices matter for photos only, speaker notes for slides only."""
+        default = Conversion()
+        if is_photo_name(name):
+            return self.photo == default.photo
+        return not (is_slides_name(name) and self.speaker_notes)
 
 
 @dataclass(frozen=True)
@@ -46,7 +54,7 @@ def to_pdf(path: Path, name: str, dest: Path, converter: Converter, asked: Conve
             converter.profile,
             converter.timeout_s,
             converter.memory_mb,
-            notes=asked.speaker_notes,
+            notes=asked.speaker_notes and fmt.slides,
         )
     else:
         photos_to_pdf([(path, name)], dest, asked.photo)

@@ -25,6 +25,7 @@ class Format:
     words: str
     suffixes: tuple[str, ...]
     route: str  # OFFICE, PHOTO or PDF (nothing to convert)
+    slides: bool = False  # a presentation: its speaker notes can come with it
 
 
 FORMATS: tuple[Format, ...] = (
@@ -33,9 +34,9 @@ FORMATS: tuple[Format, ...] = (
     Format("doc", "a Word 97–2003 document", ("doc", "dot"), OFFICE),
     Format("odt", "an OpenDocument text", ("odt",), OFFICE),
     Format("rtf", "a Rich Text document", ("rtf",), OFFICE),
-    Format("pptx", "a PowerPoint presentation", ("pptx", "pptm", "ppsx"), OFFICE),
-    Format("ppt", "a PowerPoint 97–2003 presentation", ("ppt", "pps"), OFFICE),
-    Format("odp", "an OpenDocument presentation", ("odp",), OFFICE),
+    Format("pptx", "a PowerPoint presentation", ("pptx", "pptm", "ppsx"), OFFICE, slides=True),
+    Format("ppt", "a PowerPoint 97–2003 presentation", ("ppt", "pps"), OFFICE, slides=True),
+    Format("odp", "an OpenDocument presentation", ("odp",), OFFICE, slides=True),
     Format("jpeg", "a JPEG photo", ("jpg", "jpeg"), PHOTO),
     Format("png", "a PNG picture", ("png",), PHOTO),
     Format("heic", "an iPhone photo (HEIC)", ("heic", "heif"), PHOTO),
@@ -72,6 +73,11 @@ def named_format(name: str) -> Format | None:
 def is_photo_name(name: str) -> bool:
     found = named_format(name)
     return found is not None and found.route == PHOTO
+
+
+def is_slides_name(name: str) -> bool:
+    found = named_format(name)
+    return found is not None and found.slides
 
 
 @dataclass(frozen=True)

@@ -48,7 +48,6 @@ _HARDENED = {
     ("org.openoffice.Office.Common/Misc", "UseDocumentSystemFileLocking"): "false",
     ("org.openoffice.Office.Common/Misc", "UseLocking"): "false",
 }
-PRESENTATIONS = {"pptx", "ppt", "odp"}
 # Impress's PDF export with its filter options as JSON (LibreOffice 7.4 and later): notes pages only.
 NOTES_PAGES = (
     'pdf:impress_pdf_Export:{"ExportNotesPages":{"type":"boolean","value":"true"},'
@@ -76,7 +75,7 @@ def office_to_pdf(
     notes: bool = False,
 ) -> None:
     """Convert the office document `source` (uploaded as `name`, read as a `.suffix` file) into `dest`;
-    with `notes`, a presentation as its notes pages (each slide with its speaker notes)."""
+    with `notes` (for a presentation only), its notes pages: each slide with its speaker notes."""
     binary = shutil.which(SOFFICE)
     if binary is None:
         raise ConverterMissing(
@@ -102,7 +101,7 @@ def office_to_pdf(
             "--nologo",
             "--norestore",
             "--convert-to",
-            NOTES_PAGES if notes and suffix in PRESENTATIONS else "pdf",
+            NOTES_PAGES if notes else "pdf",
             "--outdir",
             str(box),
             str(document),

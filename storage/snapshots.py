@@ -20,6 +20,9 @@ from storage.files import FileStore
 from storage.jobs import KEY_PREFIX
 
 VERSION_KEY = f"{KEY_PREFIX}library:version"
+# The version the copy on the volume holds: compared in Redis, so that a sweep with nothing new
+# reads no file.
+SAVED_KEY = f"{KEY_PREFIX}library:saved"
 SNAPSHOT = "library.json"
 
 
@@ -34,14 +37,10 @@ def _path(files: FileStore) -> Path:
 
 def save_if_changed(conn: redis.Redis, files: FileStore) -> bool:
     """Write the copy if anything changed since the last one; whether it wrote."""
-    version = int(conn.get(VERSION_KEY) or 0)
-    path = _path(files)
-    try:
-        written = json.loads(path.read_bytes()).get("version") if path.is_file() else None
-    except (OSError, ValueError):
-        written = None
-    if version == 0 or version == written:
+    version, saved = (int(v or 0) for v in conn.mget(VERSION_KEY, SAVED_KEY))
+    if version == 0 or version == saved:
         return False  # nothing new (a Redis just emptied has version 0: never copied over the old copy)
+    path = _path(files)
     from storage import presets, upload_index  # they import `changed` from here
 
     keys: dict[str, Any] = {}
@@ -55,6 +54,7 @@ def save_if_changed(conn: redis.Redis, files: FileStore) -> bool:
                 keys[key] = {"zset": [[m.decode(), s] for m, s in conn.zrange(key, 0, -1, withscores=True)]}
     data = json.dumps({"version": version, "keys": keys}, ensure_ascii=False).encode()
     atomic_write_bytes(path, data, durable=False)
+    conn.set(SAVED_KEY, version)
     return True
 
 
@@ -76,5 +76,5 @@ def restore(conn: redis.Redis, files: FileStore) -> int:
         else:
             continue
         restored += 1
-    conn.set(VERSION_KEY, snapshot.get("version", 0))
+    conn.mset({VERSION_KEY: snapshot.get("version", 0), SAVED_KEY: snapshot.get("version", 0)})
     return restored

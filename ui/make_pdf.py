@@ -5,6 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import TeacherPrinterError
+from documents.formats import is_slides_name
 from storage.config import load_config
 from ui import _options as w
 from ui._names import result_name
@@ -79,7 +80,7 @@ with st.expander("Photos: paper, margins, photos per page, clean-up", expanded=F
     chosen["margin_mm"] = float(w.slider(a, MakePdfOptions, "margin_mm", "make_pdf_margin"))
     chosen["dpi"] = w.selectbox(b, MakePdfOptions, "dpi", "make_pdf_dpi")
     chosen["clean_up"] = w.checkbox(st, MakePdfOptions, "clean_up", "make_pdf_clean_up")
-if any(u.info.converted_from.startswith(("a PowerPoint", "an OpenDocument presentation")) for u in usable):
+if any(is_slides_name(u.stored.name) for u in usable):
     chosen["speaker_notes"] = w.checkbox(st, MakePdfOptions, "speaker_notes", "make_pdf_notes")
 try:
     options = MakePdfOptions.from_dict(chosen)

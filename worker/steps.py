@@ -219,7 +219,7 @@ def convert_documents(ctx: StepContext) -> StepResult:
     (its look, on the same bytes under the same name) is taken from there instead of converted again.
     """
     from documents.convert import Conversion, to_pdf
-    from documents.formats import is_convertible_name, is_photo_name
+    from documents.formats import is_convertible_name
     from worker.converting import converter_for
 
     inputs = ctx.record.inputs
@@ -237,8 +237,7 @@ def convert_documents(ctx: StepContext) -> StepResult:
         ctx.progress(number, len(inputs), f"Turning {name} into a PDF")
         path = ctx.upload_path(item)
         dest = ctx.work_dir / f"converted-{number:04d}.pdf"
-        as_looked = asked == Conversion() or (not is_photo_name(name) and not asked.speaker_notes)
-        if as_looked and _converted_before_the_button(ctx, path, name, dest):
+        if asked.as_by_default(name) and _converted_before_the_button(ctx, path, name, dest):
             reused += 1
         else:
             try:
