@@ -221,3 +221,18 @@ class PrinterRefused(TeacherPrinterError):
     key = "printer_refused"
     permanent = True
     default_hint = "Choose another printer, or download the file and print it from your computer."
+
+
+class PrintJobGone(TeacherPrinterError):
+    """A job the printer no longer knows (it was restarted or switched off before it printed)."""
+
+    key = "print_job_gone"
+    default_hint = "Press Try again to send it once more."
+
+
+class PrintNotAllowed(TeacherPrinterError):
+    """A print the school's printing rules do not allow (a printer of another group, too many copies)."""
+
+    key = "print_not_allowed"
+    permanent = True
+    default_hint = "Choose another printer or fewer copies, or send it to the print room."

@@ -9,6 +9,7 @@ and into the job's result, from which its card says the same in words.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:  # pypdf is imported by the operations that write; the Jobs page reads only the words
@@ -41,6 +42,11 @@ class PrintSetup:
             turned = int(page.get("/Rotate", 0) or 0) % 180 == 90
             wide += (width > height) != turned
         return cls(two_sided, landscape=2 * wide > len(writer.pages), actual_size=actual_size)
+
+    @property
+    def ipp_sides(self) -> str:
+        """The same as an IPP printer is asked for it (`sides`)."""
+        return f"two-sided-{self.edge}-edge" if self.two_sided else "one-sided"
 
     @property
     def edge(self) -> str:
@@ -83,6 +89,42 @@ class PrintSetup:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PrintSetup:
         return cls(**{k: bool(v) for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+# The paper sizes a result is made on, as IPP names them (PWG 5101.1), with their size in points.
+MEDIA: dict[str, tuple[str, float, float]] = {
+    "A4": ("iso_a4_210x297mm", 595.28, 841.89),
+    "Letter": ("na_letter_8.5x11in", 612.0, 792.0),
+    "A3": ("iso_a3_297x420mm", 841.89, 1190.55),
+    "A5": ("iso_a5_148x210mm", 419.53, 595.28),
+    "Legal": ("na_legal_8.5x14in", 612.0, 1008.0),
+}
+PAPER_OF_MEDIA = {keyword: paper for paper, (keyword, _, _) in MEDIA.items()}
+
+
+def paper_of(width: float, height: float) -> str:
+    """The paper a page of this size (in points, either way round) is made for; "" for none of ours."""
+    short, long = sorted((width, height))
+    for paper, (_, w, h) in MEDIA.items():
+        if abs(short - w) <= 3 and abs(long - h) <= 3:
+            return paper
+    return ""
+
+
+def pages_and_paper(path: Path) -> tuple[int, str]:
+    """A PDF's page count and the paper its pages are all made on ("" when they differ)."""
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    papers = set()
+    for page in reader.pages[:50]:  # a sample: enough to tell a mixed file, quick on a long one
+        box = page.mediabox
+        papers.add(paper_of(float(box.width), float(box.height)))
+    return len(reader.pages), (papers.pop() if len(papers) == 1 else "")
+
+
+def setup_of(result: dict[str, Any]) -> PrintSetup:
+    return PrintSetup.from_dict(result.get("printing") or {})
 
 
 def how_to_print(result: dict[str, Any]) -> list[str]:

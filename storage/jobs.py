@@ -129,6 +129,9 @@ class OutputFile:
     name: str
     size: int
     mime: str = "application/octet-stream"
+    # A PDF's pages and the paper they are made on ("A4"; "" for mixed or other sizes), for printing it.
+    pages: int = 0
+    paper: str = ""
 
 
 @dataclass
@@ -161,6 +164,8 @@ class JobRecord:
     outputs: list[OutputFile] = field(default_factory=list)
     error: JobError | None = None
     attempt: int = 1
+    # Where to print the result when the chain ends with "Send to printer" (printers.choices.PrintChoice).
+    printing: dict[str, Any] = field(default_factory=dict)
     # Seconds the running step has not reported in, once that is late; 0 while all is well.
     # Read from the heartbeat with the record, never stored.
     silent_for: int = 0

@@ -26,6 +26,7 @@ from storage.jobs import (
     TransitionRefused,
     now,
 )
+from storage.prints import PrintStore
 
 
 @dataclass(frozen=True)
@@ -212,8 +213,9 @@ def retry(store: JobStore, job_id: str) -> JobRecord:
 
 
 def delete(store: JobStore, job_id: str) -> None:
-    """Remove an ended job's record, progress and files (a job that is gone already: its leftovers)."""
+    """Remove an ended job's record, progress, prints and files (a job that is gone already: its leftovers)."""
     store.delete(job_id, only_from=DELETE.applies_from)
+    PrintStore(store.conn).delete_for_job(job_id)
 
 
 def remove_expired(store: JobStore, cutoff: float) -> int:

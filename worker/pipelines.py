@@ -40,7 +40,9 @@ def get_pipeline(kind: str) -> Pipeline:
 
 
 def step_def(kind: str, name: str) -> StepDef:
-    for step in get_pipeline(kind).steps:
+    from worker.printing import SEND_TO_PRINTER  # the step any kind's chain may end with
+
+    for step in (*get_pipeline(kind).steps, SEND_TO_PRINTER):
         if step.name == name:
             return step
     raise ValueError(f"{kind!r} has no step {name!r}")

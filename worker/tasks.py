@@ -39,12 +39,13 @@ from storage.redis_conn import get_redis
 from worker.failures import UNEXPECTED, StepTimeLimitReached, describe_failure, out_of_memory, within_memory
 from worker.looks import RUN_LOOK, store_failure
 from worker.pipelines import get_pipeline, step_def
+from worker.printing import PRINT_TASKS
 from worker.steps import PDF_MIME, ZIP_MIME, StepContext, StepResult
 
 T = TypeVar("T")
 PROGRESS_INTERVAL_S = 0.5
 RUN_STEP = "worker.tasks.run_step"
-REGISTERED_TASKS = frozenset({RUN_STEP, RUN_LOOK})
+REGISTERED_TASKS = frozenset({RUN_STEP, RUN_LOOK, *PRINT_TASKS})
 ON_STEP_FAILURE = "worker.tasks.on_step_failure"
 ON_STEP_STOPPED = "worker.tasks.on_step_stopped"
 ON_LOOK_FAILURE = "worker.tasks.on_look_failure"
@@ -268,6 +269,19 @@ def made_safe(outputs: list[tuple[Path, str]]) -> list[str]:
     return notes
 
 
+def described(ref: str, path: Path, mime: str) -> OutputFile:
+    """An output as the Jobs page lists it; a PDF with its pages and paper, which printing needs."""
+    pages, paper = 0, ""
+    if mime == PDF_MIME:
+        from pypdf.errors import PyPdfError
+
+        from pdf.printing import pages_and_paper
+
+        with contextlib.suppress(PyPdfError, OSError, ValueError):  # then printed without these facts
+            pages, paper = pages_and_paper(path)
+    return OutputFile(ref, path.name, path.stat().st_size, mime, pages, paper)
+
+
 def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
     """Run step `index` of job `job_id`; the RQ task function."""
     config = load_config()
@@ -294,10 +308,7 @@ def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
         result = within_memory(definition.run, context)
         if removed := made_safe(result.outputs):
             result.data["notes"] = [*result.data.get("notes", []), *removed]
-        outputs = [
-            OutputFile(store.files.ref(path), path.name, path.stat().st_size, mime)
-            for path, mime in result.outputs
-        ]
+        outputs = [described(store.files.ref(path), path, mime) for path, mime in result.outputs]
         try:
             # Fenced by the attempt in the record's own transaction: a worker that froze and woke
             # after a retry began cannot record its result, nor (RQ's next step is skipped by the

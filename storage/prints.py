@@ -1,0 +1,198 @@
+"""Prints of finished jobs: sent to a printer over IPP, or to the print room as a ticket.
+
+A print is one JSON record (`tp:print:<id>`), listed under its job (`tp:prints:job:<job_id>`),
+in the set the workers' sweep polls while the printer still has it (`tp:prints:active`), and,
+for a ticket, in the print room's queue (`tp:prints:room`). Every change goes through
+`PrintStore.change`, an optimistic transaction that applies only from the states it names, as
+the job records' transitions do. A print goes with its job (deleted, or expired).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import redis
+
+from storage.jobs import KEY_PREFIX, TransitionRefused
+
+ACTIVE_PRINTS_KEY = f"{KEY_PREFIX}prints:active"
+ROOM_KEY = f"{KEY_PREFIX}prints:room"
+PRINTERS_SEEN_KEY = f"{KEY_PREFIX}printers:seen"  # printer name -> what it said when last asked
+
+
+def print_key(print_id: str) -> str:
+    return f"{KEY_PREFIX}print:{print_id}"
+
+
+def job_prints_key(job_id: str) -> str:
+    return f"{KEY_PREFIX}prints:job:{job_id}"
+
+
+# The states of a print at a printer, and of a ticket in the print room.
+SENDING, WAITING, HELD, PRINTING, STOPPED = "sending", "waiting", "held", "printing", "stopped"
+DONE, CANCELING, CANCELED, FAILED = "done", "canceling", "canceled", "failed"
+SENT, PRINTED, COLLECTED = "sent", "printed", "collected"
+# At the printer (or on its way), so the sweep asks how it stands.
+AT_PRINTER = frozenset({WAITING, HELD, PRINTING, STOPPED, CANCELING})
+ENDED = frozenset({DONE, CANCELED, FAILED, COLLECTED})
+STATE_WORDS = {
+    SENDING: "Sending to the printer",
+    WAITING: "Waiting at the printer",
+    HELD: "Held at the printer",
+    PRINTING: "Printing",
+    STOPPED: "Stopped at the printer",
+    DONE: "Printed",
+    CANCELING: "Canceling at the printer",
+    CANCELED: "Canceled",
+    FAILED: "Not printed",
+    SENT: "Waiting in the print room",
+    PRINTED: "Printed by the print room, ready to collect",
+    COLLECTED: "Collected",
+}
+
+
+@dataclass
+class PrintRecord:
+    id: str
+    job_id: str
+    owner: str
+    where: str  # "printer" or "room"
+    title: str
+    output_ref: str
+    output_name: str
+    created_at: float
+    state: str
+    sheets: int = 0
+    printer: str = ""
+    copies: int = 1
+    sides: str = "one-sided"
+    color: str = ""
+    media: str = ""
+    finishings: list[int] = field(default_factory=list)
+    printer_job_id: int | None = None
+    # What the printer says, in words ("out of paper"); the message and hint of a failure.
+    reasons: list[str] = field(default_factory=list)
+    message: str = ""
+    hint: str = ""
+    updated_at: float = 0.0
+    # Since when the printer has not answered about a job it has (None: it answers).
+    unanswered_since: float | None = None
+    attempt: int = 1
+    # A print room ticket's own details.
+    ticket: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ended(self) -> bool:
+        return self.state in ENDED
+
+    @property
+    def words(self) -> str:
+        return STATE_WORDS.get(self.state, self.state)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self), ensure_ascii=False)
+
+    @classmethod
+    def from_json(cls, raw: str | bytes) -> PrintRecord:
+        data = json.loads(raw)
+        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+
+
+class PrintStore:
+    def __init__(self, conn: redis.Redis) -> None:
+        self.conn = conn
+
+    def add(self, record: PrintRecord) -> None:
+        record.updated_at = record.updated_at or time.time()
+        with self.conn.pipeline() as pipe:
+            pipe.set(print_key(record.id), record.to_json())
+            pipe.zadd(job_prints_key(record.job_id), {record.id: record.created_at})
+            if record.where == "room":
+                pipe.zadd(ROOM_KEY, {record.id: record.created_at})
+            pipe.execute()
+
+    def get(self, print_id: str) -> PrintRecord | None:
+        raw = self.conn.get(print_key(print_id))
+        return PrintRecord.from_json(raw) if raw else None
+
+    def of_job(self, job_id: str) -> list[PrintRecord]:
+        """The job's prints, newest first."""
+        ids = [i.decode() for i in self.conn.zrevrange(job_prints_key(job_id), 0, -1)]
+        return self._many(ids)
+
+    def at_printers(self) -> list[PrintRecord]:
+        return self._many(sorted(i.decode() for i in self.conn.smembers(ACTIVE_PRINTS_KEY)))
+
+    def room_queue(self, include_ended: bool = False) -> list[PrintRecord]:
+        """The print room's tickets, oldest first (the order they are printed in)."""
+        tickets = self._many([i.decode() for i in self.conn.zrange(ROOM_KEY, 0, -1)])
+        return [t for t in tickets if include_ended or not t.ended]
+
+    def _many(self, ids: list[str]) -> list[PrintRecord]:
+        if not ids:
+            return []
+        return [PrintRecord.from_json(raw) for raw in self.conn.mget([print_key(i) for i in ids]) if raw]
+
+    def change(
+        self, print_id: str, allowed: Iterable[str], change: Callable[[PrintRecord], None]
+    ) -> PrintRecord:
+        """Apply `change` if the print's state is one of `allowed`; TransitionRefused if not."""
+        allowed = set(allowed)
+        key = print_key(print_id)
+        with self.conn.pipeline() as pipe:
+            while True:
+                try:
+                    pipe.watch(key)
+                    raw = pipe.get(key)
+                    if raw is None:
+                        raise TransitionRefused(f"print {print_id} has no record")
+                    record = PrintRecord.from_json(raw)
+                    if record.state not in allowed:
+                        raise TransitionRefused(f"print {print_id} is {record.state}")
+                    change(record)
+                    record.updated_at = time.time()
+                    pipe.multi()
+                    pipe.set(key, record.to_json())
+                    if record.state in AT_PRINTER and record.printer_job_id is not None:
+                        pipe.sadd(ACTIVE_PRINTS_KEY, print_id)
+                    else:
+                        pipe.srem(ACTIVE_PRINTS_KEY, print_id)
+                    pipe.execute()
+                    return record
+                except redis.WatchError:
+                    continue
+
+    def delete_one(self, record: PrintRecord) -> None:
+        with self.conn.pipeline() as pipe:
+            pipe.delete(print_key(record.id))
+            pipe.srem(ACTIVE_PRINTS_KEY, record.id)
+            pipe.zrem(ROOM_KEY, record.id)
+            pipe.zrem(job_prints_key(record.job_id), record.id)
+            pipe.execute()
+
+    def any_at_printers(self) -> bool:
+        return bool(self.conn.scard(ACTIVE_PRINTS_KEY))
+
+    def delete_for_job(self, job_id: str) -> None:
+        ids = [i.decode() for i in self.conn.zrange(job_prints_key(job_id), 0, -1)]
+        with self.conn.pipeline() as pipe:
+            for print_id in ids:
+                pipe.delete(print_key(print_id))
+                pipe.srem(ACTIVE_PRINTS_KEY, print_id)
+                pipe.zrem(ROOM_KEY, print_id)
+            pipe.delete(job_prints_key(job_id))
+            pipe.execute()
+
+    # -- what each printer said when last asked (the workers ask; the pages only read) ----------
+    def printer_seen(self, name: str, seen: dict[str, Any]) -> None:
+        self.conn.hset(PRINTERS_SEEN_KEY, name, json.dumps(seen, ensure_ascii=False))
+
+    def forget_printer(self, name: str) -> None:
+        self.conn.hdel(PRINTERS_SEEN_KEY, name)
+
+    def printers_seen(self) -> dict[str, dict[str, Any]]:
+        return {k.decode(): json.loads(v) for k, v in self.conn.hgetall(PRINTERS_SEEN_KEY).items()}
