@@ -215,6 +215,13 @@ class PrinterUnreachable(TeacherPrinterError):
     default_hint = "Check that it is switched on and connected, then try again."
 
 
+class PrinterBusy(PrinterUnreachable):
+    """A printer that answered that it is busy with another job and takes none now."""
+
+    key = "printer_busy"
+    default_hint = "It is sent again by itself in a moment; or press Try again later."
+
+
 class PrinterRefused(TeacherPrinterError):
     """A printer that answered but would not take the job as it was sent."""
 

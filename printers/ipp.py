@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from core.errors import PrinterRefused, PrinterUnreachable, PrintJobGone
+from core.errors import PrinterBusy, PrinterRefused, PrinterUnreachable, PrintJobGone
 
 IPPTOOL = "ipptool"
 REQUESTS = Path(__file__).parent / "requests"
@@ -238,7 +238,16 @@ def print_pdf(
         request = Path(folder) / "print-job.test"
         request.write_text(template.replace("# JOB-ATTRIBUTES", "\n  ".join(job_attributes)))
         variables = {"job_name": job_name, "user": user}
-        attrs = _ask(uri, request, variables, timeout_s, document=pdf)
+        try:
+            attrs = _ask(uri, request, variables, timeout_s, document=pdf)
+        except PrinterUnreachable as exc:
+            if "did not answer within" not in exc.message:
+                raise
+            # The file may have gone through before the printer froze: it can still print it.
+            raise PrinterUnreachable(
+                f"The printer did not answer within {timeout_s:.0f} s of being sent the file.",
+                "It may still print it: look at the printer before you press Try again.",
+            ) from exc
     return int(attrs["job-id"])
 
 
@@ -299,10 +308,16 @@ def _ask(
     for group in test.get("ResponseAttributes", []):
         attrs.update(group)
     status = str(test.get("StatusCode", ""))
+    # No attributes at all: no answer came back in time (a printer that took the connection and
+    # froze); ipptool then reports the status it started with.
+    if not attrs:
+        raise PrinterUnreachable(f"The printer did not answer within {timeout_s:.0f} s.", _hint(""))
     # ipptool also fails a test on its own checks of the answer (an attribute listed twice); the
     # printer's status says whether it did what it was asked.
     if not status.startswith("successful"):
         message = (str(attrs.get("status-message", "")) or status).rstrip(".")
+        if "busy" in status:
+            raise PrinterBusy(f"The printer is busy with another job (it said: {message}).")
         if "not-found" in status or "not-found" in message:
             raise PrintJobGone("The printer no longer knows this job: it may have been restarted.")
         if "document-format" in status or "document-format" in message:

@@ -19,7 +19,8 @@ from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from rq.serializers import JSONSerializer
 
-from core.errors import NotAllowed
+from core.errors import NotAllowed, PrintNotAllowed
+from printers.choices import PrintChoice, problems
 from services.reachable import unreachable
 from storage import lifecycle
 from storage.config import Config, load_config
@@ -28,6 +29,7 @@ from storage.jobs import JobPage, JobRecord, JobStore, OutputFile, StepRecord, T
 from storage.redis_conn import get_redis
 from storage.upload_index import UploadEntry, UploadIndex, entry_on_disk
 from worker.pipelines import get_pipeline
+from worker.printing import SEND_TO_PRINTER, person, rules_of, setup_for
 from worker.tasks import ON_STEP_FAILURE, ON_STEP_STOPPED, RUN_STEP, cancel_rq_jobs
 
 RESULT_TTL_S = 24 * 3600
@@ -82,10 +84,12 @@ class Jobs:
         options: dict[str, Any],
         owner: str,
         any_upload: bool = False,
+        printing: dict[str, Any] | None = None,
     ) -> JobRecord:
         """Record a new job as queued and enqueue its chain of steps.
 
         Each input must be an upload of `owner` (or, with `any_upload`, for an admin, anyone's).
+        With `printing` (a PrintChoice), the chain ends with "Send to printer".
         """
         pipeline = get_pipeline(kind)
         # Only plain JSON crosses the queue: fail here, in the page, not in a worker.
@@ -95,15 +99,20 @@ class Jobs:
         options = pipeline.parse_options(options)
         for item in inputs:
             self._check_input(str(item.get("ref", "")), owner, any_upload)
+        steps = [StepRecord(s.name, s.label, s.weight) for s in pipeline.steps if s.wanted_for(inputs)]
+        if printing:
+            printing = self._checked_printing(kind, printing, owner)
+            steps.append(StepRecord(SEND_TO_PRINTER.name, SEND_TO_PRINTER.label, SEND_TO_PRINTER.weight))
         record = JobRecord(
             id=new_id(),
             kind=kind,
             title=title,
             owner=owner,
             created_at=now(),
-            steps=[StepRecord(s.name, s.label, s.weight) for s in pipeline.steps if s.wanted_for(inputs)],
+            steps=steps,
             inputs=inputs,
             options=options,
+            printing=printing or {},
         )
         try:
             lifecycle.submit(self.store, record)
@@ -120,6 +129,18 @@ class Jobs:
             raise unreachable(exc) from exc
         self._mark_used(inputs)
         return record
+
+    def _checked_printing(self, kind: str, printing: dict[str, Any], owner: str) -> dict[str, Any]:
+        """The print choice as the rules allow it (the printer's own checks come when it is sent)."""
+        choice = PrintChoice.from_dict(printing)
+        if kind == "class_sets" and choice.copies != 1:
+            raise PrintNotAllowed("A class set is one copy per student already: print 1 copy of it.")
+        setup = setup_for(self.config)
+        found = problems(choice, setup.find(choice.printer), setup, person(owner, self.config), None,
+                         rules_of(self.config), "one-sided")  # fmt: skip
+        if found:
+            raise PrintNotAllowed(" ".join(found))
+        return choice.to_dict()
 
     def _check_input(self, ref: str, owner: str, any_upload: bool) -> None:
         """Refuse a job input that is not one of the owner's uploads: a path outside `uploads/`

@@ -1,130 +1,214 @@
-"""How to print: every two-sided result gets one "How to print" box, and its PDF tells the print dialog."""
+"""Printing a job (#20): real IPP Everywhere printers (CUPS's ippeveprinter), a real Redis, real RQ workers."""
 
 from __future__ import annotations
 
-import io
-import zipfile
+import signal
+import time
 
-import openpyxl
 import pytest
 from pypdf import PdfReader
 
-from pdf.printing import how_to_print
+from core.errors import NotAllowed, PrintNotAllowed
+from printers.choices import PrintChoice
+from printers.ipp import job_status
+from printers.setup import PrintersFileError, parse_setup
+from services.printing import Printing
 from storage.jobs import Status
-from tests.apptest import app_test
+from storage.prints import DONE, FAILED, PrintStore
+from storage.redis_conn import get_redis
 from tests.make_files import make_pdf
-from tests.test_merge_chain import upload, upload_bytes
+from tests.test_merge_chain import upload
+from tests.test_printers import dns_sd as dns_sd  # a fixture, used by `school`
+from tests.test_printers import pytestmark as needs_ipp
+from tests.test_printers import start_printer
+from worker.printing import _check, poll_prints, setup_for
+
+pytestmark = needs_ipp
 
 
-def finished(jobs, burst, kind: str, title: str, inputs: list[dict], options: dict):
-    record = jobs.submit(kind, title, inputs, options, "local")
+@pytest.fixture
+def school(dns_sd, tmp_path, monkeypatch):
+    """Two printers: a duplex one for everyone and a one-sided one for the science group only."""
+    duplex = start_printer(tmp_path / "p1", "Library copier")
+    single = start_printer(tmp_path / "p2", "Science laser", duplex=False)
+    printers = tmp_path / "printers.toml"
+    printers.write_text(
+        f"""
+[groups]
+science = ["ada@school.org"]
+
+[[printer]]
+name = "Library copier"
+uri = "{duplex.uri}"
+location = "Library"
+
+[[printer]]
+name = "Science laser"
+uri = "{single.uri}"
+groups = ["science"]
+"""
+    )
+    monkeypatch.setenv("PRINTERS_FILE", str(printers))
+    yield {"Library copier": duplex, "Science laser": single}
+    for printer in (duplex, single):
+        if printer.process.poll() is None:
+            printer.process.terminate()
+            printer.process.wait(10)
+
+
+def _asked(config):
+    from storage.config import load_config
+
+    config = load_config()
+    _check(PrintStore(get_redis(config)), setup_for(config))
+    return config
+
+
+def _finished_booklet(jobs, config, burst, tmp_path, owner="ada@school.org"):
+    source = upload(config, make_pdf(tmp_path / "Cells.pdf", 8, "Cells"))
+    record = jobs.submit("handouts", "Cells booklet", [source], {"layout": "booklet"}, owner)
     burst()
     done = jobs.get(record.id, None)
     assert done.status == Status.FINISHED, done.error
     return done
 
 
-def result_pdf(jobs, done) -> PdfReader:
-    [pdf] = [o for o in done.outputs if o.name.endswith(".pdf")]
-    return PdfReader(jobs.output_path(done.id, pdf, None))
+def _until_ended(config, printing, job_id, timeout=30):
+    prints = PrintStore(get_redis(config))
+    deadline = time.monotonic() + timeout
+    while True:
+        poll_prints(prints, setup_for(config))
+        [record] = printing.prints_of(job_id)
+        if record.ended or time.monotonic() > deadline:
+            return record
+        time.sleep(0.5)
 
 
-def box(done) -> str:
-    return "\n".join(line for step in done.steps for line in how_to_print(step.result))
-
-
-def class_list(config) -> dict:
-    book = openpyxl.Workbook()
-    book.active.append(["Name"])
-    for name in ("Anna Smith", "Ben Jones", "Chloé Martin"):
-        book.active.append([name])
-    data = io.BytesIO()
-    book.save(data)
-    return {**upload_bytes(config, "class.xlsx", data.getvalue()), "role": "class_list"}
-
-
-@pytest.mark.parametrize(
-    ("per_sheet", "edge", "duplex"),
-    [(4, "long", "/DuplexFlipLongEdge"), (2, "short", "/DuplexFlipShortEdge")],
-)
-def test_two_sided_pages_per_sheet_say_how_to_print(jobs, config, burst, tmp_path, per_sheet, edge, duplex):
-    source = upload(config, make_pdf(tmp_path / "notes.pdf", 9, "Notes"))
-    options = {"layout": "n_up", "per_sheet": per_sheet, "duplex": True}
-    done = finished(jobs, burst, "handouts", "Handouts", [source], options)
-    out = result_pdf(jobs, done)
-    # Four portrait pages make a portrait sheet, two a landscape one: the flip follows the sheet.
-    sheet = out.pages[0].mediabox
-    assert (sheet.width > sheet.height) == (edge == "short")
-    assert out.viewer_preferences["/Duplex"] == duplex
-    assert out.viewer_preferences["/PrintScaling"] == "/None"
-    text = box(done)
-    assert f"both sides of the paper, flipping on the {edge} edge" in text
-    assert "actual size" in text
-    assert "The file asks the print dialog for these settings" in text
-
-
-def test_one_sided_handouts_keep_their_size_but_get_no_two_sided_box(jobs, config, burst, tmp_path):
-    source = upload(config, make_pdf(tmp_path / "notes.pdf", 8, "Notes"))
-    done = finished(jobs, burst, "handouts", "Handouts", [source], {"layout": "n_up", "per_sheet": 4})
-    preferences = result_pdf(jobs, done).viewer_preferences
-    assert "/Duplex" not in preferences
-    assert preferences["/PrintScaling"] == "/None"
-    assert box(done) == ""
-
-
-def test_booklet_box_is_the_same_box_plus_folding(jobs, config, burst, tmp_path):
-    source = upload(config, make_pdf(tmp_path / "story.pdf", 8, "Story"))
-    booklet = finished(jobs, burst, "handouts", "Booklet", [source], {"layout": "booklet"})
-    two_up = finished(
-        jobs, burst, "handouts", "Two up", [source], {"layout": "n_up", "per_sheet": 2, "duplex": True}
+def test_a_booklet_from_the_jobs_card_arrives_two_sided_short_edge_with_its_copies_and_name(
+    school, jobs, burst, tmp_path
+):
+    config = _asked(jobs.config)
+    done = _finished_booklet(jobs, config, burst, tmp_path)
+    output = done.outputs[0]
+    assert (output.pages, output.paper) == (4, "A4")  # 8 pages on 2 sheets, both sides
+    printing = Printing(config)
+    made = printing.print_job(done, output.ref, PrintChoice("Library copier", copies=3), "ada@school.org")
+    assert (made.sides, made.sheets, made.media) == ("two-sided-short-edge", 6, "iso_a4_210x297mm")
+    burst()  # the worker sends it
+    [sent] = printing.prints_of(done.id)
+    assert sent.printer_job_id is not None and sent.state != FAILED, sent.message
+    ended = _until_ended(config, printing, done.id)
+    assert ended.state == DONE, (ended.state, ended.message, ended.reasons)
+    printer = school["Library copier"]
+    at_printer = job_status(printer.uri, sent.printer_job_id, "ada@school.org")
+    assert (at_printer.name, at_printer.copies, at_printer.sides) == (
+        "Cells booklet",
+        3,
+        "two-sided-short-edge",
     )
-    assert result_pdf(jobs, booklet).viewer_preferences["/Duplex"] == "/DuplexFlipShortEdge"
-    # Both are landscape and two-sided: the booklet's box is the same box, with the folding after it.
-    assert box(booklet).startswith(box(two_up))
-    assert "fold the stack in the middle" in box(booklet)
+    [received] = list(printer.spool.iterdir())
+    assert received.read_bytes() == jobs.output_path(done.id, output, None).read_bytes()
 
 
-@pytest.mark.parametrize(("per_sheet", "duplex"), [(1, "/DuplexFlipLongEdge"), (2, "/DuplexFlipShortEdge")])
-def test_two_sided_class_set_says_how_to_print(jobs, config, burst, tmp_path, per_sheet, duplex):
-    worksheet = {**upload(config, make_pdf(tmp_path / "quiz.pdf", 3, "Quiz")), "role": "worksheet"}
-    options = {"name_column": "Name", "duplex": True, "per_sheet": per_sheet}
-    done = finished(jobs, burst, "class_sets", "Class set", [worksheet, class_list(config)], options)
-    out = result_pdf(jobs, done)
-    assert out.viewer_preferences["/Duplex"] == duplex
-    assert out.viewer_preferences["/PrintScaling"] == "/None"
-    assert "both sides of the paper" in box(done)
+def test_the_rules_a_school_sets_are_kept(school, jobs, burst, tmp_path, monkeypatch):
+    monkeypatch.setenv("MAX_PRINT_COPIES", "5")
+    config = _asked(jobs.config)
+    done = _finished_booklet(jobs, config, burst, tmp_path, owner="bob@school.org")
+    printing = Printing(config)
+    names = [state.printer.name for state in printing.printers_for("bob@school.org")]
+    assert names == ["Library copier"]  # not in the science group
+    assert [s.printer.name for s in printing.printers_for("ada@school.org")] == [
+        "Library copier",
+        "Science laser",
+    ]
+    ref = done.outputs[0].ref
+    with pytest.raises(PrintNotAllowed, match="Science laser is not one of the printers you may use"):
+        printing.print_job(done, ref, PrintChoice("Science laser"), "bob@school.org")
+    with pytest.raises(PrintNotAllowed, match="At most 5 copies"):
+        printing.print_job(done, ref, PrintChoice("Library copier", copies=6), "bob@school.org")
+    with pytest.raises(NotAllowed, match="not yours"):
+        printing.print_job(done, ref, PrintChoice("Library copier"), "ada@school.org")
+    # A booklet needs both sides: the one-sided printer is refused for it, in words, before sending.
+    mine = _finished_booklet(jobs, config, burst, tmp_path / "ada", owner="ada@school.org")
+    assert printing.problems(mine, PrintChoice("Science laser"), "ada@school.org") == [
+        "Science laser cannot print on both sides: choose one-sided, or another printer."
+    ]
+    assert printing.problems(mine, PrintChoice("Science laser", sides="one-sided"), "ada@school.org") == []
+    assert PrintStore(get_redis(config)).of_job(done.id) == []  # nothing refused was recorded
 
 
-def test_merge_padded_for_both_sides_keeps_the_hint_through_finishing(jobs, config, burst, tmp_path):
-    a = upload(config, make_pdf(tmp_path / "a.pdf", 3, "Alpha"))
-    b = upload(config, make_pdf(tmp_path / "b.pdf", 1, "Beta"))
-    plain = finished(jobs, burst, "merge", "Plain", [a, b], {})
-    assert result_pdf(jobs, plain).viewer_preferences is None  # printed however the teacher likes
-    assert box(plain) == ""
+def test_a_printer_that_goes_away_is_said_and_try_again_sends_it_when_it_is_back(
+    school, jobs, burst, tmp_path, monkeypatch
+):
+    config = _asked(jobs.config)
+    done = _finished_booklet(jobs, config, burst, tmp_path)
+    printing = Printing(config)
+    printer = school["Library copier"]
+    printer.process.send_signal(signal.SIGSTOP)  # frozen: takes the connection, never answers
+    try:
+        monkeypatch.setattr("worker.printing.SEND_TIMEOUT_S", 2.0)
+        printing.print_job(done, done.outputs[0].ref, PrintChoice("Library copier"), "ada@school.org")
+        burst()
+    finally:
+        printer.process.send_signal(signal.SIGCONT)
+    [failed] = printing.prints_of(done.id)
+    assert failed.state == FAILED
+    assert "did not answer within 2 s of being sent the file" in failed.message
+    assert failed.hint == "It may still print it: look at the printer before you press Try again."
+    printing.try_again(failed.id, "ada@school.org")
+    burst()
+    ended = _until_ended(config, printing, done.id)
+    assert (ended.state, ended.attempt) == (DONE, 2), (ended.message, ended.reasons)
+    # And so it did: the frozen printer read the first request when it woke. Two copies came out,
+    # which the hint warned of (IPP cannot say whether a request that timed out went through).
+    assert len(list(printer.spool.iterdir())) == 2
 
-    numbered = finished(jobs, burst, "merge", "Numbered", [a, b], {"duplex": True, "numbers": True})
-    preferences = result_pdf(jobs, numbered).viewer_preferences
-    assert preferences["/Duplex"] == "/DuplexFlipLongEdge"
-    assert "/PrintScaling" not in preferences  # the teacher's own pages: the dialog may fit them
-    assert "flipping on the long edge" in box(numbered)
 
-    parts = finished(
-        jobs, burst, "merge", "Parts", [a, b], {"duplex": True, "split": "every", "split_every": 2}
+def test_a_job_can_end_by_sending_itself_to_the_printer(school, jobs, burst, tmp_path):
+    config = _asked(jobs.config)
+    source = upload(config, make_pdf(tmp_path / "Quiz.pdf", 4, "Quiz"))
+    record = jobs.submit(
+        "handouts", "Quiz", [source], {"per_sheet": 2}, "ada@school.org",
+        printing=PrintChoice("Library copier", copies=2).to_dict(),
+    )  # fmt: skip
+    assert record.steps[-1].label == "Send to printer"
+    burst()
+    done = jobs.get(record.id, None)
+    assert done.status == Status.FINISHED, done.error
+    printing = Printing(config)
+    ended = _until_ended(config, printing, done.id)
+    assert (ended.state, ended.copies, ended.sides) == (DONE, 2, "one-sided")
+    [received] = list(school["Library copier"].spool.iterdir())
+    assert len(PdfReader(received).pages) == 2
+
+
+def test_a_print_to_a_printer_outside_the_teachers_group_is_refused_at_submit(school, jobs, config, tmp_path):
+    source = upload(config, make_pdf(tmp_path / "Quiz.pdf", 2))
+    with pytest.raises(PrintNotAllowed, match="not one of the printers you may use"):
+        jobs.submit("handouts", "Quiz", [source], {}, "bob@school.org", printing={"printer": "Science laser"})
+
+
+def test_a_printers_file_with_a_mistake_says_where():
+    with pytest.raises(PrintersFileError, match=r"printer 1 .*uri must be an IPP address"):
+        parse_setup('[[printer]]\nname = "A"\nuri = "smb://x/y"\n')
+    with pytest.raises(PrintersFileError, match="not in \\[groups\\]"):
+        parse_setup('[[printer]]\nname = "A"\nuri = "ipp://x/ipp/print"\ngroups = ["art"]\n')
+    setup = parse_setup(
+        '[groups]\nart = ["*@art.school.org"]\n[[printer]]\nname = "A"\nuri = "ipps://x/ipp/print"\n'
+        'groups = ["art"]\nusername = "tp"\npassword = "s3cr:t"\n'
     )
-    [archive] = parts.outputs
-    with zipfile.ZipFile(jobs.output_path(parts.id, archive, None)) as zf:
-        for name in zf.namelist():
-            part = PdfReader(io.BytesIO(zf.read(name)))
-            assert part.viewer_preferences["/Duplex"] == "/DuplexFlipLongEdge", name
+    [printer] = setup.printers
+    assert setup.may_use(printer, "kim@art.school.org") and not setup.may_use(printer, "kim@school.org")
+    assert printer.request_uri == "ipps://tp:s3cr%3At@x/ipp/print"
+    assert "s3cr" not in repr(printer) and printer.shown_uri == "ipps://x/ipp/print"
 
 
-def test_jobs_page_shows_the_box_on_two_sided_results_only(app_env, jobs, config, burst, tmp_path):
-    source = upload(config, make_pdf(tmp_path / "notes.pdf", 8, "Notes"))
-    finished(jobs, burst, "handouts", "Two-sided notes", [source], {"per_sheet": 4, "duplex": True})
-    finished(jobs, burst, "handouts", "One-sided notes", [source], {"per_sheet": 4})
-    at = app_test(30).run()
-    at.switch_page("ui/jobs.py").run()
-    assert not at.exception
-    boxes = [i.value for i in at.info if "How to print" in i.value]
-    assert len(boxes) == 1
-    assert "flipping on the long edge" in boxes[0] and "actual size" in boxes[0]
+def test_what_a_printer_can_do_is_asked_by_the_workers_and_read_by_the_page(school, jobs):
+    config = _asked(jobs.config)
+    states = {s.printer.name: s for s in Printing(config).printers_for("ada@school.org")}
+    assert states["Library copier"].can.two_sided and not states["Science laser"].can.two_sided
+    school["Science laser"].process.terminate()
+    school["Science laser"].process.wait(10)
+    _asked(config)
+    gone = Printing(config).printers_for("ada@school.org")[1]
+    assert gone.can is None and "cannot be reached" in gone.problem

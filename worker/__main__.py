@@ -39,6 +39,20 @@ def _sweep_forever(stop: threading.Event) -> None:
             log.exception("sweep failed")
 
 
+def _printers_forever(stop: threading.Event) -> None:
+    """Ask the printers what they can do and how their prints stand (one process at a time)."""
+    from worker.printing import sweep_printers
+
+    config = load_config()
+    while not stop.wait(config.sweep_interval):
+        try:
+            sweep_printers(get_redis(config), config)
+        except (redis.RedisError, ServiceUnavailable) as exc:
+            log.warning("printers round skipped: %s", exc)
+        except Exception:
+            log.exception("printers round failed")
+
+
 def _report_office_forever(stop: threading.Event, name: str) -> None:
     """Tell the web app, while this worker lives, that it can turn Word files into PDFs."""
     config = load_config()
@@ -139,6 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     stop = threading.Event()
     if not args.no_sweep:
         threading.Thread(target=_sweep_forever, args=(stop,), name="sweep", daemon=True).start()
+        threading.Thread(target=_printers_forever, args=(stop,), name="printers", daemon=True).start()
     profile = claim_profile()
     if office_available():
         if not network_closed():

@@ -13,13 +13,23 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import redis
 
-from core.errors import InputMissing, PrinterUnreachable, PrintJobGone, PrintNotAllowed, TeacherPrinterError
+from core.errors import (
+    InputMissing,
+    PrinterBusy,
+    PrinterRefused,
+    PrinterUnreachable,
+    PrintJobGone,
+    PrintNotAllowed,
+    TeacherPrinterError,
+)
 from printers.choices import PrintChoice, PrintRules, media_for, problems, sheets_for
 from printers.ipp import (
     Capabilities,
@@ -63,6 +73,7 @@ PRINTER_SILENT_GIVE_UP_S = 600
 POLL_LOCK = f"{KEY_PREFIX}prints:poll-lock"
 CHECK_LOCK = f"{KEY_PREFIX}printers:check-lock"
 MOST_PRINTS_PER_POLL = 100
+BUSY_TRIES, BUSY_WAIT_S = 12, 5.0  # a printer busy with one job at a time: a minute of patience
 
 # The printer's job states, as the card says them.
 STATE_OF = {
@@ -204,6 +215,17 @@ def send_print(print_id: str) -> dict[str, Any]:
     except TeacherPrinterError as exc:
         _failed(prints, print_id, exc)
         return {"failed": exc.key}
+    except Exception:
+        log.exception("print %s could not be sent", print_id)
+        _failed(
+            prints,
+            print_id,
+            PrinterRefused(
+                "Something went wrong while sending this to the printer.",
+                "Press Try again; if it fails again, tell your IT person.",
+            ),
+        )
+        return {"failed": "unexpected"}
     return {"sent": print_id}
 
 
@@ -224,17 +246,19 @@ def deliver(prints: PrintStore, record: PrintRecord, config: Config) -> PrintRec
         raise InputMissing(
             f"{record.output_name} is no longer on the server.", "Run the job again, then print it."
         )
-    job_id = print_pdf(
-        printer.request_uri,
-        path,
-        job_name=_job_name(record),
-        user=record.owner,
-        copies=record.copies,
-        sides=record.sides,
-        color=record.color,
-        media=record.media,
-        finishings=tuple(record.finishings),
-        timeout_s=SEND_TIMEOUT_S,
+    job_id = _while_busy(
+        lambda: print_pdf(
+            printer.request_uri,
+            path,
+            job_name=_job_name(record),
+            user=record.owner,
+            copies=record.copies,
+            sides=record.sides,
+            color=record.color,
+            media=record.media,
+            finishings=tuple(record.finishings),
+            timeout_s=SEND_TIMEOUT_S,
+        )
     )
     log.info("print %s of job %s sent to %s as its job %s", record.id, record.job_id, printer.name, job_id)
 
@@ -243,6 +267,16 @@ def deliver(prints: PrintStore, record: PrintRecord, config: Config) -> PrintRec
 
     record = prints.change(record.id, {SENDING}, sent)
     return _follow(prints, record, printer, None)
+
+
+def _while_busy(send: Callable[[], int]) -> int:
+    """Send, and send again while the printer says it is busy (one job at a time), for a while."""
+    for _ in range(BUSY_TRIES - 1):
+        try:
+            return send()
+        except PrinterBusy:
+            time.sleep(BUSY_WAIT_S)
+    return send()
 
 
 def _job_name(record: PrintRecord) -> str:
