@@ -212,3 +212,32 @@ def test_what_a_printer_can_do_is_asked_by_the_workers_and_read_by_the_page(scho
     _asked(config)
     gone = Printing(config).printers_for("ada@school.org")[1]
     assert gone.can is None and "cannot be reached" in gone.problem
+
+
+def test_the_jobs_card_prints_a_booklet_both_sides_short_edge(school, jobs, burst, tmp_path):
+    """AppTest: Print… on a finished booklet's card offers the sides of the result and the printers'
+    own choices, and Print sends it (single-user mode: every printer is offered)."""
+    from tests.test_pages import app, assert_clean, texts
+
+    config = _asked(jobs.config)
+    done = _finished_booklet(jobs, config, burst, tmp_path, owner="local")
+    at = app()
+    at.switch_page("ui/jobs.py").run()
+    at.toggle(key=f"print-open-{done.id}").set_value(True).run()
+    assert_clean(at)
+    sides = at.radio(key=f"print-{done.id}-sides-Library copier")
+    assert sides.value == "two-sided-short-edge"
+    assert "2 sheets of paper" in texts(at)
+    at.selectbox(key=f"print-{done.id}-printer").set_value("Science laser").run()
+    assert at.radio(key=f"print-{done.id}-sides-Science laser").options == ["One-sided"]  # all it can do
+    at.selectbox(key=f"print-{done.id}-printer").set_value("Library copier").run()
+    at.number_input(key=f"print-{done.id}-copies").set_value(2).run()
+    at.button(key=f"print-{done.id}-go").click().run()
+    assert_clean(at)
+    [made] = Printing(config).prints_of(done.id)
+    assert (made.printer, made.copies, made.sides) == ("Library copier", 2, "two-sided-short-edge")
+    burst()
+    ended = _until_ended(config, Printing(config), done.id)
+    assert ended.state == DONE, ended.message
+    at.run()
+    assert "Printed" in texts(at) and "Library copier: 2 copies" in texts(at)

@@ -21,6 +21,7 @@ from services.previews import results_zip
 from storage.jobs import JobRecord, Status
 from ui._looks import looks_for, waiting
 from ui._presets import start_run_again
+from ui._print import print_section
 from ui._ui import (
     STATUS_ICONS,
     STATUS_WORDS,
@@ -46,7 +47,7 @@ st.title("Jobs")
 jobs = jobs_service()
 if jobs is None:
     st.stop()
-_, viewer = owner()
+mine, viewer = owner()
 
 # A running job whose worker vanished is marked failed here too, not only by the workers.
 jobs.find_lost()
@@ -146,6 +147,7 @@ def row(record: JobRecord) -> None:
             st.caption(f":material/info: {notes[0]}{more}")
         if record.status == Status.FINISHED:
             print_box(record)  # on the line itself: printing it right needs it before the download
+            print_section(jobs.config, record, mine)
         # Drawn only when asked for: twenty lines with all their details hidden are still a lot to draw.
         asked = st.toggle("Details", key=f"details-{record.id}")
         if asked or st.session_state.get(CONFIRM_DELETE) == record.id:

@@ -1,0 +1,177 @@
+"""The Jobs card's printing: how each print of the job stands, and the Print… form.
+
+Only the printers the teacher may use are offered, and of each only what it said it can do;
+the sides are pre-chosen from the result (a booklet: both sides, flip on the short edge). The
+page reads what the workers last heard from the printers and never waits for one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import streamlit as st
+
+from core.errors import ServiceUnavailable, TeacherPrinterError
+from printers.choices import AUTO_SIDES, COLOR_WORDS, SIDES_WORDS, PrintChoice, paper_warning, sheets_for
+from printers.setup import PrintersFileError
+from services.printing import PrinterState, Printing
+from storage.config import Config
+from storage.jobs import JobRecord, Status
+from storage.prints import AT_PRINTER, FAILED, SENDING, PrintRecord
+from ui._ui import ago, plural
+from worker.printing import meant_sides, printable
+
+REFRESH_S = 2
+
+
+def printing_for(config: Config) -> Printing:
+    return Printing(config)
+
+
+def print_section(config: Config, record: JobRecord, mine: str) -> None:
+    """The job's prints and, for a finished job with a PDF, the Print… form."""
+    if record.status != Status.FINISHED or not printable(record):
+        return
+    printing = printing_for(config)
+    try:
+        states = printing.printers_for(mine)
+    except PrintersFileError as exc:
+        st.warning(
+            f"Printing is not available: the printers file has a mistake ({exc}). Tell your IT person."
+        )
+        return
+    except ServiceUnavailable:
+        return
+    try:
+        made = printing.prints_of(record.id)
+    except ServiceUnavailable:
+        made = []
+    if any(not m.ended for m in made):
+        live_prints(printing, record.id, mine)  # refreshed only while a print is still under way
+    else:
+        for one in made:
+            print_line(printing, one, mine)
+    if not states:
+        return
+    if st.toggle("Print…", key=f"print-open-{record.id}", help="Send it to one of the school's printers"):
+        print_form(printing, record, states, mine)
+
+
+@st.fragment(run_every=REFRESH_S)
+def live_prints(printing: Printing, job_id: str, mine: str) -> None:
+    """Each print of the job, as its printer last said, redrawn every couple of seconds."""
+    try:
+        records = printing.prints_of(job_id)
+    except ServiceUnavailable:
+        return
+    for made in records:
+        print_line(printing, made, mine)
+    if all(m.ended for m in records):
+        st.rerun()  # all ended: the card draws them still, without refreshing
+
+
+def print_line(printing: Printing, made: PrintRecord, mine: str) -> None:
+    where = f"{made.printer}: {plural(made.copies, 'copy', 'copies')}, {SIDES_WORDS.get(made.sides, made.sides).lower()}"
+    said = f" ({', '.join(made.reasons)})" if made.reasons else ""
+    text = f":material/print: **{made.words}**{said} · {where} · {ago(made.created_at)}"
+    if made.state == FAILED:
+        st.error(f"{text}  \n{made.message} {made.hint}".strip(), icon=":material/print_disabled:")
+    else:
+        st.markdown(text)
+    if made.state in {SENDING, *AT_PRINTER} and made.state != "canceling":
+        st.button(
+            "Cancel printing",
+            key=f"print-cancel-{made.id}",
+            on_click=_act,
+            args=(printing.cancel, made.id, mine),
+        )
+    elif made.state == FAILED:
+        st.button(
+            "Try again", key=f"print-again-{made.id}", on_click=_act, args=(printing.try_again, made.id, mine)
+        )
+
+
+def _act(operation: Callable[[str, str], None], print_id: str, mine: str) -> None:
+    try:
+        operation(print_id, mine)
+    except (TeacherPrinterError, ServiceUnavailable) as exc:
+        st.session_state["jobs_flash_error"] = exc.message
+
+
+def _send(printing: Printing, record: JobRecord, ref: str, choice: PrintChoice, mine: str) -> None:
+    try:
+        printing.print_job(record, ref, choice, mine)
+        st.session_state["jobs_flash"] = f"Sent to {choice.printer}."
+        st.session_state[f"print-open-{record.id}"] = False
+    except (TeacherPrinterError, ServiceUnavailable) as exc:
+        st.session_state["jobs_flash_error"] = exc.message
+
+
+def print_form(printing: Printing, record: JobRecord, states: list[PrinterState], mine: str) -> None:
+    key = f"print-{record.id}"
+    outputs = printable(record)
+    with st.container(border=True):
+        by_name = {s.printer.name: s for s in states}
+        name = st.selectbox(
+            "Printer", list(by_name), key=f"{key}-printer",
+            format_func=lambda n: n + (f" — {by_name[n].printer.location}" if by_name[n].printer.location else ""),
+        )  # fmt: skip
+        state = by_name[name]
+        can = state.can
+        if can is None:
+            st.warning(
+                f"{name} cannot be reached right now{': ' + state.problem if state.problem else ''}. "
+                "Check that it is switched on, or choose another printer.",
+                icon=":material/print_disabled:",
+            )
+            st.button("Check the printers again", key=f"{key}-check", on_click=printing.check_again)
+            return
+        output = outputs[0]
+        if len(outputs) > 1:
+            chosen = st.selectbox("File", [o.name for o in outputs], key=f"{key}-file")
+            output = next(o for o in outputs if o.name == chosen)
+        meant = meant_sides(record)
+        sides_offered = [s for s in SIDES_WORDS if s in can.sides]
+        default_sides = meant if meant in sides_offered else sides_offered[0]
+        sides = st.radio(
+            "Sides", sides_offered, index=sides_offered.index(default_sides), key=f"{key}-sides-{name}",
+            format_func=SIDES_WORDS.get, help="Chosen for this result; change it only if you know better.",
+        )  # fmt: skip
+        if record.kind == "class_sets":
+            copies = 1
+            st.caption("One collated set: it already holds one copy per student.")
+        else:
+            most = min(can.most_copies, printing.config.max_print_copies)
+            copies = int(st.number_input("Copies", 1, most, 1, key=f"{key}-copies"))
+        color = ""
+        if can.colour and "monochrome" in can.color_modes:
+            color = st.radio(
+                "Colour",
+                ["monochrome", "color"],
+                key=f"{key}-color",
+                format_func=COLOR_WORDS.get,
+                horizontal=True,
+            )
+        finishing = []
+        if can.finishing_words:
+            finishing = st.multiselect(
+                "Finishing",
+                list(can.finishing_words),
+                key=f"{key}-finishing",
+                format_func=can.finishing_words.get,
+            )
+        choice = PrintChoice(name, copies, sides if sides != meant else AUTO_SIDES, color, tuple(finishing))
+        sheets = sheets_for(output.pages, sides, copies)
+        st.caption(f"{plural(sheets, 'sheet')} of paper · printed at actual size")
+        if warning := paper_warning(output.paper, name, can):
+            st.warning(warning, icon=":material/description:")
+        room = printing.config.print_room_above_sheets
+        if room and sheets > room:
+            st.info(f"That is more than {room} sheets: ask whether the print room should print this one.")
+        blocked = printing.problems(record, choice, mine)
+        st.button(
+            "Print", key=f"{key}-go", type="primary", icon=":material/print:", disabled=bool(blocked),
+            on_click=_send, args=(printing, record, output.ref, choice, mine),
+        )  # fmt: skip
+        for reason in blocked:
+            st.warning(reason, icon=":material/block:")
