@@ -241,3 +241,19 @@ def test_the_jobs_card_prints_a_booklet_both_sides_short_edge(school, jobs, burs
     assert ended.state == DONE, ended.message
     at.run()
     assert "Printed" in texts(at) and "Library copier: 2 copies" in texts(at)
+
+
+def test_cancel_printing_cancels_at_the_printer(school, jobs, burst, tmp_path):
+    config = _asked(jobs.config)
+    done = _finished_booklet(jobs, config, burst, tmp_path)
+    printing = Printing(config)
+    made = printing.print_job(done, done.outputs[0].ref, PrintChoice("Library copier"), "ada@school.org")
+    burst()  # sent: the test printer takes some seconds over each job
+    with pytest.raises(NotAllowed, match="not yours"):
+        printing.cancel(made.id, "bob@school.org")
+    printing.cancel(made.id, "ada@school.org")
+    burst()  # the worker asks the printer to cancel it
+    ended = _until_ended(config, printing, done.id)
+    assert ended.state == "canceled", (ended.state, ended.reasons)
+    at_printer = job_status(school["Library copier"].uri, ended.printer_job_id, "ada@school.org")
+    assert at_printer.state == "canceled"

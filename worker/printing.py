@@ -303,7 +303,9 @@ def _follow(
     assert record.printer_job_id is not None
     try:
         if record.state == CANCELING:
-            cancel_job(printer.request_uri, record.printer_job_id, record.owner, ASK_TIMEOUT_S)
+            # Asked again until the printer says it is canceled; "already canceled" is an answer too.
+            with contextlib.suppress(PrinterRefused):
+                cancel_job(printer.request_uri, record.printer_job_id, record.owner, ASK_TIMEOUT_S)
         status = job_status(printer.request_uri, record.printer_job_id, record.owner, ASK_TIMEOUT_S)
     except PrintJobGone:
         gone = CANCELED if record.state == CANCELING else FAILED
@@ -399,7 +401,10 @@ def poll_prints(prints: PrintStore, setup: PrinterSetup) -> int:
         except TeacherPrinterError:
             pass  # each print then finds it silent, and counts the time
         for record in records:
-            _follow(prints, record, printer, can)
+            try:
+                _follow(prints, record, printer, can)
+            except TeacherPrinterError as exc:  # one print's odd answer never stops the round
+                log.warning("print %s: %s asked how it stands: %s", record.id, name, exc.message)
             asked += 1
     return asked
 
