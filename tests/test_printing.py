@@ -257,3 +257,27 @@ def test_cancel_printing_cancels_at_the_printer(school, jobs, burst, tmp_path):
     assert ended.state == "canceled", (ended.state, ended.reasons)
     at_printer = job_status(school["Library copier"].uri, ended.printer_job_id, "ada@school.org")
     assert at_printer.state == "canceled"
+
+
+def test_a_tool_page_can_send_its_result_to_a_printer_when_it_is_done(school, jobs, burst, tmp_path):
+    """AppTest: Handouts with "Send it to a printer when it is done": the job ends with Send to printer."""
+    from tests.test_pages import app, assert_clean
+
+    config = _asked(jobs.config)
+    at = app()
+    at.switch_page("ui/handouts.py").run()
+    data = make_pdf(tmp_path / "Quiz.pdf", 4, "Quiz").read_bytes()
+    at.file_uploader(key="handouts_files").upload("Quiz.pdf", data, "application/pdf")
+    at.run()
+    assert_clean(at)
+    at.checkbox(key="handouts_print").check().run()
+    at.selectbox(key="handouts_print_printer").set_value("Science laser").run()
+    assert "Science laser prints on one side only." in [c.value for c in at.caption]
+    at.button(key="handouts_submit").click().run()
+    assert_clean(at)
+    [record] = jobs.list(None).records
+    assert record.steps[-1].label == "Send to printer"
+    assert record.printing["printer"] == "Science laser" and record.printing["sides"] == "one-sided"
+    burst()
+    ended = _until_ended(config, Printing(config), record.id)
+    assert ended.state == DONE, ended.message

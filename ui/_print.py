@@ -175,3 +175,34 @@ def print_form(printing: Printing, record: JobRecord, states: list[PrinterState]
         )  # fmt: skip
         for reason in blocked:
             st.warning(reason, icon=":material/block:")
+
+
+def print_when_done(config: Config, kind: str, mine: str) -> dict | None:
+    """On a tool page: "Send to a printer when it is done", drawn only where printers are set up;
+    the choice for `Jobs.submit(printing=…)`, or None."""
+    try:
+        states = [s for s in printing_for(config).printers_for(mine) if s.can is not None and s.can.takes_pdf]
+    except (PrintersFileError, ServiceUnavailable):
+        return None
+    if not states or not st.checkbox("Send it to a printer when it is done", key=f"{kind}_print"):
+        return None
+    names = [s.printer.name for s in states]
+    left, right = st.columns(2)
+    name = left.selectbox("Printer", names, key=f"{kind}_print_printer")
+    can = next(s.can for s in states if s.printer.name == name)
+    assert can is not None
+    if kind == "class_sets":
+        copies = 1
+        right.caption("One collated set: it already holds one copy per student.")
+    else:
+        most = min(can.most_copies, config.max_print_copies)
+        copies = int(right.number_input("Copies", 1, most, 1, key=f"{kind}_print_copies"))
+    sides = AUTO_SIDES
+    if not can.two_sided:
+        sides = "one-sided"
+        st.caption(f"{name} prints on one side only.")
+    else:
+        st.caption(
+            "Sides as the result is meant to be printed (a booklet: both sides, flip on the short edge)."
+        )
+    return PrintChoice(name, copies, sides).to_dict()

@@ -271,6 +271,7 @@ def submit_button(
     inputs: list[dict],
     options: dict,
     blocked: Sequence[str] = (),
+    printing: dict | None = None,
 ) -> None:
     """The one primary button of a tool page, and the confirmation (or why nothing was sent).
 
@@ -295,7 +296,9 @@ def submit_button(
         else:
             try:
                 mine, sees = owner()
-                record = jobs.submit(kind, title, inputs, options, mine, any_upload=sees is None)
+                record = jobs.submit(
+                    kind, title, inputs, options, mine, any_upload=sees is None, printing=printing
+                )
                 st.session_state[done_key(key)] = record.title
                 st.session_state.pop(run_again_key(kind), None)
                 st.query_params.pop(RUN_AGAIN_PARAM, None)  # a reload now starts afresh

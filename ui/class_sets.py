@@ -24,8 +24,9 @@ from ui._presets import (
     receive_run_again,
     run_again_note,
 )
+from ui._print import print_when_done
 from ui._sheets import header_row_input, sheet_list, sheet_picker
-from ui._ui import stop_here, submit_button
+from ui._ui import owner, stop_here, submit_button
 from ui._uploads import PDF_TOOL_TYPES, show_problems, upload_step
 from worker.kinds.class_sets import (
     MAX_TEXT_CHARS,
@@ -387,6 +388,7 @@ with image:
 first = usable[0].stored.name.rsplit(".", 1)[0]
 which = f" ({', '.join(options.classes)})" if options.classes else ""
 name = result_name("Name of the result", "class_sets_name", first, f"class set{which}")
+printing = print_when_done(config, "class_sets", owner()[0])
 submit_button(
     BUTTON,
     "class_sets_submit",
@@ -397,4 +399,5 @@ submit_button(
     + [{"ref": class_list.ref, "name": list_name, "role": "class_list"}],
     {**options.to_dict(), **name.options()},
     blocked,
+    printing=printing,
 )

@@ -11,7 +11,8 @@ from ui import _options as w
 from ui._looks import looks_for, waiting
 from ui._names import result_name
 from ui._presets import fill_widgets, preset_bar, receive_run_again, run_again_note
-from ui._ui import plural, submit_button
+from ui._print import print_when_done
+from ui._ui import owner, plural, submit_button
 from ui._uploads import DOCUMENTS_WORDS, PDF_TOOL_TYPES, upload_step, usable_or_stop
 from worker.kinds.handouts import HandoutOptions
 
@@ -153,6 +154,7 @@ else:
 first = usable[0].stored.name.rsplit(".", 1)[0]
 what = "Booklet" if options.layout == "booklet" else f"{options.per_sheet} per sheet"
 name = result_name("Name of the result", "handouts_name", first, what.lower())
+printing = print_when_done(config, "handouts", owner()[0])
 submit_button(
     "Make handouts",
     "handouts_submit",
@@ -162,4 +164,5 @@ submit_button(
     [{"ref": u.stored.ref, "name": u.stored.name} for u in usable],
     {**options.to_dict(), **name.options()},
     blocked,
+    printing=printing,
 )

@@ -11,7 +11,8 @@ from ui import _options as w
 from ui._names import result_name
 from ui._order import draw_order, kept_order
 from ui._presets import fill_widgets, preset_bar, receive_run_again, run_again_note, take_pending_inputs
-from ui._ui import plural, submit_button
+from ui._print import print_when_done
+from ui._ui import owner, plural, submit_button
 from ui._uploads import DOCUMENTS_WORDS, PDF_TOOL_TYPES, upload_step, usable_or_stop
 from worker.kinds.make_pdf import MakePdfOptions, pages_made
 
@@ -108,6 +109,7 @@ first = usable[0].stored.name.rsplit(".", 1)[0]
 name = result_name(
     "Name of the result", "make_pdf_name", first, "as PDFs" if options.result == "each" else ""
 )
+printing = print_when_done(config, "make_pdf", owner()[0])
 submit_button(
     BUTTON,
     "make_pdf_submit",
@@ -116,4 +118,5 @@ submit_button(
     [{"ref": u.stored.ref, "name": u.stored.name} for u in usable],
     {**options.to_dict(), **name.options()},
     blocked,
+    printing=printing,
 )

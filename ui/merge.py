@@ -12,7 +12,8 @@ from ui import _options as w
 from ui._names import result_name
 from ui._order import draw_order, kept_order
 from ui._presets import fill_widgets, preset_bar, receive_run_again, run_again_note, take_pending_inputs
-from ui._ui import plural, submit_button
+from ui._print import print_when_done
+from ui._ui import owner, plural, submit_button
 from ui._uploads import DOCUMENTS_WORDS, PDF_TOOL_TYPES, upload_step
 from worker.kinds.merge import MergeOptions, plan
 
@@ -177,6 +178,7 @@ if order:
         preset_bar("merge", options.to_dict() if options is not None else None)
 
     # -- 5. Go ---------------------------------------------------------------------------
+    printing = print_when_done(config, "merge", owner()[0])
     submit_button(
         "Merge PDFs",
         "merge_submit",
@@ -185,6 +187,7 @@ if order:
         [entries[k]["item"] for k in order],
         {**options.to_dict(), **name.options()} if options is not None else {},
         blocked,
+        printing=printing,
     )
 else:
     st.info(
