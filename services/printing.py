@@ -21,7 +21,7 @@ from printers.setup import Printer
 from services.reachable import unreachable
 from storage.config import Config
 from storage.jobs import JobRecord, Status, TransitionRefused
-from storage.prints import AT_PRINTER, CANCELING, FAILED, SENDING, PrintRecord, PrintStore
+from storage.prints import AT_PRINTER, CANCELED, CANCELING, FAILED, SENDING, PrintRecord, PrintStore
 from storage.redis_conn import get_redis
 from worker.printing import (
     CANCEL_PRINT,
@@ -118,7 +118,7 @@ class Printing:
         record = self._owned(print_id, owner)
 
         def canceling(r: PrintRecord) -> None:
-            r.state = CANCELING if r.printer_job_id is not None else "canceled"
+            r.state = CANCELING if r.printer_job_id is not None else CANCELED
 
         try:
             changed = self.prints.change(record.id, {SENDING, *AT_PRINTER} - {CANCELING}, canceling)

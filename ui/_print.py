@@ -19,18 +19,33 @@ from storage.config import Config
 from storage.jobs import JobRecord, Status
 from storage.prints import AT_PRINTER, FAILED, SENDING, PrintRecord
 from ui._ui import ago, plural
-from worker.printing import meant_sides, printable
+from worker.printing import meant_sides, printable, setup_for
 
 REFRESH_S = 2
 
 
+_services: dict[str, Printing] = {}
+
+
 def printing_for(config: Config) -> Printing:
-    return Printing(config)
+    """One printing service per settings, shared by every card of every run (it holds no state of a run)."""
+    key = repr(config)
+    if key not in _services:
+        _services[key] = Printing(config)
+    return _services[key]
 
 
 def print_section(config: Config, record: JobRecord, mine: str) -> None:
     """The job's prints and, for a finished job with a PDF, the Print… form."""
     if record.status != Status.FINISHED or not printable(record):
+        return
+    try:
+        if not setup_for(config).printers:  # no printers set up: nothing to read for any card
+            return
+    except PrintersFileError as exc:
+        st.warning(
+            f"Printing is not available: the printers file has a mistake ({exc}). Tell your IT person."
+        )
         return
     printing = printing_for(config)
     try:
