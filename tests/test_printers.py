@@ -27,7 +27,18 @@ def _running(command: list[str]) -> bool:
     return subprocess.run(command, capture_output=True, check=False).returncode == 0
 
 
-BUS_SOCKET = "/run/dbus/system_bus_socket"
+BUS_SOCKET_FOLDER = Path("/run/dbus")
+BUS_SOCKET = str(BUS_SOCKET_FOLDER / "system_bus_socket")
+BUS_PID_FILE = BUS_SOCKET_FOLDER / "pid"
+
+
+def _start(command: list[str]) -> None:
+    """Run a daemon's start command; when it fails, say what it printed."""
+    done = subprocess.run(command, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(
+            f"{' '.join(command)} failed ({done.returncode}): {done.stderr.strip() or done.stdout.strip()}"
+        )
 
 
 def _bus_answers() -> bool:
@@ -53,11 +64,15 @@ def dns_sd() -> Iterator[None]:
         pytest.skip("Avahi is not running and only root can start it here")
     started_bus = False
     if not _bus_answers():
-        Path(BUS_SOCKET).unlink(missing_ok=True)  # left by a bus that is gone
-        Path(BUS_SOCKET).parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["dbus-daemon", "--system", "--fork"], check=True, capture_output=True)
+        # A machine image can carry the socket and pid file of a bus that ran when it was made;
+        # dbus-daemon refuses to start while the pid file is there.
+        Path(BUS_SOCKET).unlink(missing_ok=True)
+        BUS_PID_FILE.unlink(missing_ok=True)
+        BUS_SOCKET_FOLDER.mkdir(parents=True, exist_ok=True)
+        _start(["dbus-uuidgen", "--ensure"])
+        _start(["dbus-daemon", "--system", "--fork"])
         started_bus = True
-    subprocess.run(["avahi-daemon", "-D", "--no-drop-root", "--no-chroot"], check=True, capture_output=True)
+    _start(["avahi-daemon", "-D", "--no-drop-root", "--no-chroot"])
     deadline = time.monotonic() + 10
     while not _running(["avahi-daemon", "--check"]) and time.monotonic() < deadline:
         time.sleep(0.2)
@@ -65,10 +80,9 @@ def dns_sd() -> Iterator[None]:
         yield
     finally:
         subprocess.run(["avahi-daemon", "-k"], capture_output=True, check=False)
-        pid_file = Path("/run/dbus/pid")
-        if started_bus and pid_file.is_file():
-            os.kill(int(pid_file.read_text().strip()), signal.SIGTERM)
-            pid_file.unlink(missing_ok=True)
+        if started_bus and BUS_PID_FILE.is_file():
+            os.kill(int(BUS_PID_FILE.read_text().strip()), signal.SIGTERM)
+            BUS_PID_FILE.unlink(missing_ok=True)
 
 
 @dataclass
