@@ -6,7 +6,7 @@ import streamlit as st
 
 from storage.config import load_config
 from storage.logs import setup_logging
-from ui._ui import sidebar_health, sign_in_gate, start_run
+from ui._ui import audiences, sidebar_health, sign_in_gate, start_run
 from ui.tools import HOME_PAGE, sections
 
 setup_logging(load_config().log_level)
@@ -29,7 +29,7 @@ navigation = st.navigation(
             )
             for page in pages
         ]
-        for section, pages in sections().items()
+        for section, pages in sections(audiences()).items()
     }
 )
 sign_in_gate()

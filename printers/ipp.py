@@ -59,6 +59,7 @@ REASON_WORDS = {
     "shutdown": "switched off",
     "spool-area-full": "its memory is full",
     "stopped-partly": "partly stopped",
+    "printer-stopped": "the printer is stopped",
     "job-hold-until-specified": "held until someone releases it",
     "job-held-for-review": "held for review",
     "job-canceled-by-user": "canceled",

@@ -48,6 +48,15 @@ def _emails(text: str) -> tuple[str, ...]:
     return tuple(sorted({part.strip().lower() for part in text.split(",") if part.strip()}))
 
 
+def _yes_no(text: str) -> bool:
+    word = text.strip().lower()
+    if word in {"yes", "true", "on", "1"}:
+        return True
+    if word in {"no", "false", "off", "0"}:
+        return False
+    raise ValueError("must be yes or no")
+
+
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
@@ -188,6 +197,21 @@ SETTINGS: tuple[Setting, ...] = (
         _whole_number,
     ),
     Setting(
+        "PRINT_ROOM_EMAILS",
+        "",
+        "The print room (reprographics): comma-separated e-mail addresses of its staff, who see its "
+        "queue of tickets. Set: teachers can send a finished job there as a ticket instead of to a "
+        "printer. Empty: no print room.",
+        _emails,
+    ),
+    Setting(
+        "PRINT_ROOM_NOTE_ON_PAGE",
+        "no",
+        "yes: the file the print room prints carries the ticket's details (teacher, copies, sides, "
+        "finishing, due date, note) in the top margin of its first sheet; no: the file as it is.",
+        _yes_no,
+    ),
+    Setting(
         "LOG_LEVEL",
         "INFO",
         "How much the web app and the workers log: DEBUG, INFO, WARNING or ERROR. Other libraries "
@@ -233,6 +257,8 @@ class Config:
     printers_file: Path
     max_print_copies: int
     print_room_above_sheets: int
+    print_room_emails: tuple[str, ...]
+    print_room_note_on_page: bool
     log_level: str
     corpus_dir: str
 

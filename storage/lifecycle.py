@@ -219,10 +219,17 @@ def delete(store: JobStore, job_id: str) -> None:
 
 
 def remove_expired(store: JobStore, cutoff: float) -> int:
-    """Delete every job that ended before `cutoff`; returns how many were removed."""
+    """Delete every job that ended before `cutoff`; returns how many were removed.
+
+    A job with a print still under way stays (a print room ticket due next month, a printer
+    that holds it): the print needs its file. It goes once the print has ended.
+    """
     removed = 0
+    prints = PrintStore(store.conn)
     for record in store.get_many(store.created_before(cutoff)):
         if record.status in DELETE.applies_from and (record.ended_at or record.created_at) < cutoff:
+            if prints.open_for_job(record.id):
+                continue
             with contextlib.suppress(TransitionRefused):  # retried meanwhile: it is in use again
                 delete(store, record.id)
                 removed += 1

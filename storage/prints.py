@@ -35,10 +35,14 @@ def job_prints_key(job_id: str) -> str:
 # The states of a print at a printer, and of a ticket in the print room.
 SENDING, WAITING, HELD, PRINTING, STOPPED = "sending", "waiting", "held", "printing", "stopped"
 DONE, CANCELING, CANCELED, FAILED = "done", "canceling", "canceled", "failed"
-SENT, PRINTED, COLLECTED = "sent", "printed", "collected"
+SENT, PRINTED, COLLECTED, DECLINED = "sent", "printed", "collected", "declined"
 # At the printer (or on its way), so the sweep asks how it stands.
 AT_PRINTER = frozenset({WAITING, HELD, PRINTING, STOPPED, CANCELING})
-ENDED = frozenset({DONE, CANCELED, FAILED, COLLECTED})
+# Changing by itself within seconds: the card redraws these (a ticket moves when the room acts).
+LIVE = frozenset({SENDING, *AT_PRINTER})
+# A ticket the print room still has to print, or the teacher to collect.
+IN_ROOM = frozenset({SENT, PRINTED})
+ENDED = frozenset({DONE, CANCELED, FAILED, COLLECTED, DECLINED})
 STATE_WORDS = {
     SENDING: "Sending to the printer",
     WAITING: "Waiting at the printer",
@@ -52,6 +56,7 @@ STATE_WORDS = {
     SENT: "Waiting in the print room",
     PRINTED: "Printed by the print room, ready to collect",
     COLLECTED: "Collected",
+    DECLINED: "Not printed by the print room",
 }
 
 
@@ -82,8 +87,13 @@ class PrintRecord:
     # Since when the printer has not answered about a job it has (None: it answers).
     unanswered_since: float | None = None
     attempt: int = 1
-    # A print room ticket's own details.
+    # A print room ticket: what was asked (`printers.tickets.Ticket`), the file the room prints
+    # (a copy with the ticket in its margin, where the school asks for one), who handled it.
     ticket: dict[str, Any] = field(default_factory=dict)
+    file_ref: str = ""
+    handled_by: str = ""
+    printed_at: float | None = None
+    collected_at: float | None = None
 
     @property
     def ended(self) -> bool:
@@ -173,6 +183,10 @@ class PrintStore:
             pipe.zrem(ROOM_KEY, record.id)
             pipe.zrem(job_prints_key(record.job_id), record.id)
             pipe.execute()
+
+    def open_for_job(self, job_id: str) -> bool:
+        """Whether a print of the job is still under way (at a printer, or with the print room)."""
+        return any(not p.ended for p in self.of_job(job_id))
 
     def any_at_printers(self) -> bool:
         return bool(self.conn.scard(ACTIVE_PRINTS_KEY))

@@ -10,6 +10,7 @@ import streamlit as st
 
 from core.errors import ServiceUnavailable, TeacherPrinterError
 from services.control import Jobs
+from services.print_room import in_print_room
 from storage.config import Config, load_config
 from storage.redis_conn import check_health
 from ui.tools import JOBS_PAGE
@@ -101,6 +102,17 @@ def owner() -> tuple[str, str | None]:
         _unverified_stop()
     admins = load_config().admin_emails
     return email, (None if email in admins else email)
+
+
+def audiences() -> frozenset[str]:
+    """The groups of pages the person on this session sees besides everyone's (no drawing here)."""
+    if not login_configured():
+        who = SINGLE_USER
+    elif st.user.is_logged_in:
+        who = verified_email(dict(st.user)) or ""
+    else:
+        return frozenset()
+    return frozenset({"print_room"}) if who and in_print_room(who, load_config()) else frozenset()
 
 
 def verified_email(claims: dict[str, Any]) -> str | None:

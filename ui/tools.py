@@ -19,6 +19,7 @@ class Page:
     kind: str | None = None  # the kind of job the page submits (Run again opens the page for it)
     blurb: str = ""  # what Home says of it ("" for no card on Home)
     link: str = ""  # the words of the link on its Home card
+    audience: str = ""  # who sees it in the navigation ("" everyone; "print_room" its staff)
 
 
 PAGES: tuple[Page, ...] = (
@@ -54,6 +55,8 @@ PAGES: tuple[Page, ...] = (
         link="Open Jobs",
     ),
     Page("ui/files.py", "My files", ":material/folder:", "files", "Your work"),
+    Page("ui/print_room.py", "Print room", ":material/local_printshop:", "print_room", "Print room",
+         audience="print_room"),
 )  # fmt: skip
 
 TOOLS: tuple[Page, ...] = tuple(page for page in PAGES if page.kind)
@@ -61,9 +64,10 @@ TOOL_PAGES: dict[str, str] = {page.kind: page.script for page in TOOLS if page.k
 HOME_PAGE, JOBS_PAGE = (next(page.script for page in PAGES if page.url == url) for url in ("", "jobs"))
 
 
-def sections() -> dict[str, list[Page]]:
-    """The pages by navigation group, in the table's order."""
+def sections(audiences: frozenset[str] = frozenset()) -> dict[str, list[Page]]:
+    """The pages by navigation group, in the table's order: everyone's, and those of `audiences`."""
     groups: dict[str, list[Page]] = {}
     for page in PAGES:
-        groups.setdefault(page.section, []).append(page)
+        if not page.audience or page.audience in audiences:
+            groups.setdefault(page.section, []).append(page)
     return groups

@@ -344,13 +344,18 @@ def _record_status(
     prints: PrintStore, record: PrintRecord, status: JobAtPrinter, can: Capabilities | None
 ) -> PrintRecord:
     state = STATE_OF.get(status.state, record.state)
+    if state == WAITING and (
+        "printer-stopped" in status.reasons or (can is not None and can.state == "stopped")
+    ):
+        state = STOPPED  # a paused CUPS queue keeps its jobs pending: they wait for someone to act
     if record.state == CANCELING and state not in (CANCELED, DONE, FAILED):
         state = CANCELING
     words = reason_words(status.reasons)
     if can is not None and state in (WAITING, HELD, STOPPED, PRINTING):
-        words += [
-            w for w in reason_words(can.reasons) if w not in words
-        ]  # out of paper, a jam: the printer's
+        # Out of paper, a jam: the printer's own reasons, and what its operator wrote (CUPS's reason for pausing).
+        words += [w for w in reason_words(can.reasons) if w not in words]
+        if state == STOPPED and can.message and can.message not in words:
+            words.append(can.message)
     problem = None
     if state == FAILED:
         problem = PrinterUnreachable(

@@ -39,13 +39,14 @@ from storage.redis_conn import get_redis
 from worker.failures import UNEXPECTED, StepTimeLimitReached, describe_failure, out_of_memory, within_memory
 from worker.looks import RUN_LOOK, store_failure
 from worker.pipelines import get_pipeline, step_def
+from worker.print_room import ROOM_TASKS
 from worker.printing import PRINT_TASKS
 from worker.steps import PDF_MIME, ZIP_MIME, StepContext, StepResult
 
 T = TypeVar("T")
 PROGRESS_INTERVAL_S = 0.5
 RUN_STEP = "worker.tasks.run_step"
-REGISTERED_TASKS = frozenset({RUN_STEP, RUN_LOOK, *PRINT_TASKS})
+REGISTERED_TASKS = frozenset({RUN_STEP, RUN_LOOK, *PRINT_TASKS, *ROOM_TASKS})
 ON_STEP_FAILURE = "worker.tasks.on_step_failure"
 ON_STEP_STOPPED = "worker.tasks.on_step_stopped"
 ON_LOOK_FAILURE = "worker.tasks.on_look_failure"
