@@ -7,6 +7,7 @@ to a printer: the printer's capabilities are what it said when a worker last ask
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -26,7 +27,22 @@ PAPER_WORDS = {
     "iso_a3_297x420mm": "A3",
     "iso_a5_148x210mm": "A5",
     "na_legal_8.5x14in": "Legal",
+    # Envelopes sit in many printers' trays beside the paper.
+    "na_number-10_4.125x9.5in": "#10 envelopes",
+    "iso_dl_110x220mm": "DL envelopes",
+    "iso_c5_162x229mm": "C5 envelopes",
 }
+# A PWG 5101.1 media keyword: class_name_WIDTHxHEIGHTunit.
+MEDIA_NAME = re.compile(r"^[a-z]+_(?P<name>.+?)_(?P<w>[\d.]+)x(?P<h>[\d.]+)(?P<unit>mm|in)$")
+
+
+def paper_words(keyword: str) -> str:
+    """A media keyword as a person says it: "A4", or "roll 4 (4×6 in)" for one without a common name."""
+    if keyword in PAPER_WORDS:
+        return PAPER_WORDS[keyword]
+    if found := MEDIA_NAME.match(keyword):
+        return f"{found['name'].replace('-', ' ')} ({found['w']}×{found['h']} {found['unit']})"
+    return keyword
 
 
 @dataclass(frozen=True)
@@ -86,7 +102,7 @@ def paper_warning(paper: str, printer: str, can: Capabilities | None) -> str:
     keyword = media_for(paper, can)
     if can is None or not paper or not can.media_ready or keyword in can.media_ready:
         return ""
-    loaded = ", ".join(dict.fromkeys(PAPER_WORDS.get(m, m) for m in can.media_ready))
+    loaded = ", ".join(dict.fromkeys(paper_words(m) for m in can.media_ready))
     if not keyword:
         return f"{printer} cannot print on {paper} paper (it has {loaded}): the pages will be fitted to its paper."
     return (

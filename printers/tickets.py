@@ -73,8 +73,8 @@ class Ticket:
             found.append(f"Shorten the note to {MAX_NOTE_CHARS} characters (it has {len(self.note)}).")
         return found
 
-    def details(self) -> list[str]:
-        """The ticket in short phrases, as the room's queue and the margin line show it."""
+    def details(self, with_class: bool = True, with_due: bool = True) -> list[str]:
+        """The ticket in short phrases, as the job's card, the room's queue and the margin line show it."""
         parts = [
             f"{self.copies} {'copy' if self.copies == 1 else 'copies'}",
             SIDES_WORDS.get(self.sides, self.sides).lower(),
@@ -82,9 +82,10 @@ class Ticket:
         if self.paper_colour != "white":
             parts.append(f"{self.paper_colour} paper")
         parts += [ROOM_FINISHING[f].lower() for f in self.finishing if f in ROOM_FINISHING]
-        if self.class_name:
+        if self.class_name and with_class:
             parts.append(f"class {self.class_name}")
-        parts.append(f"needed by {self.due_date:%a %d %b %Y}")
+        if with_due:
+            parts.append(f"needed by {self.due_date:%a %d %b %Y}")
         return parts
 
     def margin_lines(self, owner: str) -> list[str]:

@@ -36,7 +36,7 @@ from storage.prints import (
 )
 from storage.redis_conn import get_redis
 from worker.print_room import PREPARE_TICKET
-from worker.printing import person, printable
+from worker.printing import PRINT_TASK_TIMEOUT_S, person, printable
 
 TASK_TTL_S = 3600
 # Tickets the room finished with stay on its page this long, for "who collected that?".
@@ -100,7 +100,11 @@ class PrintRoom:
             self.prints.add(made)
             if not made.file_ref:
                 self.queue.enqueue_call(
-                    PREPARE_TICKET, args=[made.id], timeout=120, result_ttl=TASK_TTL_S, failure_ttl=TASK_TTL_S
+                    PREPARE_TICKET,
+                    args=[made.id],
+                    timeout=PRINT_TASK_TIMEOUT_S,
+                    result_ttl=TASK_TTL_S,
+                    failure_ttl=TASK_TTL_S,
                 )
         except redis.RedisError as exc:
             raise unreachable(exc) from exc

@@ -26,6 +26,7 @@ from storage.redis_conn import get_redis
 from worker.printing import (
     CANCEL_PRINT,
     CHECK_PRINTERS,
+    PRINT_TASK_TIMEOUT_S,
     SEND_PRINT,
     can_of,
     capabilities,
@@ -148,4 +149,6 @@ class Printing:
         return record
 
     def _enqueue(self, task: str, args: list[Any]) -> None:
-        self.queue.enqueue_call(task, args=args, timeout=120, result_ttl=TASK_TTL_S, failure_ttl=TASK_TTL_S)
+        self.queue.enqueue_call(
+            task, args=args, timeout=PRINT_TASK_TIMEOUT_S, result_ttl=TASK_TTL_S, failure_ttl=TASK_TTL_S
+        )

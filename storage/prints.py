@@ -1,7 +1,8 @@
 """Prints of finished jobs: sent to a printer over IPP, or to the print room as a ticket.
 
 A print is one JSON record (`tp:print:<id>`), listed under its job (`tp:prints:job:<job_id>`),
-in the set the workers' sweep polls while the printer still has it (`tp:prints:active`), and,
+in the set the workers' sweep polls while the printer still has it (`tp:prints:active`) or
+while it is being sent (`tp:prints:sending`, for sends a stopped worker cut off), and,
 for a ticket, in the print room's queue (`tp:prints:room`). Every change goes through
 `PrintStore.change`, an optimistic transaction that applies only from the states it names, as
 the job records' transitions do. A print goes with its job (deleted, or expired).
@@ -20,6 +21,7 @@ import redis
 from storage.jobs import KEY_PREFIX, TransitionRefused
 
 ACTIVE_PRINTS_KEY = f"{KEY_PREFIX}prints:active"
+SENDING_KEY = f"{KEY_PREFIX}prints:sending"  # on their way to a printer: the sweep finds sends cut off
 ROOM_KEY = f"{KEY_PREFIX}prints:room"
 PRINTERS_SEEN_KEY = f"{KEY_PREFIX}printers:seen"  # printer name -> what it said when last asked
 
@@ -121,6 +123,8 @@ class PrintStore:
         with self.conn.pipeline() as pipe:
             pipe.set(print_key(record.id), record.to_json())
             pipe.zadd(job_prints_key(record.job_id), {record.id: record.created_at})
+            if record.state == SENDING:
+                pipe.sadd(SENDING_KEY, record.id)
             if record.where == "room":
                 pipe.zadd(ROOM_KEY, {record.id: record.created_at})
             pipe.execute()
@@ -171,6 +175,10 @@ class PrintStore:
                         pipe.sadd(ACTIVE_PRINTS_KEY, print_id)
                     else:
                         pipe.srem(ACTIVE_PRINTS_KEY, print_id)
+                    if record.state == SENDING:
+                        pipe.sadd(SENDING_KEY, print_id)
+                    else:
+                        pipe.srem(SENDING_KEY, print_id)
                     pipe.execute()
                     return record
                 except redis.WatchError:
@@ -180,6 +188,7 @@ class PrintStore:
         with self.conn.pipeline() as pipe:
             pipe.delete(print_key(record.id))
             pipe.srem(ACTIVE_PRINTS_KEY, record.id)
+            pipe.srem(SENDING_KEY, record.id)
             pipe.zrem(ROOM_KEY, record.id)
             pipe.zrem(job_prints_key(record.job_id), record.id)
             pipe.execute()
@@ -191,12 +200,16 @@ class PrintStore:
     def any_at_printers(self) -> bool:
         return bool(self.conn.scard(ACTIVE_PRINTS_KEY))
 
+    def sending(self) -> list[PrintRecord]:
+        return self._many(sorted(i.decode() for i in self.conn.smembers(SENDING_KEY)))
+
     def delete_for_job(self, job_id: str) -> None:
         ids = [i.decode() for i in self.conn.zrange(job_prints_key(job_id), 0, -1)]
         with self.conn.pipeline() as pipe:
             for print_id in ids:
                 pipe.delete(print_key(print_id))
                 pipe.srem(ACTIVE_PRINTS_KEY, print_id)
+                pipe.srem(SENDING_KEY, print_id)
                 pipe.zrem(ROOM_KEY, print_id)
             pipe.delete(job_prints_key(job_id))
             pipe.execute()

@@ -172,6 +172,9 @@ def print_form(printing: Printing, record: JobRecord, states: list[PrinterState]
         )  # fmt: skip
         state = by_name[name]
         can = state.can
+        if can is None and state.checked_at is None:
+            asking(printing, name, mine)
+            return
         if can is None:
             st.warning(
                 f"{name} cannot be reached right now{': ' + state.problem if state.problem else ''}. "
@@ -233,6 +236,23 @@ def print_form(printing: Printing, record: JobRecord, states: list[PrinterState]
         )  # fmt: skip
         for reason in blocked:
             st.warning(reason, icon=":material/block:")
+
+
+@st.fragment(run_every=REFRESH_S)
+def asking(printing: Printing, name: str, mine: str) -> None:
+    """A printer nobody has asked yet (the app has just started, or it was just listed): ask it now
+    and draw the form once a worker has its answer."""
+    flag = f"print-asked-{name}"
+    if not st.session_state.get(flag):
+        st.session_state[flag] = True
+        printing.check_again()
+    try:
+        state = next((s for s in printing.printers_for(mine) if s.printer.name == name), None)
+    except (PrintersFileError, ServiceUnavailable):
+        return
+    if state is not None and state.checked_at is not None:
+        st.rerun(scope="app")
+    st.info(f"Asking {name} what it can do…", icon=":material/hourglass_empty:")
 
 
 def print_when_done(config: Config, kind: str, mine: str) -> dict | None:

@@ -80,7 +80,10 @@ def ticket_card(made: PrintRecord, today: dt.date) -> None:
             )  # fmt: skip
         else:
             side.caption("Preparing the file…")
-        st.markdown(" · ".join(ticket.details()[:-1]) + f" · {plural(made.sheets, 'sheet')} of paper")
+        st.markdown(
+            " · ".join(ticket.details(with_class=False, with_due=False))
+            + f" · {plural(made.sheets, 'sheet')} of paper"
+        )
         if ticket.note:
             st.markdown(f"> {ticket.note}")
         if made.hint:

@@ -44,13 +44,15 @@ def _printers_forever(stop: threading.Event) -> None:
     from worker.printing import sweep_printers
 
     config = load_config()
-    while not stop.wait(config.sweep_interval):
+    while True:  # the first round at once: the Print… form has nothing to offer until a printer is asked
         try:
             sweep_printers(get_redis(config), config)
         except (redis.RedisError, ServiceUnavailable) as exc:
             log.warning("printers round skipped: %s", exc)
         except Exception:
             log.exception("printers round failed")
+        if stop.wait(config.sweep_interval):
+            return
 
 
 def _report_office_forever(stop: threading.Event, name: str) -> None:

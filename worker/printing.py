@@ -68,6 +68,9 @@ PRINT_TASKS = frozenset({SEND_PRINT, CANCEL_PRINT, CHECK_PRINTERS})
 
 ASK_TIMEOUT_S = 5.0  # one question to a printer, in the sweep
 SEND_TIMEOUT_S = 60.0  # sending a file (a long booklet over a slow link)
+PRINT_TASK_TIMEOUT_S = 120  # RQ stops a printing task after this; a send takes at most about as long
+# A print still "sending" this long after its last change was cut off: its worker stopped mid-send.
+SEND_CUT_OFF_S = PRINT_TASK_TIMEOUT_S + 180
 PRINTER_CHECK_S = 60  # how often each printer is asked what it can do
 PRINTER_SILENT_GIVE_UP_S = 600
 POLL_LOCK = f"{KEY_PREFIX}prints:poll-lock"
@@ -433,8 +436,32 @@ def sweep_printers(conn: redis.Redis, config: Config) -> None:
     setup = setup_for(config)
     if setup.printers and conn.set(CHECK_LOCK, "1", nx=True, ex=PRINTER_CHECK_S):
         _check(prints, setup)
-    if prints.any_at_printers() and conn.set(POLL_LOCK, "1", nx=True, ex=max(1, config.sweep_interval - 1)):
+    if (prints.any_at_printers() or prints.sending()) and conn.set(
+        POLL_LOCK, "1", nx=True, ex=max(1, config.sweep_interval - 1)
+    ):
+        fail_cut_off_sends(prints)
         poll_prints(prints, setup)
+
+
+def fail_cut_off_sends(prints: PrintStore) -> int:
+    """Call failed, with Try again, each print whose send stopped with its worker; returns how many."""
+    failed = 0
+    for record in prints.sending():
+        if now() - record.updated_at < SEND_CUT_OFF_S:
+            continue
+        problem = PrinterUnreachable(
+            f"Sending this to {record.printer} was cut off: the computer sending it stopped.",
+            "Look at the printer: if nothing came out, press Try again.",
+        )
+
+        def cut_off(r: PrintRecord, problem: PrinterUnreachable = problem) -> None:
+            r.state, r.message, r.hint = FAILED, problem.message, problem.hint
+
+        with contextlib.suppress(TransitionRefused):  # it moved on meanwhile
+            prints.change(record.id, {SENDING}, cut_off)
+            log.warning("print %s: its send to %s was cut off; marked failed", record.id, record.printer)
+            failed += 1
+    return failed
 
 
 # -- "Send to printer" at the end of a job's chain -------------------------------------------

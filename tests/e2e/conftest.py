@@ -109,13 +109,15 @@ def wait_healthy(app: RunningApp, process: subprocess.Popen) -> None:
 
 
 @contextmanager
-def running_app(folder: Path, workers: int = 2) -> Iterator[RunningApp]:
-    """`python run.py` with its own DATA_DIR and port, its embedded Redis and its workers."""
+def running_app(
+    folder: Path, workers: int = 2, settings: dict[str, str] | None = None
+) -> Iterator[RunningApp]:
+    """`python run.py` with its own DATA_DIR and port, its embedded Redis and its workers (and `settings`)."""
     from storage.redis_server import free_port
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "REDIS_URL"}
-    env.update(DATA_DIR=str(folder / "data"), PORT=str(port), WORKERS=str(workers))
+    env.update(DATA_DIR=str(folder / "data"), PORT=str(port), WORKERS=str(workers), **(settings or {}))
     running = RunningApp(f"http://127.0.0.1:{port}", env, folder / "app.log")
     # The log goes to a file: a pipe nobody reads would fill up and stall the app.
     with open(running.log, "wb") as log:
