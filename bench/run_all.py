@@ -4,7 +4,7 @@ Run: make bench   (or .venv/bin/python -m bench.run_all [--quick] [--only SECTIO
 
 Sections: the queue, merge and arrange, handouts (4 per sheet, booklet), page numbers /
 split / compress, spreadsheets, class sets (when bench/bench_class_sets.py exists), the
-Jobs page, upload, and the reference floor (qpdf on the same PDFs; installed with apt-get
+Jobs page, upload, printing over IPP, and the reference floor (qpdf on the same PDFs; installed with apt-get
 when missing, unless --no-install). Inputs are generated deterministically into one
 temporary folder, shared by the sections and removed at the end. `--quick` runs a smaller
 set once each, as a smoke check. Nothing here asserts on time; a section that fails is
@@ -42,6 +42,7 @@ SECTIONS = (
     ("upload", "bench.bench_upload"),
     ("convert", "bench.bench_convert"),
     ("browser", "bench.bench_browser"),
+    ("printing", "bench.bench_printing"),
     ("floor", "bench.bench_floor"),
 )
 OPTIONAL = {"class-sets"}  # another engineer's script: run when it exists

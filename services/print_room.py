@@ -55,8 +55,8 @@ class PrintRoom:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.conn = get_redis(config)
-        self.prints = PrintStore(self.conn)
         self.files = FileStore(config)
+        self.prints = PrintStore(self.conn, self.files)
         self.queue = Queue(config.look_queue_name, connection=self.conn, serializer=JSONSerializer)
 
     @property

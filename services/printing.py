@@ -20,6 +20,7 @@ from printers.ipp import Capabilities
 from printers.setup import Printer
 from services.reachable import unreachable
 from storage.config import Config
+from storage.files import FileStore
 from storage.jobs import JobRecord, Status, TransitionRefused
 from storage.prints import AT_PRINTER, CANCELED, CANCELING, FAILED, SENDING, PrintRecord, PrintStore
 from storage.redis_conn import get_redis
@@ -55,7 +56,7 @@ class Printing:
     def __init__(self, config: Config) -> None:
         self.config = config
         self.conn = get_redis(config)
-        self.prints = PrintStore(self.conn)
+        self.prints = PrintStore(self.conn, FileStore(config))
         # The looks' queue: every worker takes it first, so a print never waits behind a long job.
         self.queue = Queue(config.look_queue_name, connection=self.conn, serializer=JSONSerializer)
 

@@ -215,7 +215,7 @@ def retry(store: JobStore, job_id: str) -> JobRecord:
 def delete(store: JobStore, job_id: str) -> None:
     """Remove an ended job's record, progress, prints and files (a job that is gone already: its leftovers)."""
     store.delete(job_id, only_from=DELETE.applies_from)
-    PrintStore(store.conn).delete_for_job(job_id)
+    PrintStore(store.conn, store.files).delete_for_job(job_id)
 
 
 def remove_expired(store: JobStore, cutoff: float) -> int:
@@ -225,7 +225,7 @@ def remove_expired(store: JobStore, cutoff: float) -> int:
     that holds it): the print needs its file. It goes once the print has ended.
     """
     removed = 0
-    prints = PrintStore(store.conn)
+    prints = PrintStore(store.conn, store.files)
     for record in store.get_many(store.created_before(cutoff)):
         if record.status in DELETE.applies_from and (record.ended_at or record.created_at) < cutoff:
             if prints.open_for_job(record.id):

@@ -6,6 +6,10 @@ while it is being sent (`tp:prints:sending`, for sends a stopped worker cut off)
 for a ticket, in the print room's queue (`tp:prints:room`). Every change goes through
 `PrintStore.change`, an optimistic transaction that applies only from the states it names, as
 the job records' transitions do. A print goes with its job (deleted, or expired).
+
+Each record also has a copy beside its job's manifest (`jobs/<job_id>/prints/<id>.json`), from
+which `rebuild_from_copies` puts back what Redis lost, as job records are rebuilt: a ticket the
+print room has not printed yet survives a Redis that came back empty.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from typing import Any
 
 import redis
 
+from core.files import atomic_write_bytes
+from storage.files import FileStore
 from storage.jobs import KEY_PREFIX, TransitionRefused
 
 ACTIVE_PRINTS_KEY = f"{KEY_PREFIX}prints:active"
@@ -115,19 +121,56 @@ class PrintRecord:
 
 
 class PrintStore:
-    def __init__(self, conn: redis.Redis) -> None:
+    """The print records; with `files`, each change is copied beside the job's manifest too."""
+
+    def __init__(self, conn: redis.Redis, files: FileStore | None = None) -> None:
         self.conn = conn
+        self.files = files
 
     def add(self, record: PrintRecord) -> None:
         record.updated_at = record.updated_at or time.time()
+        self._copy(record)
         with self.conn.pipeline() as pipe:
-            pipe.set(print_key(record.id), record.to_json())
-            pipe.zadd(job_prints_key(record.job_id), {record.id: record.created_at})
-            if record.state == SENDING:
-                pipe.sadd(SENDING_KEY, record.id)
-            if record.where == "room":
-                pipe.zadd(ROOM_KEY, {record.id: record.created_at})
+            self._index(pipe, record)
             pipe.execute()
+
+    def _index(self, pipe: redis.client.Pipeline, record: PrintRecord) -> None:
+        pipe.set(print_key(record.id), record.to_json())
+        pipe.zadd(job_prints_key(record.job_id), {record.id: record.created_at})
+        if record.state == SENDING:
+            pipe.sadd(SENDING_KEY, record.id)
+        if record.state in AT_PRINTER and record.printer_job_id is not None:
+            pipe.sadd(ACTIVE_PRINTS_KEY, record.id)
+        if record.where == "room":
+            pipe.zadd(ROOM_KEY, {record.id: record.created_at})
+
+    def _copy_path(self, record: PrintRecord):
+        assert self.files is not None
+        return self.files.job_dir(record.job_id) / "prints" / f"{record.id}.json"
+
+    def _copy(self, record: PrintRecord) -> None:
+        if self.files is not None:
+            # Not fsynced, as a manifest is not: Redis holds the record, this is the copy to rebuild from.
+            atomic_write_bytes(self._copy_path(record), record.to_json().encode(), durable=False)
+
+    def rebuild_from_copies(self) -> int:
+        """Put back every print whose copy is on the volume but whose record Redis lost; returns how many."""
+        assert self.files is not None
+        jobs = self.files.root / "jobs"
+        copies = sorted(jobs.glob("*/prints/*.json")) if jobs.is_dir() else []
+        restored = 0
+        for path in copies:
+            if self.conn.exists(print_key(path.stem)):
+                continue
+            try:
+                record = PrintRecord.from_json(path.read_bytes())
+            except (OSError, ValueError, KeyError, TypeError):
+                continue  # a copy we cannot read is left for the IT person, not fatal
+            with self.conn.pipeline() as pipe:
+                self._index(pipe, record)
+                pipe.execute()
+            restored += 1
+        return restored
 
     def get(self, print_id: str) -> PrintRecord | None:
         raw = self.conn.get(print_key(print_id))
@@ -169,6 +212,7 @@ class PrintStore:
                         raise TransitionRefused(f"print {print_id} is {record.state}")
                     change(record)
                     record.updated_at = time.time()
+                    self._copy(record)  # before Redis: a rebuild may bring back a change, never lose one
                     pipe.multi()
                     pipe.set(key, record.to_json())
                     if record.state in AT_PRINTER and record.printer_job_id is not None:
@@ -185,6 +229,8 @@ class PrintStore:
                     continue
 
     def delete_one(self, record: PrintRecord) -> None:
+        if self.files is not None:
+            self._copy_path(record).unlink(missing_ok=True)
         with self.conn.pipeline() as pipe:
             pipe.delete(print_key(record.id))
             pipe.srem(ACTIVE_PRINTS_KEY, record.id)
@@ -204,6 +250,7 @@ class PrintStore:
         return self._many(sorted(i.decode() for i in self.conn.smembers(SENDING_KEY)))
 
     def delete_for_job(self, job_id: str) -> None:
+        """Forget the job's prints (their copies go with the job's folder)."""
         ids = [i.decode() for i in self.conn.zrange(job_prints_key(job_id), 0, -1)]
         with self.conn.pipeline() as pipe:
             for print_id in ids:

@@ -253,3 +253,24 @@ def test_only_the_print_room_sees_its_page_in_the_navigation(room):
 
     assert "Print room" not in titles(frozenset())
     assert "Print room" in titles(frozenset({"print_room"}))
+
+
+def test_a_ticket_outlives_a_redis_that_came_back_empty(room, jobs, burst, tmp_path):
+    from worker.sweep import rebuild
+
+    done = _finished(jobs, burst, tmp_path)
+    sent = room.send(
+        done, done.outputs[0].ref, Ticket(12, "one-sided", TOMORROW, class_name="7A"), "ada@school.org"
+    )
+    room.mark_printed(sent.id, STAFF)
+    jobs.store.conn.flushdb()  # Redis lost everything (no persistence, a new server)
+    rebuild(jobs.store)
+    [back] = room.waiting(STAFF)
+    assert (back.id, back.state, back.copies, back.handled_by) == (sent.id, PRINTED, 12, STAFF)
+    assert Ticket.from_dict(back.ticket).class_name == "7A"
+    assert [p.id for p in PrintStore(get_redis(room.config)).of_job(done.id)] == [sent.id]
+    room.mark_collected(sent.id, "ada@school.org")  # and it carries on from where it was
+    jobs.delete(done.id, None)
+    assert room.done_lately(STAFF) == []
+    rebuild(jobs.store)
+    assert PrintStore(get_redis(room.config)).get(sent.id) is None  # deleted with its job: not back

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,16 +53,17 @@ def _bus_answers() -> bool:
             return False
 
 
-@pytest.fixture(scope="session")
-def dns_sd() -> Iterator[None]:
-    """ippeveprinter will not start without DNS-SD: Avahi on the system D-Bus, started here if need be."""
+@contextmanager
+def dns_sd_running() -> Iterator[None]:
+    """ippeveprinter will not start without DNS-SD: Avahi on the system D-Bus, started here if need be
+    (and stopped after); NoDnsSd, saying why, where it cannot be."""
     if shutil.which("avahi-daemon") is None or shutil.which("dbus-daemon") is None:
-        pytest.skip("ippeveprinter needs Avahi (apt-get install avahi-daemon dbus)")
+        raise NoDnsSd("ippeveprinter needs Avahi (apt-get install avahi-daemon dbus)")
     if _running(["avahi-daemon", "--check"]):
         yield
         return
     if os.geteuid() != 0:
-        pytest.skip("Avahi is not running and only root can start it here")
+        raise NoDnsSd("Avahi is not running and only root can start it here")
     started_bus = False
     if not _bus_answers():
         # A machine image can carry the socket and pid file of a bus that ran when it was made;
@@ -83,6 +85,19 @@ def dns_sd() -> Iterator[None]:
         if started_bus and BUS_PID_FILE.is_file():
             os.kill(int(BUS_PID_FILE.read_text().strip()), signal.SIGTERM)
             BUS_PID_FILE.unlink(missing_ok=True)
+
+
+class NoDnsSd(RuntimeError):
+    """DNS-SD cannot run here (what to install, or why not)."""
+
+
+@pytest.fixture(scope="session")
+def dns_sd() -> Iterator[None]:
+    try:
+        with dns_sd_running():
+            yield
+    except NoDnsSd as exc:
+        pytest.skip(str(exc))
 
 
 @dataclass

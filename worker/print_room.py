@@ -32,8 +32,8 @@ def prepare_ticket(print_id: str) -> dict[str, Any]:
     from pdf.stamp import stamp
 
     config = load_config()
-    prints = PrintStore(get_redis(config))
     files = FileStore(config)
+    prints = PrintStore(get_redis(config), files)
     record = prints.get(print_id)
     if record is None or record.file_ref or record.state not in IN_ROOM:
         return {"skipped": "nothing to prepare"}

@@ -134,7 +134,7 @@ def can_of(seen: dict[str, Any] | None) -> Capabilities | None:
 def check_printers(names: list[str] | None = None) -> dict[str, bool]:
     """Ask every printer (or those named) what it can do, side by side; the RQ task behind "Check again"."""
     config = load_config()
-    return _check(PrintStore(get_redis(config)), setup_for(config), names)
+    return _check(PrintStore(get_redis(config), FileStore(config)), setup_for(config), names)
 
 
 def _check(prints: PrintStore, setup: PrinterSetup, names: list[str] | None = None) -> dict[str, bool]:
@@ -209,7 +209,7 @@ def new_print(
 def send_print(print_id: str) -> dict[str, Any]:
     """Send one recorded print to its printer; the RQ task the Print… form queues."""
     config = load_config()
-    prints = PrintStore(get_redis(config))
+    prints = PrintStore(get_redis(config), FileStore(config))
     record = prints.get(print_id)
     if record is None or record.state != SENDING:
         return {"skipped": "not waiting to be sent"}
@@ -420,7 +420,7 @@ def poll_prints(prints: PrintStore, setup: PrinterSetup) -> int:
 def cancel_print(print_id: str) -> dict[str, Any]:
     """Cancel a print at its printer; the RQ task behind the card's Cancel."""
     config = load_config()
-    prints = PrintStore(get_redis(config))
+    prints = PrintStore(get_redis(config), FileStore(config))
     record = prints.get(print_id)
     if record is None or record.state != CANCELING or record.printer_job_id is None:
         return {"skipped": "nothing to cancel"}
@@ -432,7 +432,7 @@ def cancel_print(print_id: str) -> dict[str, Any]:
 
 def sweep_printers(conn: redis.Redis, config: Config) -> None:
     """A worker's printers round: what each printer can do (each minute), how prints stand (each round)."""
-    prints = PrintStore(conn)
+    prints = PrintStore(conn, FileStore(config))
     setup = setup_for(config)
     if setup.printers and conn.set(CHECK_LOCK, "1", nx=True, ex=PRINTER_CHECK_S):
         _check(prints, setup)
@@ -470,7 +470,7 @@ def fail_cut_off_sends(prints: PrintStore) -> int:
 def send_from_chain(ctx: StepContext[Any]) -> StepResult:
     """The chain's last step: send the job's PDF to the printer chosen on the tool page."""
     config = ctx.files.config
-    prints = PrintStore(get_redis(config))
+    prints = PrintStore(get_redis(config), FileStore(config))
     choice = PrintChoice.from_dict(ctx.record.printing)
     outputs = printable(ctx.record)
     if not outputs:

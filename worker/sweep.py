@@ -29,6 +29,7 @@ from storage.config import Config
 from storage.files import FileStore, upload_id_of
 from storage.jobs import KEY_PREFIX, JobStore, Status, record_key
 from storage.looks import LOOK_KEEP_S, LookStore
+from storage.prints import PrintStore
 from storage.upload_index import UploadIndex
 from worker.failures import app_stopped, worker_lost
 from worker.tasks import fail_job
@@ -229,6 +230,10 @@ def rebuild(store: JobStore) -> int:
     Redis came back empty, the presets and My files from their copy (`storage/snapshots.py`)."""
     came_back_empty = not store.conn.exists(KNOWN_KEY)
     restored = store.rebuild_from_manifests()
+    if prints := PrintStore(store.conn, store.files).rebuild_from_copies():
+        log.warning(
+            "Redis had lost %s prints and print room tickets; put them back from their copies", prints
+        )
     if came_back_empty and (library := snapshots.restore(store.conn, store.files)):
         log.warning("Redis had lost the presets and My files; put back %s keys from library.json", library)
     store.conn.set(KNOWN_KEY, "1")
