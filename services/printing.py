@@ -81,10 +81,13 @@ class Printing:
         """Ask a worker to ask every printer now."""
         self._enqueue(CHECK_PRINTERS, [])
 
-    def problems(self, record: JobRecord, choice: PrintChoice, owner: str) -> list[str]:
-        """What keeps this print from being sent, in words, as the worker would refuse it."""
+    def problems(
+        self, record: JobRecord, choice: PrintChoice, owner: str, can: Capabilities | None = None
+    ) -> list[str]:
+        """What keeps this print from being sent, in words, as the worker would refuse it
+        (`can`: what the printer said, when the caller has read it already)."""
         setup = setup_for(self.config)
-        can = can_of(capabilities(self.conn).get(choice.printer))
+        can = can or can_of(capabilities(self.conn).get(choice.printer))
         return problems(choice, setup.find(choice.printer), setup, person(owner, self.config), can,
                         rules_of(self.config), meant_sides(record))  # fmt: skip
 
@@ -99,9 +102,10 @@ class Printing:
         output = next((o for o in printable(record) if o.ref == output_ref), None)
         if output is None:
             raise NotAllowed("That file is not one of this job's PDFs.")
-        if found := self.problems(record, choice, owner):
+        can = can_of(capabilities(self.conn).get(choice.printer))
+        if found := self.problems(record, choice, owner, can):
             raise PrintNotAllowed(" ".join(found))
-        made = new_print(record, output, choice, can_of(capabilities(self.conn).get(choice.printer)))
+        made = new_print(record, output, choice, can)
         try:
             self.prints.add(made)
             self._enqueue(SEND_PRINT, [made.id])

@@ -18,7 +18,9 @@ from ui.tools import PAGES
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-NAVIGATION = {page.title for page in PAGES}
+# Everyone's pages: the print room's is not in the navigation of an app without PRINT_ROOM_EMAILS.
+EVERYONES = [page for page in PAGES if not page.audience]
+NAVIGATION = {page.title for page in EVERYONES}
 # Every name the sidebar shows is added to window.__navSeen as soon as it appears.
 RECORD_NAVIGATION = r"""
 window.__navSeen = [];
@@ -53,9 +55,11 @@ def open_first(page: Page, path: str, heading: str) -> None:
 
 @pytest.mark.parametrize(
     ("path", "heading"),
-    # Every page by its bookmark (Home's heading is the app's name), and a made-up address.
-    [(f"/{p.url}", p.title if p.url else "Teacher Printer") for p in PAGES]
-    + [("/no-such-page", "Teacher Printer")],
+    # Every page by its bookmark (Home's heading is the app's name), and made-up addresses.
+    [(f"/{p.url}", p.title if p.url else "Teacher Printer") for p in EVERYONES]
+    + [("/no-such-page", "Teacher Printer")]
+    # A page for others only (the print room's) is, for everyone else, an address with no page.
+    + [(f"/{p.url}", "Teacher Printer") for p in PAGES if p.audience],
 )
 def test_first_request_shows_the_right_page(page: Page, path: str, heading: str):
     open_first(page, path, heading)
