@@ -11,6 +11,7 @@ from pypdf.generic import DecodedStreamObject, DictionaryObject, NameObject
 
 from core.files import atomic_path
 from core.progress import ProgressCallback
+from pdf.cut_marks import draw_cut_marks
 from pdf.layout import Layout, Matrix, placement_matrix
 from pdf.plans import Sheet, check_sheets
 from pdf.printing import PrintSetup
@@ -39,8 +40,10 @@ def write_sheets(
     borders: bool,
     progress: ProgressCallback,
     two_sided: bool = False,
+    cut_marks: bool = False,
 ) -> Written:
-    """Write one output page per sheet, each source page drawn upright and centred in its cell.
+    """Write one output page per sheet, each source page drawn upright and centred in its cell
+    (with `cut_marks`, marks in the outer margin where the cells begin and end).
 
     The sheets are made to the paper, so the file asks to be printed at actual size.
     """
@@ -49,6 +52,7 @@ def write_sheets(
     forms = FormCache(reader, writer, name)
     total_pages = sum(index is not None for sheet in sheets for index in sheet)
     placed = 0
+    marks = draw_cut_marks(layout) if cut_marks else b""
     for number, sheet in enumerate(sheets, start=1):
         page = writer.add_blank_page(width=layout.width, height=layout.height)
         ops: list[bytes] = []
@@ -64,6 +68,8 @@ def write_sheets(
             ops.append(b"q " + _BORDER_STYLE)
             ops.extend(b"%s re" % _numbers((c.x, c.y, c.w, c.h)) for c in layout.cells)
             ops.append(b"S Q")
+        if marks:
+            ops.append(marks)
         content = DecodedStreamObject()
         content.set_data(b"\n".join(ops) + b"\n")
         page[NameObject("/Contents")] = writer._add_object(content.flate_encode())

@@ -74,12 +74,13 @@ def place(
     order: str = "across",
     progress: ProgressCallback = no_progress,
     two_sided: bool = False,
+    cut_marks: bool = False,
 ) -> ImposeResult:
     """Make one sheet per entry of `sheets`, each a list of 0-based page indexes or None for a blank cell."""
     reader = open_source(src)
     return _impose(
         src, out, reader, sheets, n, paper, orientation, margin_mm, gap_mm, borders, order, progress,
-        two_sided,
+        two_sided, cut_marks,
     )  # fmt: skip
 
 
@@ -97,6 +98,7 @@ def _impose(
     order: str,
     progress: ProgressCallback,
     two_sided: bool,
+    cut_marks: bool = False,
 ) -> ImposeResult:
     if n not in GRIDS:
         raise ValueError(f"n must be one of {sorted(GRIDS)}, not {n!r}")
@@ -105,7 +107,7 @@ def _impose(
     used = {index for sheet in sheets for index in sheet if index is not None}
     sizes = [source_box(reader, index, src.name).size for index in sorted(used)]
     layout = choose_layout(sizes, n, paper, orientation, margin_mm, gap_mm, order)
-    written = write_sheets(reader, src.name, out, layout, sheets, borders, progress, two_sided)
+    written = write_sheets(reader, src.name, out, layout, sheets, borders, progress, two_sided, cut_marks)
     return ImposeResult(
         source_pages=page_count,
         placed_pages=written.placed_pages,

@@ -202,6 +202,21 @@ def plan_n_up(
     return NUpPlan(layout, placed, sheets, sheets * n - placed)
 
 
+def mirrored_places(layout: Layout) -> list[int]:
+    """For each cell, the cell behind it on the back of the sheet: the same row, the mirrored column
+    (the paper is turned over on its vertical edge, as two-sided handouts are printed)."""
+    found = []
+    for cell in layout.cells:
+        mirror_x = layout.width - (cell.x + cell.w)
+        found.append(
+            min(
+                range(layout.n),
+                key=lambda j: abs(layout.cells[j].x - mirror_x) + abs(layout.cells[j].y - cell.y),
+            )
+        )
+    return found
+
+
 def fit(size: tuple[float, float], cell: Rect) -> Rect:
     """The largest rectangle of this shape centred in `cell`."""
     w, h = size

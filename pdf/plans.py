@@ -251,3 +251,36 @@ def split_groups(page_count: int, every: int | None = None, ranges: str | None =
     if written > MAX_SHEETS:
         raise LimitExceeded(f"The parts would hold {written:,} pages in all; the limit is {MAX_SHEETS:,}.")
     return groups
+
+
+def repeated_sheets(chosen: Sequence[int], n: int) -> list[Sheet]:
+    """Each chosen page fills a sheet of its own, `n` times (exit tickets, labels)."""
+    return [[index] * n for index in chosen]
+
+
+def cut_and_stack_sheets(chosen: Sequence[int], n: int) -> list[Sheet]:
+    """The chosen pages placed so that the sheets, cut into `n` piles and the piles stacked (the
+    first place's pile on top), give the pages back in order: numbered cards come out in order.
+
+    With S sheets, place c of sheet s holds page c·S + s; the last piles may end early.
+    """
+    sheets = -(-len(chosen) // n)
+    return [
+        [chosen[c * sheets + s] if c * sheets + s < len(chosen) else None for c in range(n)]
+        for s in range(sheets)
+    ]
+
+
+def two_sided_cards(chosen: Sequence[int], n: int, behind: Sequence[int]) -> list[Sheet]:
+    """Two-sided cards in cut-and-stack order: the chosen pages go in pairs (front, back); each
+    front sheet is followed by its back, where each back sits behind its front (`behind[place]`:
+    the place on the back of the sheet behind `place`)."""
+    fronts, backs = list(chosen[0::2]), list(chosen[1::2])
+    sheets: list[Sheet] = []
+    for front in cut_and_stack_sheets(list(range(len(fronts))), n):
+        back: list[int | None] = [None] * n
+        for place, card in enumerate(front):
+            if card is not None and card < len(backs):
+                back[behind[place]] = backs[card]
+        sheets += [[None if card is None else fronts[card] for card in front], back]
+    return sheets

@@ -36,6 +36,8 @@ WIDGETS = w.fields(
         "borders": "handouts_borders",
         "placement": "handouts_placement",
         "duplex": "handouts_duplex",
+        "fill": "handouts_fill",
+        "cut_marks": "handouts_cut_marks",
         "signature_sheets": lambda sheets: (
             {"handouts_split": False}
             if sheets is None
@@ -78,6 +80,8 @@ chosen["pages"] = w.text(
 )
 if layout == "n_up":
     chosen["per_sheet"] = w.selectbox(right, HandoutOptions, "per_sheet", "handouts_n")
+    chosen["fill"] = w.selectbox(left, HandoutOptions, "fill", "handouts_fill")
+    chosen["cut_marks"] = w.checkbox(right, HandoutOptions, "cut_marks", "handouts_cut_marks")
     with st.expander("More options: orientation, margins, borders, order"):
         a, b = st.columns(2)
         chosen["orientation"] = w.selectbox(a, HandoutOptions, "orientation", "handouts_orient")

@@ -14,9 +14,28 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from core.errors import BadPageRange
 from core.progress import ProgressCallback, no_progress
-from pdf.layout import GRIDS, ORDERS, ORIENTATIONS, PAPERS, grid_layout, plan_n_up
+from pdf.cut_marks import MIN_MARGIN_MM
+from pdf.layout import (
+    GRIDS,
+    ORDERS,
+    ORIENTATIONS,
+    PAPERS,
+    choose_layout,
+    grid_layout,
+    mirrored_places,
+    plan_n_up,
+)
 from pdf.limits import MAX_MARGIN_MM, MAX_SIGNATURE_SHEETS
-from pdf.plans import BOOKLET_FOLD_GAP_MM, BOOKLET_MARGIN_MM, ArrangePlan, check_sheets, plan_booklet
+from pdf.plans import (
+    BOOKLET_FOLD_GAP_MM,
+    BOOKLET_MARGIN_MM,
+    ArrangePlan,
+    check_sheets,
+    cut_and_stack_sheets,
+    plan_booklet,
+    repeated_sheets,
+    two_sided_cards,
+)
 from pdf.printing import sheets_of_paper
 from pdf.ranges import parse_ranges
 from worker.options import Options, option
@@ -36,6 +55,7 @@ if TYPE_CHECKING:
     from pdf.impose import ImposeResult
 
 LAYOUTS = ("n_up", "booklet")
+FILLS = ("pages", "repeat", "stack")
 PREVIEW_WIDTH_PX = 900
 MARGIN_WORDS = "margins and gaps must be between {low} and {high} mm"
 
@@ -88,6 +108,21 @@ class HandoutOptions(Options):
         wrong="a part of a booklet must have between {low} and {high} sheets",
     )
     duplex: bool = option(False, label="I will print on both sides")
+    fill: str = option(
+        "pages",
+        choices=FILLS,
+        words={
+            "pages": "Each page once, in order",
+            "repeat": "Each page over and over, to fill its sheet (exit tickets, labels)",
+            "stack": "Cut-and-stack order (numbered cards stay in order once cut and stacked)",
+        },
+        label="How the pages fill the sheets",
+        help="Cut-and-stack: cut the pile of sheets into stacks, put the first place's stack on "
+        "the second's, and so on: the cards are then in page order. With “I will print on both "
+        "sides”, the pages go in pairs (a card's front, then its back) and each back is printed "
+        "behind its front.",
+    )
+    cut_marks: bool = option(False, label="Cut marks in the margin (to cut the sheets into cards)")
     # Which pages, in the teacher's words ("1-3, 5, 8-"); empty: all.
     pages: str = option(
         "",
@@ -102,6 +137,16 @@ class HandoutOptions(Options):
     )
 
     refused: ClassVar[str] = "These handout options cannot be used: {}."
+
+    @property
+    def backs_behind_fronts(self) -> bool:
+        """Two-sided cards in cut-and-stack order: pages in pairs, each back behind its front."""
+        return self.layout == "n_up" and self.fill == "stack" and self.duplex and not self.placement.strip()
+
+    def problems(self, found: list[str]) -> list[str]:
+        if self.layout == "n_up" and self.cut_marks and self.margin_mm < MIN_MARGIN_MM:
+            return [f"cut marks need a margin of at least {MIN_MARGIN_MM:g} mm (it is {self.margin_mm:g} mm)"]
+        return []
 
 
 @dataclass(frozen=True)
@@ -146,11 +191,25 @@ def parse_placement(text: str, page_count: int, per_sheet: int) -> list[list[int
     return sheets
 
 
-def sheets_for(page_count: int, options: HandoutOptions) -> list[list[int | None]]:
-    """Which source page goes in which cell of which sheet, for N per sheet."""
+def sheets_for(
+    page_count: int, options: HandoutOptions, page_sizes: list[tuple[float, float]] | None = None
+) -> list[list[int | None]]:
+    """Which source page goes in which cell of which sheet, for N per sheet (`page_sizes`: needed
+    for two-sided cards in cut-and-stack order, whose backs go behind their fronts)."""
     if options.placement.strip():
         return parse_placement(options.placement, page_count, options.per_sheet)
     chosen = parse_ranges(options.pages, page_count) if options.pages.strip() else list(range(page_count))
+    if options.fill == "repeat":
+        return [list(sheet) for sheet in repeated_sheets(chosen, options.per_sheet)]
+    if options.backs_behind_fronts:
+        if page_sizes is None:
+            raise ValueError("two-sided cards need the page sizes, to find where each back goes")
+        layout = choose_layout([page_sizes[i] for i in chosen] or page_sizes[:1], options.per_sheet,
+                               options.paper, options.orientation, options.margin_mm, options.gap_mm,
+                               options.order)  # fmt: skip
+        return [list(s) for s in two_sided_cards(chosen, options.per_sheet, mirrored_places(layout))]
+    if options.fill == "stack":
+        return [list(sheet) for sheet in cut_and_stack_sheets(chosen, options.per_sheet)]
     return [list(chosen[i : i + options.per_sheet]) for i in range(0, len(chosen), options.per_sheet)]
 
 
@@ -170,7 +229,7 @@ def plan(page_sizes: list[tuple[float, float]], options: HandoutOptions) -> Hand
             options.paper,
             "landscape",
         )
-    sheets = sheets_for(pages, options)
+    sheets = sheets_for(pages, options, page_sizes)
     check_sheets(sheets, options.per_sheet, pages)  # what placing the pages checks first
     used = sorted({i for sheet in sheets for i in sheet if i is not None})
     layout_plan = plan_n_up(
@@ -217,7 +276,13 @@ def make_handouts(
             "printing": result.printing.to_dict(),
             "print_notes": result.finishing,  # on the job's card, under how to print: folding
         }
-    result = _place(src, out, sheets_for(len(open_source(src).pages), options), options, progress)
+    from pdf.source import source_box
+
+    reader = open_source(src)
+    sizes = None
+    if options.backs_behind_fronts:
+        sizes = [source_box(reader, i, src.name).size for i in range(len(reader.pages))]
+    result = _place(src, out, sheets_for(len(reader.pages), options, sizes), options, progress)
     return {
         "source_pages": result.source_pages,
         "output_pages": result.sheets,
@@ -250,14 +315,15 @@ def _place(
         options.order,
         progress=progress,
         two_sided=options.duplex,
+        cut_marks=options.cut_marks,
     )
 
 
 def preview_png(src: Path, options: HandoutOptions, width_px: int = PREVIEW_WIDTH_PX) -> bytes:
     """A picture of the first output sheet, made from the pages it shows only (a long file is not read whole)."""
     from pdf.compose import write_sheets
-    from pdf.render import first_pages, page_count, render_page_png
-    from pdf.source import open_source
+    from pdf.render import first_pages, page_count, quick_sizes, render_page_png
+    from pdf.source import open_source, source_box
 
     with tempfile.TemporaryDirectory(prefix="tp-preview-") as folder:
         sheet = Path(folder) / "first-sheet.pdf"
@@ -270,7 +336,11 @@ def preview_png(src: Path, options: HandoutOptions, width_px: int = PREVIEW_WIDT
             first_side = plan_booklet(len(chosen), options.signature_sheets).sides[0]
             cells = [None if i is None else chosen[i] for i in first_side]
         else:
-            sheets = sheets_for(count, options)
+            sizes = quick_sizes(src) if options.backs_behind_fronts and not slow else None
+            if options.backs_behind_fronts and sizes is None:
+                reader = open_source(src)
+                sizes = [source_box(reader, i, src.name).size for i in range(count)]
+            sheets = sheets_for(count, options, sizes)
             check_sheets(sheets, options.per_sheet, count)  # an empty choice is the job's own refusal
             cells = sheets[0]
         source = src
