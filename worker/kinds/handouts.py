@@ -113,8 +113,8 @@ class HandoutOptions(Options):
         choices=FILLS,
         words={
             "pages": "Each page once, in order",
-            "repeat": "Each page over and over, to fill its sheet (exit tickets, labels)",
-            "stack": "Cut-and-stack order (numbered cards stay in order once cut and stacked)",
+            "repeat": "Each page repeated to fill a sheet (tickets, labels)",
+            "stack": "Cut-and-stack (numbered cards)",
         },
         label="How the pages fill the sheets",
         help="Cut-and-stack: cut the pile of sheets into stacks, put the first place's stack on "
