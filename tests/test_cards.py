@@ -151,3 +151,19 @@ def test_the_handouts_page_counts_repeated_sheets_before_the_button(app_env):
     assert sheets.value == "3"  # one sheet per page, each page eight times
     picture = at.get("image")
     assert len(picture) == 1  # the first sheet, eight tickets with their cut marks
+
+
+def test_the_handouts_page_says_what_the_layout_saves(app_env):
+    from tests.make_files import pdf_bytes
+    from tests.test_pages import app, assert_clean, texts
+
+    at = app()
+    at.switch_page("ui/handouts.py").run()
+    at.file_uploader(key="handouts_files").upload("Notes.pdf", pdf_bytes(149, "N"), "application/pdf")
+    at.run()
+    at.selectbox(key="handouts_n").set_value(2).run()
+    at.checkbox(key="handouts_duplex").check().run()
+    assert_clean(at)
+    assert "2 per sheet, both sides: 38 sheets instead of 149 printed one page per sheet." in texts(at)
+    at.selectbox(key="handouts_fill").set_value("repeat").run()
+    assert "instead of" not in texts(at)  # a page repeated to fill its sheet saves nothing

@@ -140,6 +140,13 @@ else:
             )
         if plan.blank_pages_added:
             st.caption(f"{plural(plan.blank_pages_added, 'empty space')} at the end.")
+        if plan.saved_sheets:
+            how = "Booklet" if options.layout == "booklet" else f"{options.per_sheet} per sheet"
+            sides = ", both sides" if options.layout == "booklet" or options.duplex else ""
+            st.caption(
+                f":material/eco: {how}{sides}: {plural(plan.sheets_of_paper, 'sheet')} instead of "
+                f"{plan.plain_sheets} printed one page per sheet."
+            )
     with image:
         try:
             # Drawn by the job's own placing of the pages: a page it could not place stops the job too.

@@ -160,6 +160,13 @@ class HandoutCounts:
     blank_pages_added: int
     paper: str
     orientation: str
+    # Sheets the same pages take printed one per sheet on one side (None: no such comparison,
+    # as for a page repeated to fill its sheet).
+    plain_sheets: int | None = None
+
+    @property
+    def saved_sheets(self) -> int:
+        return max(0, (self.plain_sheets or 0) - self.sheets_of_paper)
 
 
 def parse_placement(text: str, page_count: int, per_sheet: int) -> list[list[int | None]]:
@@ -228,6 +235,7 @@ def plan(page_sizes: list[tuple[float, float]], options: HandoutOptions) -> Hand
             booklet_plan.blank_pages_added,
             options.paper,
             "landscape",
+            plain_sheets=selected,
         )
     sheets = sheets_for(pages, options, page_sizes)
     check_sheets(sheets, options.per_sheet, pages)  # what placing the pages checks first
@@ -242,6 +250,7 @@ def plan(page_sizes: list[tuple[float, float]], options: HandoutOptions) -> Hand
     )
     sides = len(sheets)
     blanks = sum(options.per_sheet - sum(cell is not None for cell in sheet) for sheet in sheets)
+    placed = sum(cell is not None for sheet in sheets for cell in sheet)
     return HandoutCounts(
         pages,
         sides,
@@ -250,6 +259,7 @@ def plan(page_sizes: list[tuple[float, float]], options: HandoutOptions) -> Hand
         blanks,
         options.paper,
         layout_plan.layout.orientation,
+        plain_sheets=None if options.fill == "repeat" else placed,
     )
 
 
