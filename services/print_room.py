@@ -22,8 +22,8 @@ from printers.choices import sheets_for
 from printers.tickets import Ticket
 from services.reachable import unreachable
 from storage.config import Config
-from storage.files import FileStore, new_id
-from storage.jobs import JobRecord, Status, TransitionRefused, now
+from storage.files import FileStore
+from storage.jobs import JobRecord, Status, TransitionRefused
 from storage.prints import (
     CANCELED,
     COLLECTED,
@@ -78,16 +78,11 @@ class PrintRoom:
             raise NotAllowed("That file is not one of this job's PDFs.")
         if found := self.problems(ticket, record):
             raise PrintNotAllowed(" ".join(found))
-        made = PrintRecord(
-            id=new_id(),
-            job_id=record.id,
-            owner=record.owner,
-            where="room",
-            title=record.title,
-            output_ref=output.ref,
-            output_name=output.name,
-            created_at=now(),
-            state=SENT,
+        made = PrintRecord.of_output(
+            record,
+            output,
+            "room",
+            SENT,
             sheets=sheets_for(output.pages, ticket.sides, ticket.copies),
             printer="Print room",
             copies=ticket.copies,

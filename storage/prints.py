@@ -23,8 +23,8 @@ from typing import Any
 import redis
 
 from core.files import atomic_write_bytes
-from storage.files import FileStore
-from storage.jobs import KEY_PREFIX, TransitionRefused
+from storage.files import FileStore, new_id
+from storage.jobs import KEY_PREFIX, JobRecord, OutputFile, TransitionRefused
 
 ACTIVE_PRINTS_KEY = f"{KEY_PREFIX}prints:active"
 SENDING_KEY = f"{KEY_PREFIX}prints:sending"  # on their way to a printer: the sweep finds sends cut off
@@ -102,6 +102,15 @@ class PrintRecord:
     handled_by: str = ""
     printed_at: float | None = None
     collected_at: float | None = None
+
+    @classmethod
+    def of_output(
+        cls, job: JobRecord, output: OutputFile, where: str, state: str, **fields: Any
+    ) -> PrintRecord:
+        """A new print of one output of a job: where it goes, how it starts, and its own choices."""
+        return cls(id=new_id(), job_id=job.id, owner=job.owner, where=where, title=job.title,
+                   output_ref=output.ref, output_name=output.name, created_at=time.time(), state=state,
+                   **fields)  # fmt: skip
 
     @property
     def ended(self) -> bool:

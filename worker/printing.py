@@ -42,7 +42,7 @@ from printers.ipp import (
 )
 from printers.setup import Printer, PrinterSetup, read_setup
 from storage.config import Config, load_config
-from storage.files import FileStore, new_id
+from storage.files import FileStore
 from storage.jobs import KEY_PREFIX, JobRecord, OutputFile, TransitionRefused, now
 from storage.prints import (
     AT_PRINTER,
@@ -183,16 +183,11 @@ def new_print(
 ) -> PrintRecord:
     """The record of one print of `output`, to send, with the choices resolved (sides, paper)."""
     sides = choice.sides_for(meant_sides(record))
-    return PrintRecord(
-        id=new_id(),
-        job_id=record.id,
-        owner=record.owner,
-        where="printer",
-        title=record.title,
-        output_ref=output.ref,
-        output_name=output.name,
-        created_at=now(),
-        state=SENDING,
+    return PrintRecord.of_output(
+        record,
+        output,
+        "printer",
+        SENDING,
         sheets=sheets_for(output.pages, sides, choice.copies),
         printer=choice.printer,
         copies=choice.copies,
