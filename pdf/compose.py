@@ -79,7 +79,7 @@ def write_sheets(
             progress(number, len(sheets) + 1, f"Placing pages {first}–{placed} of {total_pages}")
         else:
             progress(number, len(sheets) + 1, f"Adding blank sheet {number} of {len(sheets)}")
-    writer.pdf_header = max(writer.pdf_header, reader.pdf_header, "%PDF-1.4", key=_version)
+    writer.pdf_header = newest_header(writer.pdf_header, reader.pdf_header, "%PDF-1.4")
     progress(len(sheets), len(sheets) + 1, "Saving the file")
     printing = PrintSetup.of(writer, two_sided, actual_size=True)
     save(writer, out, printing)
@@ -110,6 +110,11 @@ def _numbers(values: Matrix | tuple[float, ...]) -> bytes:
 def _number(value: float) -> bytes:
     text = f"{value:.4f}".rstrip("0").rstrip(".")
     return b"0" if text in ("", "-0") else text.encode()
+
+
+def newest_header(*headers: str) -> str:
+    """The newest of some PDF headers ("%PDF-1.7"): what a file drawing pages of others declares."""
+    return max(headers, key=_version)
 
 
 def _version(header: str) -> tuple[int, ...]:

@@ -22,6 +22,7 @@ PAPERS: dict[str, tuple[float, float]] = {
     "A4": (210 * MM, 297 * MM),
     "Letter": (612.0, 792.0),
     "A3": (297 * MM, 420 * MM),
+    "A5": (148 * MM, 210 * MM),
 }
 
 # Columns and rows on a portrait sheet; a landscape sheet swaps them.

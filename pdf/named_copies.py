@@ -48,7 +48,7 @@ from core.errors import DamagedFile, EmptyDocument
 from core.files import atomic_path, atomic_write_bytes
 from core.fonts import text_font
 from core.progress import ProgressCallback, no_progress
-from pdf.compose import draw_form, save
+from pdf.compose import draw_form, newest_header, save
 from pdf.layout import MM, Rect, placement_matrix
 from pdf.marks import LabelStyle
 from pdf.plans import check_print_pages, check_worksheet_pages
@@ -156,7 +156,7 @@ def make_template(
                 NameObject("/Font"): fonts,
             }
         )
-    writer.pdf_header = max(writer.pdf_header, reader.pdf_header, "%PDF-1.4", key=_version)
+    writer.pdf_header = newest_header(writer.pdf_header, reader.pdf_header, "%PDF-1.4")
     progress(2, 3, "Saving the template")
     try:
         save(writer, folder / "base.pdf")
@@ -412,13 +412,6 @@ def _startxref(path: Path) -> int:
             hint="Press Run again… on the Jobs page to make the class set afresh.",
         )
     return int(found[-1])
-
-
-def _version(header: str) -> tuple[int, ...]:
-    try:
-        return tuple(int(part) for part in header.removeprefix("%PDF-").split("."))
-    except ValueError:
-        return (1, 3)
 
 
 def describe(template: Template) -> dict[str, Any]:

@@ -33,6 +33,8 @@ WIDGETS = w.fields(
         "stamp_text": "merge_stamp_text",
         "position": "merge_position",
         "font_size": "merge_font_size",
+        "paper": "merge_paper",
+        "actual_size": "merge_actual_size",
         "compress": "merge_compress",
         "image_dpi": "merge_dpi",
         "split": "merge_split",
@@ -137,6 +139,10 @@ if order:
                 )
             chosen["position"] = w.selectbox(right, MergeOptions, "position", "merge_position")
             chosen["font_size"] = float(w.slider(right, MergeOptions, "font_size", "merge_font_size"))
+    with st.expander("Paper: fit to A4, Letter, A3 or A5"):
+        chosen["paper"] = w.selectbox(st, MergeOptions, "paper", "merge_paper")
+        if chosen["paper"] != "keep":
+            chosen["actual_size"] = w.checkbox(st, MergeOptions, "actual_size", "merge_actual_size")
     with st.expander("Make the file smaller"):
         chosen["compress"] = w.checkbox(st, MergeOptions, "compress", "merge_compress")
         if chosen["compress"]:

@@ -12,6 +12,7 @@ from core.errors import BadOptions
 from core.files import atomic_path
 from core.fonts import SMALLEST_CHOSEN_PT
 from core.units import MB
+from pdf.layout import PAPERS
 from pdf.marks import MAX_STAMP_PT, NUMBER_STYLES, POSITIONS, StampSpec
 from pdf.plans import ArrangePlan, plan_slots, split_groups
 from pdf.ranges import parse_ranges
@@ -74,6 +75,19 @@ class MergeOptions(Options):
         label="Size",
         wrong="the text size must be between {low} and {high} pt",
     )
+    paper: str = option(
+        "keep",
+        choices=("keep", *PAPERS),
+        words={"keep": "Keep each page's own size"},
+        label="Paper",
+        help="Pages made for another paper (Letter in a school on A4) go onto this one, landscape "
+        "pages on landscape paper. Links and form fields of the pages are not kept.",
+    )
+    actual_size: bool = option(
+        False,
+        label="Actual size, centred (for worksheets that must keep their scale)",
+        help="Otherwise each page is scaled to fit the paper, with nothing cut off.",
+    )
     compress: bool = option(False, label="Make the file smaller (good for e-mail)")
     image_dpi: int | None = option(
         None,
@@ -125,7 +139,7 @@ class MergeOptions(Options):
 
     @property
     def needs_finishing(self) -> bool:
-        return self.numbers or self.compress or self.split != "none"
+        return self.numbers or self.compress or self.split != "none" or self.paper != "keep"
 
 
 @dataclass(frozen=True)
@@ -187,6 +201,7 @@ def arrange_step(ctx: StepContext[MergeOptions]) -> StepResult:
 def finish_step(ctx: StepContext[MergeOptions]) -> StepResult:
     """Number or stamp the pages, make the file smaller, split it: whichever the teacher chose."""
     from pdf.compress import compress
+    from pdf.fit import fit_to_paper
     from pdf.split import split
     from pdf.stamp import stamp
 
@@ -196,6 +211,20 @@ def finish_step(ctx: StepContext[MergeOptions]) -> StepResult:
     current = ctx.files.resolve(ctx.result_of("arrange")["ref"])
     name = current.name
     data: dict[str, Any] = {}
+    if options.paper != "keep":  # first: numbers and text go on the paper the pages end up on
+        fitted = ctx.work_dir / f"fitted-{name}"
+        result = fit_to_paper(
+            current, fitted, options.paper, options.actual_size, options.duplex, ctx.progress, name
+        )
+        data.update(paper=result.paper, resized_pages=result.resized_pages, cut_pages=result.cut_pages)
+        if result.cut_pages:
+            many = result.cut_pages != 1
+            data.setdefault("notes", []).append(
+                f"{result.cut_pages} page{'s' if many else ''} {'were' if many else 'was'} larger than "
+                f"{result.paper}, so at actual size {'their' if many else 'its'} edges were cut off. "
+                "Untick “Actual size” to fit every page to the paper instead."
+            )
+        current = fitted
     if options.numbers:
         stamped = ctx.work_dir / f"numbered-{name}"
         result = stamp(current, stamped, options.stamp_spec(), ctx.progress, name)
@@ -206,12 +235,14 @@ def finish_step(ctx: StepContext[MergeOptions]) -> StepResult:
         result = compress(current, smaller, options.image_dpi, ctx.progress, name)
         data.update(before_bytes=result.before_bytes, after_bytes=result.after_bytes)
         if result.kept_original:
-            data["notes"] = [f"{name} could not be made smaller, so it was kept as it was."]
+            data.setdefault("notes", []).append(
+                f"{name} could not be made smaller, so it was kept as it was."
+            )
         else:
             saved = 100 * (1 - result.after_bytes / max(1, result.before_bytes))
-            data["notes"] = [
+            data.setdefault("notes", []).append(
                 f"{name} is {saved:.0f} % smaller ({_mb(result.before_bytes)} → {_mb(result.after_bytes)})."
-            ]
+            )
         current = smaller if smaller.exists() else current
     if options.split != "none":
         zip_name = Path(name).stem + " - parts.zip"
