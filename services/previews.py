@@ -12,13 +12,15 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from core.errors import LookProblem
+from pdf.cost import CostEstimate, InkReport, Prices, estimate
 from services.looks import Looks
 from sheets.classlist import ClassList
 from sheets.model import SheetInfo
+from storage.config import Config
 from storage.files import StoredFile
 from storage.looks import Answer
 from worker.kinds.class_sets import ClassSetOptions
-from worker.kinds.handouts import HandoutCounts, HandoutOptions, plan
+from worker.kinds.handouts import HandoutCounts, HandoutOptions, area_share, plan, printed_sides
 from worker.looks import UploadInfo
 
 T = TypeVar("T")
@@ -55,6 +57,32 @@ def handout_counts(infos: list[UploadInfo], options: HandoutOptions) -> HandoutC
     """Counts for uploaded files taken together, as the job will combine them: from the page sizes
     their look found, so no file is opened again (the plan is the job's own, and quick)."""
     return plan([size for info in infos for size in info.sizes], options)
+
+
+def ink_of(looks: Looks, files: list[StoredFile]) -> Seen[InkReport]:
+    """Toner cover and colour of every page of the files taken together (one look per file, kept)."""
+    seen = [
+        _seen(looks, "ink", [file], {}, lambda _, answer: InkReport.from_dict(answer.data)) for file in files
+    ]
+    if pending := [s for s in seen if s.pending]:
+        return Seen(pending[0].key, pending=True)
+    reports = [s.value for s in seen if s.value is not None]
+    pages = [page for report in reports for page in report.pages]
+    return Seen(seen[0].key if seen else "", InkReport(pages, sum(r.measured for r in reports)))
+
+
+def prices_of(config: Config) -> Prices:
+    return Prices(config.cost_per_side_mono, config.cost_per_side_colour, config.currency)
+
+
+def handout_cost(
+    infos: list[UploadInfo], options: HandoutOptions, ink: InkReport, prices: Prices
+) -> CostEstimate:
+    """What printing the handouts will cost, from each side's pages and their measured toner."""
+    sizes = [size for info in infos for size in info.sizes]
+    sides = printed_sides(len(sizes), options, sizes)
+    return estimate(sides, [p.coverage for p in ink.pages], [p.colour for p in ink.pages], prices,
+                    area_share=area_share(options))  # fmt: skip
 
 
 def handout_preview(looks: Looks, file: StoredFile, options: HandoutOptions) -> Seen[bytes]:

@@ -48,6 +48,15 @@ def _emails(text: str) -> tuple[str, ...]:
     return tuple(sorted({part.strip().lower() for part in text.split(",") if part.strip()}))
 
 
+def _price(text: str) -> float | None:
+    if not text.strip():
+        return None
+    value = float(text.replace(",", "."))
+    if not 0 <= value < 1000:
+        raise ValueError("must be a price per printed side, e.g. 0.02 (or empty: no price)")
+    return value
+
+
 def _yes_no(text: str) -> bool:
     word = text.strip().lower()
     if word in {"yes", "true", "on", "1"}:
@@ -212,6 +221,20 @@ SETTINGS: tuple[Setting, ...] = (
         _yes_no,
     ),
     Setting(
+        "COST_PER_SIDE_MONO",
+        "",
+        "What one printed side in black and white costs the school, e.g. 0.02; the tool pages then "
+        "show what a job will cost before the button. Empty: sheets and sides only.",
+        _price,
+    ),
+    Setting(
+        "COST_PER_SIDE_COLOUR",
+        "",
+        "What one printed side in colour costs, e.g. 0.10. Empty: the black-and-white price.",
+        _price,
+    ),
+    Setting("CURRENCY", "", "The sign written before prices, e.g. £, € or $.", str),
+    Setting(
         "LOG_LEVEL",
         "INFO",
         "How much the web app and the workers log: DEBUG, INFO, WARNING or ERROR. Other libraries "
@@ -259,6 +282,9 @@ class Config:
     print_room_above_sheets: int
     print_room_emails: tuple[str, ...]
     print_room_note_on_page: bool
+    cost_per_side_mono: float | None
+    cost_per_side_colour: float | None
+    currency: str
     log_level: str
     corpus_dir: str
 

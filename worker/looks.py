@@ -270,6 +270,14 @@ def handout_preview(ctx: LookContext, p: dict[str, Any]) -> None:
     ctx.keep_blob(".png", preview_png(ctx.path(p["ref"]), HandoutOptions.from_dict(p["options"])))
 
 
+@look("ink")
+def ink(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
+    """How much toner each page of an uploaded PDF takes, and whether it is in colour."""
+    from pdf.ink import page_ink
+
+    return page_ink(ctx.path(p["ref"])).to_dict()
+
+
 @look("columns")
 def columns(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
     """The columns and header row of an uploaded class list (no students yet)."""

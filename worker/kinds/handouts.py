@@ -263,6 +263,24 @@ def plan(page_sizes: list[tuple[float, float]], options: HandoutOptions) -> Hand
     )
 
 
+def printed_sides(
+    page_count: int, options: HandoutOptions, page_sizes: list[tuple[float, float]]
+) -> list[list[int | None]]:
+    """The source pages drawn on each printed side of the result, in order (for what it will cost)."""
+    if options.layout == "booklet":
+        chosen = parse_ranges(options.pages, page_count) if options.pages.strip() else list(range(page_count))
+        return [
+            [None if i is None else chosen[i] for i in side]
+            for side in plan_booklet(len(chosen), options.signature_sheets).sides
+        ]
+    return sheets_for(page_count, options, page_sizes)
+
+
+def area_share(options: HandoutOptions) -> float:
+    """About how much of a side one source page takes once placed (toner shrinks with the page)."""
+    return 0.5 if options.layout == "booklet" else 1 / options.per_sheet
+
+
 def make_handouts(
     src: Path, out: Path, options: HandoutOptions, progress: ProgressCallback = no_progress
 ) -> dict[str, Any]:
