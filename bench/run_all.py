@@ -43,6 +43,7 @@ SECTIONS = (
     ("convert", "bench.bench_convert"),
     ("browser", "bench.bench_browser"),
     ("printing", "bench.bench_printing"),
+    ("cost", "bench.bench_cost"),
     ("floor", "bench.bench_floor"),
 )
 OPTIONAL = {"class-sets"}  # another engineer's script: run when it exists
