@@ -13,6 +13,7 @@ from typing import Any, Generic, TypeVar
 
 from core.errors import LookProblem
 from pdf.cost import CostEstimate, InkReport, Prices, estimate
+from pdf.plans import padded_pages
 from services.looks import Looks
 from sheets.classlist import ClassList
 from sheets.model import SheetInfo
@@ -83,6 +84,18 @@ def handout_cost(
     sides = printed_sides(len(sizes), options, sizes)
     return estimate(sides, [p.coverage for p in ink.pages], [p.colour for p in ink.pages], prices,
                     area_share=area_share(options))  # fmt: skip
+
+
+def class_set_cost(
+    worksheet_pages: int, students: int, options: ClassSetOptions, ink: InkReport, prices: Prices
+) -> CostEstimate:
+    """What printing the class set will cost: one copy's sides (blank pages included), once per student."""
+    n = options.per_sheet
+    padded = padded_pages(worksheet_pages, n, options.duplex)
+    cells = [*range(worksheet_pages), *[None] * (padded - worksheet_pages)]
+    sides = [cells[i : i + n] for i in range(0, padded, n)]
+    return estimate(sides, [p.coverage for p in ink.pages], [p.colour for p in ink.pages], prices,
+                    copies=students, area_share=1 / n)  # fmt: skip
 
 
 def handout_preview(looks: Looks, file: StoredFile, options: HandoutOptions) -> Seen[bytes]:

@@ -72,3 +72,15 @@ def test_the_handouts_page_says_what_it_will_cost(app_env, monkeypatch, burst):
     # 4 per sheet: sides 1 (pages 1-4, black) and 2 (pages 5-6 black, 7-8 red: a colour side).
     assert "2 printed sides, 1 in colour" in shown, shown
     assert "about **£0.12** to print" in shown
+
+
+def test_a_class_set_costs_one_copy_per_student_blank_pages_included():
+    from services.previews import class_set_cost
+    from worker.kinds.class_sets import ClassSetOptions
+
+    ink = InkReport([PageInk(0.1, False), PageInk(0.3, True), PageInk(0.05, False)], 3)
+    options = ClassSetOptions.from_dict({"name_column": "Name", "duplex": True})
+    cost = class_set_cost(3, 28, options, ink, Prices(0.02, 0.10, "€"))
+    # 3 pages, two-sided: padded to 4 sides per copy (one blank), the second side in colour.
+    assert (cost.mono_sides, cost.colour_sides) == (28 * 3, 28)
+    assert abs(cost.price - 28 * (3 * 0.02 + 0.10)) < 1e-9

@@ -9,10 +9,11 @@ from typing import NoReturn
 import streamlit as st
 
 from core.errors import TeacherPrinterError
-from services.previews import class_list_of, class_set_preview, columns_of
+from services.previews import class_list_of, class_set_cost, class_set_preview, columns_of, prices_of
 from sheets.classlist import ListSpec, guess_columns
 from storage.config import load_config
 from ui import _options as w
+from ui._cost import cost_line
 from ui._looks import looks_for, value_or_wait, waiting
 from ui._names import result_name
 from ui._presets import (
@@ -360,6 +361,8 @@ with facts:
     st.metric("Pages per copy", counts.padded_pages)
     st.metric("Pages in the print file", counts.total_pages)
     st.metric("Sheets of paper", counts.sheets_of_paper)
+    cost_line(config, [u.as_pdf for u in usable], counts.printed_sides,
+              lambda ink: class_set_cost(pages, counts.students, options, ink, prices_of(config)))  # fmt: skip
     if counts.blank_pages:
         st.caption(
             f"A blank page is added to each copy of {pages} page{'s' if pages != 1 else ''} "

@@ -5,10 +5,10 @@ from __future__ import annotations
 import streamlit as st
 
 from core.errors import TeacherPrinterError
-from pdf.cost import money
-from services.previews import handout_cost, handout_counts, handout_preview, ink_of, prices_of
+from services.previews import handout_cost, handout_counts, handout_preview, prices_of
 from storage.config import load_config
 from ui import _options as w
+from ui._cost import cost_line
 from ui._looks import looks_for, waiting
 from ui._names import result_name
 from ui._presets import fill_widgets, preset_bar, receive_run_again, run_again_note
@@ -117,26 +117,6 @@ with presets_here:
     preset_bar("handouts", options.to_dict())
 
 
-def cost_line(sides: int) -> None:
-    """Printed sides, toner and price, from the pages' toner a worker measured (asked once per file)."""
-    ink = ink_of(looks_for(config), [u.as_pdf for u in usable])
-    if ink.pending or ink.value is None:
-        waiting(config, f"{plural(sides, 'printed side')} · measuring the toner…", [ink.key])
-        return
-    cost = handout_cost([u.info for u in usable], options, ink.value, prices_of(config))
-    line = plural(cost.sides, "printed side") + (
-        f", {cost.colour_sides} in colour" if cost.colour_sides else ""
-    )
-    line += f" · about {cost.coverage:.0%} toner cover"
-    if cost.price is not None:
-        line += f" · about **{money(cost.price, config.currency)}** to print"
-    st.caption(f":material/payments: {line}")
-    if ink.value.sampled:
-        st.caption(
-            f"Toner measured on {ink.value.measured} of {len(ink.value.pages)} pages, spread over the file."
-        )
-
-
 # -- 3. What you will get -------------------------------------------------------------
 st.subheader("3. What you will get")
 try:
@@ -162,7 +142,8 @@ else:
             )
         if plan.blank_pages_added:
             st.caption(f"{plural(plan.blank_pages_added, 'empty space')} at the end.")
-        cost_line(plan.sides)
+        cost_line(config, [u.as_pdf for u in usable], plan.sides,
+                  lambda ink: handout_cost([u.info for u in usable], options, ink, prices_of(config)))  # fmt: skip
         if plan.saved_sheets:
             how = "Booklet" if options.layout == "booklet" else f"{options.per_sheet} per sheet"
             sides = ", both sides" if options.layout == "booklet" or options.duplex else ""
