@@ -70,7 +70,7 @@ def test_the_handouts_page_says_what_it_will_cost(app_env, monkeypatch, burst):
     assert_clean(at)
     shown = texts(at)
     # 4 per sheet: sides 1 (pages 1-4, black) and 2 (pages 5-6 black, 7-8 red: a colour side).
-    assert "2 printed sides, 1 in colour" in shown, shown
+    assert "2 pages to print, 1 in colour" in shown, shown
     assert "about **£0.12** to print" in shown
 
 

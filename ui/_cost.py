@@ -1,5 +1,5 @@
-"""The cost line of a tool page: printed sides, colour sides, toner cover and price, from the
-pages' toner a worker measured (one look per file, kept while the file is)."""
+"""The cost line of a tool page: pages to print (printed sides), colour pages, toner cover and
+price, from the pages' toner a worker measured (one look per file, kept while the file is)."""
 
 from __future__ import annotations
 
@@ -21,12 +21,13 @@ def cost_line(
     """Draw what printing the result will cost (`sides`: shown while the toner is measured)."""
     ink = ink_of(looks_for(config), files)
     if ink.pending or ink.value is None:
-        waiting(config, f"{plural(sides, 'printed side')} · measuring the toner…", [ink.key])
+        waiting(config, f"{plural(sides, 'page')} to print · measuring the toner…", [ink.key])
         return
     cost = cost_of(ink.value)
-    line = plural(cost.sides, "printed side") + (
-        f", {cost.colour_sides} in colour" if cost.colour_sides else ""
-    )
+    # "Pages to print", as the pages already call the sides of the print file.
+    line = f"{plural(cost.sides, 'page')} to print"
+    if cost.colour_sides:
+        line += f", {cost.colour_sides} in colour"
     line += f" · about {cost.coverage:.0%} toner cover"
     if cost.price is not None:
         line += f" · about **{money(cost.price, config.currency)}** to print"

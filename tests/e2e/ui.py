@@ -96,8 +96,12 @@ def job_card(page: Page, title: str) -> Locator:
 def expect_status(
     card: Locator, words: str, timeout: float = JOB_TIMEOUT_MS, tool: str = "Merge & arrange"
 ) -> None:
-    """The card's status line, e.g. 'Merge & arrange · Done'."""
-    expect(card).to_contain_text(f"{tool} · {words}", timeout=timeout)
+    """The card's status line, e.g. 'Merge & arrange · Done'.
+
+    While a running job's card turns into an ended one, the browser holds both for a moment
+    (the live one is keyed apart): the card that says `words` is the one looked for.
+    """
+    expect(card.filter(has_text=f"{tool} · {words}")).to_have_count(1, timeout=timeout)
 
 
 def open_details(card: Locator) -> Locator:
