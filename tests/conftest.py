@@ -85,3 +85,21 @@ def run_worker_burst(config) -> None:
 @pytest.fixture
 def burst(config):
     return lambda: run_worker_burst(config)
+
+
+def stop_worker(process, timeout: float = 60) -> None:
+    """Stop a worker process the tests started: SIGTERM (RQ's warm stop), then SIGKILL if it is
+    still there after `timeout`, so that a worker slow to stop on a loaded machine never lives on
+    into the next tests (it would put back its jobs' records into their Redis)."""
+    import subprocess
+    import warnings
+
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        warnings.warn(
+            f"worker {process.pid} did not stop within {timeout:.0f} s of SIGTERM; killed", stacklevel=2
+        )
+        process.kill()
+        process.wait(timeout=30)

@@ -18,7 +18,7 @@ from rq.job import Job
 from rq.serializers import JSONSerializer
 
 from storage.jobs import Status
-from tests.conftest import ROOT
+from tests.conftest import ROOT, stop_worker
 from tests.make_files import damaged_pdf_bytes, encrypt_pdf, make_pdf, pdf_bytes
 from tests.test_recovery import own_redis as own_redis  # a fixture
 
@@ -92,8 +92,7 @@ def test_three_hundred_jobs_from_fifteen_teachers_each_end_exactly_once(jobs, co
         took = time.monotonic() - start
     finally:
         for worker in workers:
-            worker.terminate()
-            worker.wait(timeout=60)
+            stop_worker(worker)
     records = jobs.list(None, limit=1000).records
     assert len(records) == len(submitted) == OWNERS * JOBS_EACH
     ended = Counter(r.status for r in records)
@@ -234,7 +233,7 @@ def test_redis_killed_mid_burst_comes_back_from_its_append_only_file(own_redis, 
         for worker in workers:
             worker.terminate()
         for worker in workers:
-            worker.wait(timeout=60)
+            stop_worker(worker)
     print(
         f"\nRedis SIGKILLed after 30 of {len(submitted)} jobs, back in {back_after:.1f} s: records lost "
         f"{len(lost)}, finished {ended[Status.FINISHED]}, failed {len(failed)} (all retryable; after Retry: "
@@ -280,8 +279,7 @@ def test_redis_away_for_twenty_seconds_while_a_step_runs_never_leaves_it_running
         assert current.status == Status.FINISHED, current
         assert worker.poll() is None, "the worker quit with Redis"
     finally:
-        worker.terminate()
-        worker.wait(timeout=60)
+        stop_worker(worker)
     print(
         f"\nRedis away 20 s mid-step: the job {'finished' if outcome == Status.FINISHED else 'failed, then finished on Retry'}"
     )

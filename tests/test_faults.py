@@ -12,7 +12,7 @@ import time
 import pytest
 
 from storage.jobs import JobRecord, Status, StepRecord, now
-from tests.conftest import ROOT
+from tests.conftest import ROOT, stop_worker
 from tests.make_files import make_pdf
 from tests.test_merge_chain import upload
 
@@ -101,8 +101,7 @@ def test_two_hundred_jobs_from_ten_teachers_all_finish_once(jobs, config, app_en
             time.sleep(0.5)
     finally:
         for worker in workers:
-            worker.terminate()
-            worker.wait(timeout=60)
+            stop_worker(worker)
     assert len(set(submitted)) == 200
     records = jobs.list(None, limit=1000).records
     assert len(records) == 200

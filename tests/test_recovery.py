@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 from storage.jobs import Status
 from storage.redis_server import EmbeddedRedis
 from tests.apptest import app_test
-from tests.conftest import ROOT
+from tests.conftest import ROOT, stop_worker
 from tests.make_files import make_pdf, page_texts
 from tests.test_merge_chain import upload
 
@@ -128,8 +128,7 @@ def test_worker_process_reconnects_after_a_redis_restart(own_redis, tmp_path):
         assert finished(jobs.submit("selftest", "after", [], {}, "t").id)
         assert worker.poll() is None
     finally:
-        worker.terminate()
-        worker.wait(timeout=60)
+        stop_worker(worker)
 
 
 @pytest.mark.slow
@@ -163,8 +162,7 @@ def test_running_job_completes_through_a_redis_restart(own_redis, tmp_path):
         assert current.status == Status.FINISHED, current.error
         assert len(page_texts(jobs.output_path(record.id, current.outputs[0], None))) == 4800
     finally:
-        worker.terminate()
-        worker.wait(timeout=60)
+        stop_worker(worker)
 
 
 def load_config_now():
