@@ -18,6 +18,7 @@ import json
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import redis
@@ -153,7 +154,7 @@ class PrintStore:
         if record.where == "room":
             pipe.zadd(ROOM_KEY, {record.id: record.created_at})
 
-    def _copy_path(self, record: PrintRecord):
+    def _copy_path(self, record: PrintRecord) -> Path:
         assert self.files is not None
         return self.files.job_dir(record.job_id) / "prints" / f"{record.id}.json"
 
