@@ -31,6 +31,13 @@ class InkReport:
     def from_dict(cls, data: dict) -> InkReport:
         return cls([PageInk(float(c), bool(k)) for c, k in data["pages"]], int(data["measured"]))
 
+    def with_savers(self, grey: bool, lighter: float) -> InkReport:
+        """The pages as greyscale (no colour) and the toner saver (`lighter`, 0 … 1) will print them:
+        an estimate that takes all the cover as lightened, where text keeps its own."""
+        return InkReport(
+            [PageInk(p.coverage * (1 - lighter), p.colour and not grey) for p in self.pages], self.measured
+        )
+
 
 # A toner maker's "standard page" is 5 % coverage: a cartridge's yield is counted in those.
 STANDARD_COVERAGE = 0.05

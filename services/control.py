@@ -99,7 +99,9 @@ class Jobs:
         options = pipeline.parse_options(options)
         for item in inputs:
             self._check_input(str(item.get("ref", "")), owner, any_upload)
-        steps = [StepRecord(s.name, s.label, s.weight) for s in pipeline.steps if s.wanted_for(inputs)]
+        steps = [
+            StepRecord(s.name, s.label, s.weight) for s in pipeline.steps if s.wanted_for(inputs, options)
+        ]
         if printing:
             printing = self._checked_printing(kind, printing, owner)
             steps.append(StepRecord(SEND_TO_PRINTER.name, SEND_TO_PRINTER.label, SEND_TO_PRINTER.weight))

@@ -82,6 +82,7 @@ def handout_cost(
     """What printing the handouts will cost, from each side's pages and their measured toner."""
     sizes = [size for info in infos for size in info.sizes]
     sides = printed_sides(len(sizes), options, sizes)
+    ink = ink.with_savers(options.greyscale, options.toner_saver / 100)
     return estimate(sides, [p.coverage for p in ink.pages], [p.colour for p in ink.pages], prices,
                     area_share=area_share(options))  # fmt: skip
 
@@ -94,6 +95,7 @@ def class_set_cost(
     padded = padded_pages(worksheet_pages, n, options.duplex)
     cells = [*range(worksheet_pages), *[None] * (padded - worksheet_pages)]
     sides = [cells[i : i + n] for i in range(0, padded, n)]
+    ink = ink.with_savers(options.greyscale, options.toner_saver / 100)
     return estimate(sides, [p.coverage for p in ink.pages], [p.colour for p in ink.pages], prices,
                     copies=students, area_share=1 / n)  # fmt: skip
 

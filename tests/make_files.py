@@ -439,3 +439,122 @@ def photo_file(
         register_heif_opener()
     image.save(path, fmt, exif=exif.tobytes(), **({"quality": 90} if fmt in ("JPEG", "HEIF") else {}))
     return path
+
+
+def colourful_pdf(path: Path) -> Path:
+    """A two-page PDF that sets colour every way a PDF can (written object by object with pikepdf).
+
+    Page 1, a handout: text in red, blue and CMYK green; lines; fills in ICC-based RGB, Lab, a spot
+    colour (Separation, exponential tint) and a calculator-function spot colour; DeviceN; a
+    gradient (axial, stitched); an RGB photo-like picture (Flate), a JPEG, an Indexed picture; a
+    form XObject with its own colours; a transparency group seen through a soft mask.
+    Page 2, a slide: a full-page black background, white title text, a yellow box, red text.
+    """
+    import io
+    import zlib
+
+    import pikepdf
+    from PIL import Image, ImageCms
+
+    pdf = pikepdf.new()
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    icc = pdf.make_stream(srgb, N=3, Alternate=pikepdf.Name.DeviceRGB)
+    red_spot = pikepdf.Array([
+        pikepdf.Name.Separation, pikepdf.Name("/PANTONE 185 C"), pikepdf.Name.DeviceCMYK,
+        pikepdf.Dictionary(FunctionType=2, Domain=[0, 1], C0=[0, 0, 0, 0], C1=[0, 0.91, 0.76, 0], N=1),
+    ])  # fmt: skip
+    teal_spot = pikepdf.Array([
+        pikepdf.Name.Separation, pikepdf.Name("/Teal"), pikepdf.Name.DeviceRGB,
+        pdf.make_stream(b"{ dup 0 mul exch dup 0.5 mul 1 exch sub exch 0.5 mul 1 exch sub }",
+                        FunctionType=4, Domain=[0, 1], Range=[0, 1, 0, 1, 0, 1]),
+    ])  # fmt: skip
+    duo = pikepdf.Array([
+        pikepdf.Name.DeviceN, pikepdf.Array([pikepdf.Name.Cyan, pikepdf.Name.Magenta]), pikepdf.Name.DeviceCMYK,
+        pdf.make_stream(b"{ 0 0 }", FunctionType=4, Domain=[0, 1, 0, 1], Range=[0, 1] * 4),
+    ])  # fmt: skip
+    spaces = pikepdf.Dictionary(
+        ICC=pikepdf.Array([pikepdf.Name.ICCBased, icc]),
+        LAB=pikepdf.Array([pikepdf.Name.Lab, pikepdf.Dictionary(WhitePoint=[0.9505, 1, 1.089], Range=[-100, 100, -100, 100])]),
+        Spot=red_spot,
+        Teal=teal_spot,
+        Duo=duo,
+    )  # fmt: skip
+    gradient = pikepdf.Dictionary(
+        ShadingType=2, ColorSpace=pikepdf.Name.DeviceRGB, Coords=[60, 0, 540, 0], Extend=[True, True],
+        Function=pikepdf.Dictionary(FunctionType=3, Domain=[0, 1], Bounds=[0.5], Encode=[0, 1, 0, 1], Functions=[
+            pikepdf.Dictionary(FunctionType=2, Domain=[0, 1], C0=[1, 0, 0], C1=[0, 1, 0], N=1),
+            pikepdf.Dictionary(FunctionType=2, Domain=[0, 1], C0=[0, 1, 0], C1=[0, 0, 1], N=1),
+        ]),
+    )  # fmt: skip
+    noise = Image.merge(
+        "RGB", [Image.effect_noise((96, 64), 80).point(lambda v, k=k: (v + 85 * k) % 256) for k in range(3)]
+    )
+    photo = pdf.make_stream(zlib.compress(noise.tobytes()), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,
+                            Width=96, Height=64, ColorSpace=pikepdf.Name.DeviceRGB, BitsPerComponent=8,
+                            Filter=pikepdf.Name.FlateDecode)  # fmt: skip
+    jpeg_bytes = io.BytesIO()
+    noise.resize((192, 128)).save(jpeg_bytes, "JPEG", quality=85)
+    jpeg = pdf.make_stream(jpeg_bytes.getvalue(), Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,
+                           Width=192, Height=128, ColorSpace=pikepdf.Name.DeviceRGB, BitsPerComponent=8,
+                           Filter=pikepdf.Name.DCTDecode)  # fmt: skip
+    palette = bytes([255, 0, 0, 0, 128, 0, 0, 0, 255, 255, 200, 0])
+    indexed = pdf.make_stream(bytes((x // 8 + y // 8) % 4 for y in range(32) for x in range(32)),
+                              Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image, Width=32, Height=32,
+                              ColorSpace=pikepdf.Array([pikepdf.Name.Indexed, pikepdf.Name.DeviceRGB, 3,
+                                                        pikepdf.String(palette)]),
+                              BitsPerComponent=8)  # fmt: skip
+    badge = pdf.make_stream(b"0 0.6 0 rg 0 0 40 40 re f 1 0 1 RG 4 w 5 5 30 30 re S",
+                            Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form, BBox=[0, 0, 40, 40])  # fmt: skip
+    mask_group = pdf.make_stream(b"0.5 g 0 0 595 842 re f", Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form,
+                                 BBox=[0, 0, 595, 842],
+                                 Group=pikepdf.Dictionary(S=pikepdf.Name.Transparency, CS=pikepdf.Name.DeviceGray))  # fmt: skip
+    see_through = pdf.make_stream(b"0 0 1 rg 420 60 120 80 re f 1 0.5 0 rg 450 80 60 40 re f",
+                                  Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form, BBox=[0, 0, 595, 842],
+                                  Group=pikepdf.Dictionary(S=pikepdf.Name.Transparency, CS=pikepdf.Name.DeviceRGB,
+                                                           I=True))  # fmt: skip
+    states = pikepdf.Dictionary(
+        Soft=pikepdf.Dictionary(Type=pikepdf.Name.ExtGState,
+                                SMask=pikepdf.Dictionary(S=pikepdf.Name.Luminosity, G=mask_group)),
+        Half=pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, ca=0.5, CA=0.5),
+    )  # fmt: skip
+    font = pikepdf.Dictionary(Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica,
+                              Encoding=pikepdf.Name.WinAnsiEncoding)  # fmt: skip
+    handout = b"""
+BT /F1 20 Tf 1 0 0 rg 60 780 Td (Red title of the handout) Tj ET
+BT /F1 12 Tf 0 0 1 rg 60 750 Td (Blue words) Tj 0.8 0 0.9 0 k 120 0 Td (CMYK green words) Tj ET
+BT /F1 12 Tf 0 g 60 730 Td (Black words stay black) Tj ET
+0 0.5 0 RG 2 w 60 720 m 540 720 l S
+/ICC cs 0.9 0.4 0.1 sc 60 640 100 60 re f
+/LAB cs 60 40 60 sc 180 640 100 60 re f
+/Spot cs 1 scn 300 640 100 60 re f
+/Teal cs 0.8 scn 420 640 100 60 re f
+/Duo cs 0.7 0.4 scn 60 560 100 60 re f
+q 180 560 360 60 re W n /Grad sh Q
+q 96 0 0 64 60 460 cm /Photo Do Q
+q 192 0 0 128 180 430 cm /Jpeg Do Q
+q 64 0 0 64 400 460 cm /Indexed Do Q
+q 1 0 0 1 480 460 cm /Badge Do Q
+q /Half gs 1 0 0 rg 60 300 200 100 re f Q
+q /Soft gs /SeeThrough Do Q
+"""
+    slide = b"""
+0 g 0 0 842 595 re f
+BT /F1 36 Tf 1 g 60 500 Td (White title on black) Tj ET
+1 0.85 0 rg 60 200 300 200 re f
+BT /F1 18 Tf 0.85 0 0 rg 420 300 Td (Red words) Tj ET
+"""
+    resources = pikepdf.Dictionary(
+        Font=pikepdf.Dictionary(F1=font),
+        ColorSpace=spaces,
+        Shading=pikepdf.Dictionary(Grad=gradient),
+        XObject=pikepdf.Dictionary(
+            Photo=photo, Jpeg=jpeg, Indexed=indexed, Badge=badge, SeeThrough=see_through
+        ),
+        ExtGState=states,
+    )
+    for content, box in ((handout, [0, 0, 595, 842]), (slide, [0, 0, 842, 595])):
+        page = pikepdf.Page(pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=box, Resources=resources,
+                                               Contents=pdf.make_stream(content)))  # fmt: skip
+        pdf.pages.append(page)
+    pdf.save(path)
+    return path

@@ -100,6 +100,7 @@ FILE_LIBRARIES = (
     "pyarrow",
     "pypdf",
     "pypdfium2",
+    "pikepdf",
     "fpdf",
     "openpyxl",
     "python_calamine",

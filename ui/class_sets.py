@@ -26,6 +26,7 @@ from ui._presets import (
     run_again_note,
 )
 from ui._print import print_when_done
+from ui._savers import saver_keys, saver_widgets
 from ui._sheets import header_row_input, sheet_list, sheet_picker
 from ui._ui import owner, stop_here, submit_button
 from ui._uploads import PDF_TOOL_TYPES, show_problems, upload_step
@@ -82,6 +83,7 @@ COPY_WIDGETS = w.fields(
         "per_sheet": "class_sets_per_sheet",
         "paper": "class_sets_paper",
         "output_name": "class_sets_name",
+        **{k: v for k, v in saver_keys("class_sets").items() if k != "trim_margins"},
     },
 )
 
@@ -334,6 +336,8 @@ chosen["duplex"] = w.checkbox(a, ClassSetOptions, "duplex", "class_sets_duplex")
 chosen["per_sheet"] = w.selectbox(b, ClassSetOptions, "per_sheet", "class_sets_per_sheet")
 if chosen["per_sheet"] > 1:
     chosen["paper"] = w.selectbox(b, ClassSetOptions, "paper", "class_sets_paper")
+# Not trimming: the label's place is measured from the worksheet's own edges.
+chosen |= saver_widgets("class_sets", ClassSetOptions, trim=False)
 
 try:
     options = ClassSetOptions.from_dict(chosen)

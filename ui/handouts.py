@@ -13,6 +13,7 @@ from ui._looks import looks_for, waiting
 from ui._names import result_name
 from ui._presets import fill_widgets, preset_bar, receive_run_again, run_again_note
 from ui._print import print_when_done
+from ui._savers import saver_keys, saver_widgets
 from ui._ui import owner, plural, submit_button
 from ui._uploads import DOCUMENTS_WORDS, PDF_TOOL_TYPES, upload_step, usable_or_stop
 from worker.kinds.handouts import HandoutOptions
@@ -49,6 +50,7 @@ WIDGETS = w.fields(
             )
         ),
         "output_name": "handouts_name",
+        **saver_keys("handouts"),
     },
 )
 receive_run_again("handouts", "handouts_submit", lambda item: "handouts_files")
@@ -104,6 +106,7 @@ else:
     )
     if long_doc:
         chosen["signature_sheets"] = w.number(st, HandoutOptions, "signature_sheets", "handouts_signature")
+chosen |= saver_widgets("handouts", HandoutOptions)
 
 try:
     options = HandoutOptions.from_dict(chosen)

@@ -13,6 +13,7 @@ from ui._names import result_name
 from ui._order import draw_order, kept_order
 from ui._presets import fill_widgets, preset_bar, receive_run_again, run_again_note, take_pending_inputs
 from ui._print import print_when_done
+from ui._savers import saver_keys, saver_widgets
 from ui._ui import owner, plural, submit_button
 from ui._uploads import DOCUMENTS_WORDS, PDF_TOOL_TYPES, upload_step
 from worker.kinds.merge import MergeOptions, plan
@@ -40,6 +41,7 @@ WIDGETS = w.fields(
         "split": "merge_split",
         "split_every": "merge_every",
         "split_ranges": "merge_ranges",
+        **saver_keys("merge"),
     },
 )
 
@@ -143,6 +145,7 @@ if order:
         chosen["paper"] = w.selectbox(st, MergeOptions, "paper", "merge_paper")
         if chosen["paper"] != "keep":
             chosen["actual_size"] = w.checkbox(st, MergeOptions, "actual_size", "merge_actual_size")
+    chosen |= saver_widgets("merge", MergeOptions)
     with st.expander("Make the file smaller"):
         chosen["compress"] = w.checkbox(st, MergeOptions, "compress", "merge_compress")
         if chosen["compress"]:

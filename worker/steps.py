@@ -112,11 +112,11 @@ class StepDef:
     label: str
     run: Callable[[StepContext[Any]], StepResult]
     weight: int = 1
-    # Whether a job with these inputs has this step (None: every job); decided once, at submit.
-    wanted: Callable[[list[dict[str, Any]]], bool] | None = None
+    # Whether a job with these inputs and options has this step (None: every job); decided once, at submit.
+    wanted: Callable[[list[dict[str, Any]], dict[str, Any]], bool] | None = None
 
-    def wanted_for(self, inputs: list[dict[str, Any]]) -> bool:
-        return self.wanted is None or self.wanted(inputs)
+    def wanted_for(self, inputs: list[dict[str, Any]], options: dict[str, Any]) -> bool:
+        return self.wanted is None or self.wanted(inputs, options)
 
 
 @dataclass(frozen=True)
@@ -205,7 +205,7 @@ def raise_all(problems: list[TeacherPrinterError]) -> None:
 CONVERT_STEP = "to_pdf"
 
 
-def has_documents(inputs: list[dict[str, Any]]) -> bool:
+def has_documents(inputs: list[dict[str, Any]], options: dict[str, Any] | None = None) -> bool:
     """Whether any input is a document or photo to turn into a PDF first (by its name, as the page said)."""
     from documents.formats import is_convertible_name
 
@@ -311,9 +311,22 @@ def output_name(chosen: str, default: str, suffix: str) -> str:
     return name if name.lower().endswith(suffix) else name + suffix
 
 
+SAVERS_STEP = "savers"  # worker/savers.py: greyscale, toner saver, trimmed margins
+
+
+def checked_files(ctx: StepContext, before: str = "") -> list[dict[str, Any]]:
+    """The job's checked PDFs as the next step takes them: after the savers step, its files."""
+    if before != SAVERS_STEP:
+        try:
+            return ctx.result_of(SAVERS_STEP)["files"]
+        except KeyError:
+            pass
+    return ctx.result_of("check")["files"]
+
+
 def single_source(ctx: StepContext) -> Path:
     """The checked inputs as one PDF: the file itself, or several merged in order."""
-    files = ctx.result_of("check")["files"]
+    files = checked_files(ctx)
     return one_pdf([ctx.files.resolve(f["ref"]) for f in files], ctx.work_dir / "combined.pdf")
 
 

@@ -34,7 +34,8 @@ from sheets.classlist import (
 )
 from sheets.names import FileNames
 from worker.limits import sheet_limits
-from worker.options import Options, option
+from worker.options import option
+from worker.savers import SaverOptions, save
 
 if TYPE_CHECKING:
     from pdf.named_copies import Template
@@ -62,7 +63,7 @@ MAX_LISTED = 10
 
 
 @dataclass(frozen=True)
-class ClassSetOptions(Options):
+class ClassSetOptions(SaverOptions):
     """Everything a Class sets job needs besides its files; plain JSON values only."""
 
     sheet: str | None = None
@@ -274,7 +275,11 @@ def _worksheet(ctx: StepContext[ClassSetOptions], students: int) -> tuple[Path, 
         if note := checked.note(name):
             notes.append(note)
     check_counts(plan(students, pages, ctx.options), worksheet_name(names))
-    return one_pdf(paths, ctx.work_dir / "worksheet.pdf"), names[0], notes
+    worksheet = one_pdf(paths, ctx.work_dir / "worksheet.pdf")
+    if ctx.options.saves_anything:  # once, on the worksheet: every copy is made from it
+        worksheet, said = save(worksheet, ctx.work_dir / "saved" / "worksheet.pdf", ctx.options, name=names[0])
+        notes.extend(said)
+    return worksheet, names[0], notes
 
 
 def make_copies_step(ctx: StepContext[ClassSetOptions]) -> StepResult:

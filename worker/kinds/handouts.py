@@ -38,7 +38,8 @@ from pdf.plans import (
 )
 from pdf.printing import sheets_of_paper
 from pdf.ranges import parse_ranges
-from worker.options import Options, option
+from worker.options import option
+from worker.savers import SAVERS, SaverOptions, save
 from worker.steps import (
     PDF_MIME,
     TO_PDF,
@@ -61,7 +62,7 @@ MARGIN_WORDS = "margins and gaps must be between {low} and {high} mm"
 
 
 @dataclass(frozen=True)
-class HandoutOptions(Options):
+class HandoutOptions(SaverOptions):
     """Everything a Handouts job needs to know besides its files; plain JSON values only."""
 
     layout: str = option(
@@ -380,6 +381,8 @@ def preview_png(src: Path, options: HandoutOptions, width_px: int = PREVIEW_WIDT
             first_pages(src, used, source)
             where = {old: new for new, old in enumerate(used)}
             cells = [None if i is None else where[i] for i in cells]
+        if options.saves_anything:  # the preview shows the pages as the job will place them
+            source, _ = save(source, Path(folder) / src.name, options, name=src.name)
         if options.layout == "booklet":
             layout = grid_layout(options.paper, "landscape", 2, 1, BOOKLET_MARGIN_MM, BOOKLET_FOLD_GAP_MM)
             write_sheets(open_source(source), src.name, sheet, layout, [cells], False, no_progress)
@@ -403,6 +406,7 @@ PIPELINE = Pipeline(
     steps=(
         TO_PDF,
         StepDef("check", "Check files", check_pdfs, weight=1),
+        SAVERS,
         StepDef("sheets", "Make sheets", handouts_step, weight=4),
     ),
     options=HandoutOptions,

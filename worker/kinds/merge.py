@@ -16,7 +16,8 @@ from pdf.layout import PAPERS
 from pdf.marks import MAX_STAMP_PT, NUMBER_STYLES, POSITIONS, StampSpec
 from pdf.plans import ArrangePlan, plan_slots, split_groups
 from pdf.ranges import parse_ranges
-from worker.options import Options, option
+from worker.options import option
+from worker.savers import SAVERS, SaverOptions
 from worker.steps import (
     PDF_MIME,
     TO_PDF,
@@ -26,6 +27,7 @@ from worker.steps import (
     StepDef,
     StepResult,
     check_pdfs,
+    checked_files,
     output_name,
 )
 
@@ -35,7 +37,7 @@ SPLITS = ("none", "every", "ranges", "pages")
 
 
 @dataclass(frozen=True)
-class MergeOptions(Options):
+class MergeOptions(SaverOptions):
     """Everything a Merge & arrange job needs besides its files; plain JSON values only."""
 
     # Pages of the merged document to keep, in this order ("" = all).
@@ -178,7 +180,7 @@ def arrange_step(ctx: StepContext[MergeOptions]) -> StepResult:
     from pdf.arrange import arrange  # here, not above: the web app imports this module for its options
 
     options = ctx.options
-    files = ctx.result_of("check")["files"]
+    files = checked_files(ctx)
     sources = [ctx.files.resolve(f["ref"]) for f in files]
     names = [f["name"] for f in files]
     counts = [f["pages"] for f in files]
@@ -270,6 +272,7 @@ PIPELINE = Pipeline(
     steps=(
         TO_PDF,
         StepDef("check", "Check files", check_pdfs, weight=1),
+        SAVERS,
         StepDef("arrange", "Put pages together", arrange_step, weight=3),
         StepDef("finish", "Finish", finish_step, weight=2),
     ),
