@@ -39,6 +39,11 @@ class ColourSpace:
     def is_pattern(self) -> bool:
         return self.name == "pattern"
 
+    @property
+    def uncoloured(self) -> bool:
+        """A pattern space with a base space: its patterns' shapes take the colour `scn` gives."""
+        return self.is_pattern and self.components > 0
+
 
 def luminance(rgb: RGB) -> float:
     """How light a colour looks, 0 (black) to 1 (white)."""
@@ -143,7 +148,10 @@ def _array_space(obj: pikepdf.Array, resources: Any, depth: int) -> ColourSpace:
     if family == "/DeviceN":
         return _tinted("devicen", len(obj[1]), obj[2], obj[3], resources, depth)
     if family == "/Pattern":
-        return PATTERN
+        if len(obj) < 2:
+            return PATTERN
+        base = colour_space(obj[1], resources, depth + 1)
+        return ColourSpace("pattern", base.components, base.initial, base.to_rgb)
     raise ColourSpaceError(f"unknown colour space {family}")
 
 

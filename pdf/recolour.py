@@ -567,6 +567,13 @@ class _Stream:
             space = colour_space(operands[0], self.resources) if operands else GRAY
         except ColourSpaceError:
             space = None
+        if space is not None and space.uncoloured and isinstance(self.resources, pikepdf.Dictionary):
+            # Shapes of one colour, given with each `scn`: written in a pattern space of grey/RGB.
+            grey = self.saving.grey
+            self.out.append(([self.pattern_space(grey)], operator))
+            paint.space, paint.components, paint.pattern = space, space.initial, True
+            paint.written = ("pattern-space",)
+            return
         if space is None or space.is_pattern:
             self.keep(operands, operator)  # written as it is: the pattern is what paints
             paint.space, paint.pattern, paint.written = space, True, ("as-set",)
@@ -578,6 +585,19 @@ class _Stream:
         if lower in ("g", "rg", "k"):
             paint.space = {"g": GRAY, "rg": _device_space(3), "k": _device_space(4)}[lower]
             paint.pattern = False
+        elif paint.written == ("pattern-space",) and operands:
+            if isinstance(operands[-1], pikepdf.Name):
+                self.pattern(operands[-1])
+            try:
+                rgb = paint.space.to_rgb([float(v) for v in operands[:-1]])
+            except (TypeError, ValueError):
+                rgb = (0.0, 0.0, 0.0)
+            new = self.saving.colour(rgb, "area", self.dark_page)
+            if any(abs(a - b) > 0.002 for a, b in zip(new, rgb, strict=True)):
+                self.doc.changed = True
+            values = [round(new[0], 4)] if self.saving.grey else [round(v, 4) for v in new]
+            self.out.append(([*values, *operands[-1:]], operator))
+            return
         elif paint.pattern or paint.space is None:
             self.keep(operands, operator)
             if operands and isinstance(operands[-1], pikepdf.Name):
@@ -663,6 +683,17 @@ class _Stream:
         for glyph in (font.get("/CharProcs") or {}).values():
             if isinstance(glyph, pikepdf.Stream):
                 self.doc.form(glyph, own, self.page_area, _State(), self.depth, glyph=True)
+
+    def pattern_space(self, grey: bool) -> pikepdf.Name:
+        """The name, in these resources, of a pattern space over DeviceGray (or DeviceRGB)."""
+        name = pikepdf.Name("/TPPatternGray" if grey else "/TPPatternRGB")
+        base = pikepdf.Name.DeviceGray if grey else pikepdf.Name.DeviceRGB
+        spaces = self.resources.get("/ColorSpace")
+        if spaces is None:
+            self.resources.ColorSpace = spaces = pikepdf.Dictionary()
+        if name not in spaces:
+            spaces[name] = pikepdf.Array([pikepdf.Name.Pattern, base])
+        return name
 
     def named(self, category: str, name: Any) -> Any:
         try:

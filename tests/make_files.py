@@ -447,7 +447,8 @@ def colourful_pdf(path: Path) -> Path:
     Page 1, a handout: text in red, blue and CMYK green; lines; fills in ICC-based RGB, Lab, a spot
     colour (Separation, exponential tint) and a calculator-function spot colour; DeviceN; a
     gradient (axial, stitched); an RGB photo-like picture (Flate), a JPEG, an Indexed picture; a
-    form XObject with its own colours; a transparency group seen through a soft mask.
+    form XObject with its own colours; a transparency group seen through a soft mask; an uncoloured
+    tiling pattern, its colour given where it is used.
     Page 2, a slide: a full-page black background, white title text, a yellow box, red text.
     """
     import io
@@ -478,7 +479,10 @@ def colourful_pdf(path: Path) -> Path:
         Spot=red_spot,
         Teal=teal_spot,
         Duo=duo,
+        Tiles=pikepdf.Array([pikepdf.Name.Pattern, pikepdf.Name.DeviceRGB]),
     )  # fmt: skip
+    tile = pdf.make_stream(b"0 0 10 10 re f", Type=pikepdf.Name.Pattern, PatternType=1, PaintType=2, TilingType=1,
+                           BBox=[0, 0, 10, 10], XStep=10, YStep=10, Resources=pikepdf.Dictionary())  # fmt: skip
     gradient = pikepdf.Dictionary(
         ShadingType=2, ColorSpace=pikepdf.Name.DeviceRGB, Coords=[60, 0, 540, 0], Extend=[True, True],
         Function=pikepdf.Dictionary(FunctionType=3, Domain=[0, 1], Bounds=[0.5], Encode=[0, 1, 0, 1], Functions=[
@@ -536,6 +540,7 @@ q 64 0 0 64 400 460 cm /Indexed Do Q
 q 1 0 0 1 480 460 cm /Badge Do Q
 q /Half gs 1 0 0 rg 60 300 200 100 re f Q
 q /Soft gs /SeeThrough Do Q
+/Tiles cs 0.1 0.6 0.2 /Tile scn 300 300 100 100 re f
 """
     slide = b"""
 0 g 0 0 842 595 re f
@@ -551,10 +556,46 @@ BT /F1 18 Tf 0.85 0 0 rg 420 300 Td (Red words) Tj ET
             Photo=photo, Jpeg=jpeg, Indexed=indexed, Badge=badge, SeeThrough=see_through
         ),
         ExtGState=states,
+        Pattern=pikepdf.Dictionary(Tile=tile),
     )
     for content, box in ((handout, [0, 0, 595, 842]), (slide, [0, 0, 842, 595])):
         page = pikepdf.Page(pikepdf.Dictionary(Type=pikepdf.Name.Page, MediaBox=box, Resources=resources,
                                                Contents=pdf.make_stream(content)))  # fmt: skip
         pdf.pages.append(page)
     pdf.save(path)
+    return path
+
+
+def slides_pptx(path: Path, picture: Path | None = None) -> Path:
+    """A real PowerPoint deck as teachers make them: a dark slide (black background, white title,
+    a coloured box, a gradient, a photo) and a light one (coloured title and bullets)."""
+    import pptx
+    from pptx.dml.color import RGBColor
+    from pptx.enum.shapes import MSO_SHAPE
+    from pptx.util import Cm, Pt
+
+    deck = pptx.Presentation()
+    dark = deck.slides.add_slide(deck.slide_layouts[5])  # title only
+    dark.background.fill.solid()
+    dark.background.fill.fore_color.rgb = RGBColor(0, 0, 0)
+    dark.shapes.title.text = "The water cycle"
+    for run in dark.shapes.title.text_frame.paragraphs[0].runs:
+        run.font.color.rgb = RGBColor(255, 255, 255)
+        run.font.size = Pt(40)
+    box = dark.shapes.add_shape(MSO_SHAPE.ROUNDED_RECTANGLE, Cm(2), Cm(6), Cm(8), Cm(5))
+    box.fill.solid()
+    box.fill.fore_color.rgb = RGBColor(30, 144, 255)
+    box.text_frame.text = "Evaporation"
+    sky = dark.shapes.add_shape(MSO_SHAPE.RECTANGLE, Cm(12), Cm(6), Cm(10), Cm(5))
+    sky.fill.gradient()
+    sky.fill.gradient_stops[0].color.rgb = RGBColor(255, 140, 0)
+    sky.fill.gradient_stops[1].color.rgb = RGBColor(128, 0, 128)
+    if picture is not None:
+        dark.shapes.add_picture(str(picture), Cm(2), Cm(12), height=Cm(5))
+    light = deck.slides.add_slide(deck.slide_layouts[1])
+    light.shapes.title.text = "Key words"
+    for run in light.shapes.title.text_frame.paragraphs[0].runs:
+        run.font.color.rgb = RGBColor(200, 0, 0)
+    light.placeholders[1].text = "Condensation, precipitation, collection"
+    deck.save(path)
     return path

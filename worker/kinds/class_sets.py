@@ -277,7 +277,9 @@ def _worksheet(ctx: StepContext[ClassSetOptions], students: int) -> tuple[Path, 
     check_counts(plan(students, pages, ctx.options), worksheet_name(names))
     worksheet = one_pdf(paths, ctx.work_dir / "worksheet.pdf")
     if ctx.options.saves_anything:  # once, on the worksheet: every copy is made from it
-        worksheet, said = save(worksheet, ctx.work_dir / "saved" / "worksheet.pdf", ctx.options, name=names[0])
+        worksheet, said = save(
+            worksheet, ctx.work_dir / "saved" / "worksheet.pdf", ctx.options, name=names[0]
+        )
         notes.extend(said)
     return worksheet, names[0], notes
 
