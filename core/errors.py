@@ -237,6 +237,13 @@ class PrintJobGone(TeacherPrinterError):
     default_hint = "Press Try again to send it once more."
 
 
+class AllowanceUsed(TeacherPrinterError):
+    """A teacher's monthly allowance of sheets (MONTHLY_SHEETS_ALLOWANCE) is used up."""
+
+    key = "allowance_used"
+    default_hint = "Your jobs and their files are kept: the Jobs page still has every download."
+
+
 class PrintNotAllowed(TeacherPrinterError):
     """A print the school's printing rules do not allow (a printer of another group, too many copies)."""
 

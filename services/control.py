@@ -22,6 +22,7 @@ from rq.serializers import JSONSerializer
 from core.errors import NotAllowed, PrintNotAllowed
 from printers.choices import PrintChoice, problems
 from services.reachable import unreachable
+from services.usage import Totals
 from storage import lifecycle
 from storage.config import Config, load_config
 from storage.files import FileStore, new_id, upload_id_of
@@ -92,6 +93,7 @@ class Jobs:
         With `printing` (a PrintChoice), the chain ends with "Send to printer".
         """
         pipeline = get_pipeline(kind)
+        Totals(self.config).check(owner)  # a monthly allowance the school set, used up
         # Only plain JSON crosses the queue: fail here, in the page, not in a worker.
         json.dumps({"inputs": inputs, "options": options}, allow_nan=False)
         # The kind's options record checks types and values, in the teacher's words; the job keeps

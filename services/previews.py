@@ -22,6 +22,7 @@ from storage.files import StoredFile
 from storage.looks import Answer
 from worker.kinds.class_sets import ClassSetOptions
 from worker.kinds.handouts import HandoutCounts, HandoutOptions, area_share, plan, printed_sides
+from worker.kinds.merge import MergeOptions, merged_slots
 from worker.looks import UploadInfo
 
 T = TypeVar("T")
@@ -60,11 +61,16 @@ def handout_counts(infos: list[UploadInfo], options: HandoutOptions) -> HandoutC
     return plan([size for info in infos for size in info.sizes], options)
 
 
-def ink_of(looks: Looks, files: list[StoredFile]) -> Seen[InkReport]:
-    """Toner cover and colour of every page of the files taken together (one look per file, kept)."""
+def ink_of(looks: Looks, files: list[StoredFile], members: list[str] | None = None) -> Seen[InkReport]:
+    """Toner cover and colour of every page of the files taken together (one look per file, kept).
+
+    `members`, beside `files`: for a ZIP, the PDF inside it to measure ("" for a file itself)."""
+    members = members or [""] * len(files)
     seen = [
-        _seen(looks, "ink", [file], {}, lambda _, answer: InkReport.from_dict(answer.data)) for file in files
-    ]
+        _seen(looks, "ink", [file], {"member": member, "name": file.name} if member else {},
+              lambda _, answer: InkReport.from_dict(answer.data))
+        for file, member in zip(files, members, strict=True)
+    ]  # fmt: skip
     if pending := [s for s in seen if s.pending]:
         return Seen(pending[0].key, pending=True)
     reports = [s.value for s in seen if s.value is not None]
@@ -77,27 +83,47 @@ def prices_of(config: Config) -> Prices:
 
 
 def handout_cost(
-    infos: list[UploadInfo], options: HandoutOptions, ink: InkReport, prices: Prices
+    infos: list[UploadInfo], options: HandoutOptions, ink: InkReport, prices: Prices, savers: bool = True
 ) -> CostEstimate:
-    """What printing the handouts will cost, from each side's pages and their measured toner."""
+    """What printing the handouts will cost, from each side's pages and their measured toner
+    (`savers` False: as if greyscale and the toner saver were off, to say what they save)."""
     sizes = [size for info in infos for size in info.sizes]
     sides = printed_sides(len(sizes), options, sizes)
-    ink = ink.with_savers(options.greyscale, options.toner_saver / 100)
+    if savers:
+        ink = ink.with_savers(options.greyscale, options.toner_saver / 100)
     return estimate(sides, [p.coverage for p in ink.pages], [p.colour for p in ink.pages], prices,
                     area_share=area_share(options))  # fmt: skip
 
 
 def class_set_cost(
-    worksheet_pages: int, students: int, options: ClassSetOptions, ink: InkReport, prices: Prices
-) -> CostEstimate:
+    worksheet_pages: int, students: int, options: ClassSetOptions, ink: InkReport, prices: Prices,
+    savers: bool = True,
+) -> CostEstimate:  # fmt: skip
     """What printing the class set will cost: one copy's sides (blank pages included), once per student."""
     n = options.per_sheet
     padded = padded_pages(worksheet_pages, n, options.duplex)
     cells = [*range(worksheet_pages), *[None] * (padded - worksheet_pages)]
     sides = [cells[i : i + n] for i in range(0, padded, n)]
-    ink = ink.with_savers(options.greyscale, options.toner_saver / 100)
+    if savers:
+        ink = ink.with_savers(options.greyscale, options.toner_saver / 100)
     return estimate(sides, [p.coverage for p in ink.pages], [p.colour for p in ink.pages], prices,
                     copies=students, area_share=1 / n)  # fmt: skip
+
+
+def merge_cost(
+    page_counts: list[int], names: list[str], options: MergeOptions, ink: InkReport, prices: Prices,
+    savers: bool = True,
+) -> CostEstimate:  # fmt: skip
+    """What printing the merged file will cost: its pages in the job's order (blank pages included),
+    from the toner measured on the files' pages (the files' reports in the order of `page_counts`)."""
+    first = [sum(page_counts[:k]) for k in range(len(page_counts))]
+    sides = [
+        [None] if slot.blank else [first[slot.source] + slot.page]
+        for slot in merged_slots(page_counts, names, options)
+    ]
+    if savers:
+        ink = ink.with_savers(options.greyscale, options.toner_saver / 100)
+    return estimate(sides, [p.coverage for p in ink.pages], [p.colour for p in ink.pages], prices)
 
 
 def handout_preview(looks: Looks, file: StoredFile, options: HandoutOptions) -> Seen[bytes]:

@@ -19,6 +19,7 @@ from printers.choices import PrintChoice, problems
 from printers.ipp import Capabilities
 from printers.setup import Printer
 from services.reachable import unreachable
+from services.usage import Totals
 from storage.config import Config
 from storage.files import FileStore
 from storage.jobs import JobRecord, Status, TransitionRefused
@@ -88,8 +89,11 @@ class Printing:
         (`can`: what the printer said, when the caller has read it already)."""
         setup = setup_for(self.config)
         can = can or can_of(capabilities(self.conn).get(choice.printer))
-        return problems(choice, setup.find(choice.printer), setup, person(owner, self.config), can,
-                        rules_of(self.config), meant_sides(record))  # fmt: skip
+        found = problems(choice, setup.find(choice.printer), setup, person(owner, self.config), can,
+                         rules_of(self.config), meant_sides(record))  # fmt: skip
+        if allowance := Totals(self.config).problem(owner):
+            found.append(allowance)
+        return found
 
     def print_job(self, record: JobRecord, output_ref: str, choice: PrintChoice, owner: str) -> PrintRecord:
         """Send one PDF of a finished job of this teacher to a printer (a worker does the sending)."""

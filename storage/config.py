@@ -235,6 +235,14 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("CURRENCY", "", "The sign written before prices, e.g. £, € or $.", str),
     Setting(
+        "MONTHLY_SHEETS_ALLOWANCE",
+        "0",
+        "Sheets of paper each teacher's finished jobs may come to in a month (one print of each "
+        "result): once a teacher has used them, new jobs and prints wait for next month or an "
+        "admin. 0: no allowance; the month's totals are information only.",
+        _whole_number,
+    ),
+    Setting(
         "LOG_LEVEL",
         "INFO",
         "How much the web app and the workers log: DEBUG, INFO, WARNING or ERROR. Other libraries "
@@ -285,6 +293,7 @@ class Config:
     cost_per_side_mono: float | None
     cost_per_side_colour: float | None
     currency: str
+    monthly_sheets_allowance: int
     log_level: str
     corpus_dir: str
 

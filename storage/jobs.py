@@ -132,6 +132,10 @@ class OutputFile:
     # A PDF's pages and the paper they are made on ("A4"; "" for mixed or other sizes), for printing it.
     pages: int = 0
     paper: str = ""
+    # Its toner, measured by the worker that made it: pages in colour, and the mean cover of a page
+    # (0 … 1); None where it was not measured (not a PDF, or an older record).
+    colour_pages: int = 0
+    coverage: float | None = None
 
 
 @dataclass
@@ -378,8 +382,11 @@ class JobStore:
         allowed: Iterable[Status],
         change: Callable[[JobRecord], None],
         beat_ttl: int | None = None,
+        also: Callable[[JobRecord, redis.client.Pipeline], None] | None = None,
     ) -> JobRecord:
         """Apply `change` to the record if its status is in `allowed`; raise TransitionRefused if not.
+
+        `also(record, pipe)` adds its own writes, for the changed record, to the same transaction.
 
         With `beat_ttl`, the record enters a running step in the same transaction: the step's
         heartbeat starts (for `beat_ttl` seconds) and the progress of the step before is dropped.
@@ -399,6 +406,8 @@ class JobStore:
                     before = record.status
                     change(record)
                     pipe.multi()
+                    if also is not None:
+                        also(record, pipe)
                     pipe.set(key, record.to_json())
                     if record.status == Status.FAILED:
                         pipe.zadd(FAILED_KEY, {job_id: record.created_at})

@@ -27,6 +27,7 @@ from storage.jobs import (
     now,
 )
 from storage.prints import PrintStore
+from storage.usage import Usage, UsageLedger
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ def _apply(
     attempt: int | None = None,
     beat_ttl: int | None = None,
     which: Callable[[JobRecord], Event] | None = None,
+    also: Callable[[JobRecord, Any], None] | None = None,
 ) -> JobRecord:
     """Apply `change` as `event`; `which`, if given, picks the event from the record as read
     (one of events applying from the same states as `event`), so that no second read is needed."""
@@ -81,7 +83,7 @@ def _apply(
         if record.status != declared.leads_to:
             raise ValueError(f"{declared.what!r} must lead to {declared.leads_to}, not {record.status}")
 
-    return store.transition(job_id, event.applies_from, checked, beat_ttl=beat_ttl)
+    return store.transition(job_id, event.applies_from, checked, beat_ttl=beat_ttl, also=also)
 
 
 def _name_queue_entries(record: JobRecord, start: int) -> None:
@@ -124,12 +126,23 @@ def report_progress(store: JobStore, record: JobRecord, index: int, fraction: fl
 
 
 def finish_step(
-    store: JobStore, job_id: str, index: int, attempt: int, data: dict[str, Any], outputs: list[OutputFile]
+    store: JobStore,
+    job_id: str,
+    index: int,
+    attempt: int,
+    data: dict[str, Any],
+    outputs: list[OutputFile],
+    usage_of: Callable[[JobRecord], Usage] | None = None,
 ) -> JobRecord:
     """Record step `index`'s result and outputs for `attempt`; the job is finished after its last step.
 
-    Refused (StaleAttempt) when a retry has started a newer attempt since the step began.
+    Refused (StaleAttempt) when a retry has started a newer attempt since the step began. A job
+    that finishes adds `usage_of(record)` to its owner's month in the same transaction: once.
     """
+
+    def count(r: JobRecord, pipe: Any) -> None:
+        if usage_of is not None and r.status == Status.FINISHED:
+            UsageLedger(store.conn).add(pipe, r.owner, r.ended_at or now(), usage_of(r))
 
     def is_last(r: JobRecord) -> bool:
         return index == len(r.steps) - 1
@@ -154,8 +167,9 @@ def finish_step(
     # One read decides which of the two events it is: they apply from the same states.
     assert FINISH.applies_from == STEP_DONE.applies_from
     return _apply(
-        store, STEP_DONE, job_id, change, attempt, which=lambda r: FINISH if is_last(r) else STEP_DONE
-    )
+        store, STEP_DONE, job_id, change, attempt, which=lambda r: FINISH if is_last(r) else STEP_DONE,
+        also=count,
+    )  # fmt: skip
 
 
 def fail(store: JobStore, job_id: str, index: int, attempt: int, error: JobError) -> JobRecord:

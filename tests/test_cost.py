@@ -3,6 +3,7 @@ before the button."""
 
 from __future__ import annotations
 
+import pytest
 from fpdf import FPDF
 
 from pdf.cost import InkReport, PageInk, Prices, estimate, money
@@ -84,3 +85,129 @@ def test_a_class_set_costs_one_copy_per_student_blank_pages_included():
     # 3 pages, two-sided: padded to 4 sides per copy (one blank), the second side in colour.
     assert (cost.mono_sides, cost.colour_sides) == (28 * 3, 28)
     assert abs(cost.price - 28 * (3 * 0.02 + 0.10)) < 1e-9
+
+
+def test_the_merge_page_costs_each_pdf_of_a_zip_and_says_what_greyscale_saves(app_env, monkeypatch, burst):
+    """A ZIP's PDFs each get their own toner look; blank pages count as sides; greyscale's saving is said."""
+    from tests.make_files import zip_of
+    from tests.test_pages import app, assert_clean, texts
+
+    monkeypatch.setenv("COST_PER_SIDE_MONO", "0.02")
+    monkeypatch.setenv("COST_PER_SIDE_COLOUR", "0.10")
+    monkeypatch.setenv("CURRENCY", "£")
+    red = coloured_pdf(app_env / "red.pdf", [("red", 0.5)] * 3).read_bytes()
+    black = coloured_pdf(app_env / "black.pdf", [("black", 0.2)] * 2).read_bytes()
+    at = app()
+    at.switch_page("ui/merge.py").run()
+    at.file_uploader(key="merge_files").upload(
+        "Week 3.zip", zip_of({"Red.pdf": red, "Black.pdf": black}), "application/zip"
+    )
+    at.run()
+    burst()  # the ZIP's look, then the toner looks of its two PDFs
+    at.run()
+    burst()
+    at.run()
+    at.text_input(key="merge_blanks").input("5").run()  # one blank page after the last
+    burst()
+    at.run()
+    assert_clean(at)
+    shown = texts(at)
+    assert "6 pages to print, 3 in colour" in shown, shown  # 3 red, 2 black, 1 blank
+    assert "about **£0.36** to print" in shown  # 3 × 0.10 + 3 × 0.02
+    at.checkbox(key="merge_greyscale").check().run()
+    shown = texts(at)
+    assert "6 pages to print ·" in shown and "about **£0.12** to print" in shown, shown
+    assert "0 pages in colour instead of 3" in shown and "about £0.12 instead of £0.36" in shown
+
+
+def test_a_finished_job_counts_once_in_its_teachers_month_with_its_toner(jobs, config, burst, tmp_path):
+    from services.usage import Totals
+    from storage.jobs import Status
+    from storage.usage import month_of
+    from tests.test_merge_chain import upload
+
+    src = coloured_pdf(tmp_path / "mixed.pdf", [("black", 0.2)] * 3 + [("red", 0.5)])
+    teacher = "ada@school.example"
+    record = jobs.submit("merge", "m", [upload(config, src)], {"duplex": False}, teacher)
+    burst()
+    done = jobs.get(record.id, teacher)
+    assert done.status == Status.FINISHED
+    (output,) = done.outputs
+    assert output.pages == 4 and output.colour_pages == 1 and 0.1 < output.coverage < 0.3
+    totals = Totals(config)
+    mine = totals.of(teacher)
+    assert (mine.usage.jobs, mine.usage.sheets, mine.usage.sides, mine.usage.colour_sides) == (1, 4, 4, 1)
+    assert totals.of("bob@school.example").usage.jobs == 0
+    assert totals.of(None).usage.sheets == 4  # everyone's, for an admin
+    jobs.delete(record.id, teacher)  # tidying the Jobs page does not shrink the month
+    assert totals.of(teacher).usage.sheets == 4
+    table = totals.csv(month_of(done.ended_at)).decode("utf-8-sig").splitlines()
+    assert table[0].startswith("month,teacher,jobs,sheets")
+    assert table[1].split(",")[1:6] == [teacher, "1", "4", "4", "1"]
+
+
+def test_a_used_up_allowance_holds_back_new_jobs_and_prints_but_not_admins(
+    app_env, monkeypatch, tmp_path, burst
+):
+    from core.errors import AllowanceUsed
+    from services.control import Jobs
+    from storage.config import load_config
+    from tests.make_files import make_pdf
+    from tests.test_merge_chain import upload
+
+    monkeypatch.setenv("MONTHLY_SHEETS_ALLOWANCE", "3")
+    monkeypatch.setenv("ADMIN_EMAILS", "head@school.example")
+    config = load_config()
+    jobs = Jobs(config)
+    teacher = "ada@school.example"
+    src = make_pdf(tmp_path / "four.pdf", 4)
+    jobs.submit("merge", "first", [upload(config, src)], {}, teacher)  # under the allowance: it runs
+    burst()
+    with pytest.raises(AllowanceUsed, match="4 sheets of paper: the school's allowance is 3 a month"):
+        jobs.submit("merge", "second", [upload(config, src)], {}, teacher)
+    jobs.submit("merge", "admin's", [upload(config, src)], {}, "head@school.example")  # never held back
+    from services.usage import Totals
+
+    assert Totals(config).problem("bob@school.example") is None
+
+
+def test_the_print_form_says_what_the_copies_cost():
+    from storage.config import load_config
+    from storage.jobs import OutputFile
+    from ui._print import cost_words
+
+    config = load_config({"COST_PER_SIDE_MONO": "0.02", "COST_PER_SIDE_COLOUR": "0.10", "CURRENCY": "€"})
+    output = OutputFile(
+        "r", "Quiz.pdf", 1, "application/pdf", pages=4, paper="A4", colour_pages=1, coverage=0.06
+    )
+    assert cost_words(config, output, 10) == (
+        " · 40 pages to print, 10 in colour · about 6% toner cover · about **€1.60**"
+    )
+    assert cost_words(config, output, 10, colour=False).endswith("about **€0.80**")  # all in black
+    assert cost_words(config, OutputFile("r", "old.pdf", 1, "application/pdf", pages=4), 1) == ""
+
+
+def test_the_jobs_page_shows_the_months_totals_and_an_admin_gets_the_csv(
+    app_env, monkeypatch, tmp_path, burst
+):
+    from services.control import Jobs
+    from services.usage import month_label
+    from storage.config import load_config
+    from storage.usage import month_of
+    from tests.test_merge_chain import upload
+    from tests.test_pages import app, assert_clean, texts
+
+    monkeypatch.setenv("COST_PER_SIDE_MONO", "0.05")
+    monkeypatch.setenv("CURRENCY", "£")
+    config = load_config()
+    src = coloured_pdf(tmp_path / "two.pdf", [("black", 0.1)] * 2)
+    record = Jobs(config).submit("merge", "m", [upload(config, src)], {}, "")
+    burst()
+    at = app()
+    at.switch_page("ui/jobs.py").run()
+    assert_clean(at)
+    shown = texts(at)
+    month = month_label(month_of(Jobs(config).get(record.id, None).ended_at))
+    assert f"Everyone's jobs in {month}: 1 finished job, 2 sheets of paper, 2 pages to print" in shown, shown
+    assert "about **£0.10**" in shown
+    assert at.selectbox(key="jobs_totals_month").value == month_of(record.created_at)

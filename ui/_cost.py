@@ -16,10 +16,16 @@ from ui._ui import plural
 
 
 def cost_line(
-    config: Config, files: list[StoredFile], sides: int, cost_of: Callable[[InkReport], CostEstimate]
+    config: Config,
+    files: list[StoredFile],
+    sides: int,
+    cost_of: Callable[[InkReport], CostEstimate],
+    plain_of: Callable[[InkReport], CostEstimate] | None = None,
+    members: list[str] | None = None,
 ) -> None:
-    """Draw what printing the result will cost (`sides`: shown while the toner is measured)."""
-    ink = ink_of(looks_for(config), files)
+    """Draw what printing the result will cost (`sides`: shown while the toner is measured), and,
+    with `plain_of` (the cost without greyscale and the toner saver), what those save."""
+    ink = ink_of(looks_for(config), files, members)
     if ink.pending or ink.value is None:
         waiting(config, f"{plural(sides, 'page')} to print · measuring the toner…", [ink.key])
         return
@@ -32,7 +38,23 @@ def cost_line(
     if cost.price is not None:
         line += f" · about **{money(cost.price, config.currency)}** to print"
     st.caption(f":material/payments: {line}")
+    if plain_of is not None and (saved := savings(config, cost, plain_of(ink.value))):
+        st.caption(f":material/eco: {saved}")
     if ink.value.sampled:
         st.caption(
             f"Toner measured on {ink.value.measured} of {len(ink.value.pages)} pages, spread over the file."
         )
+
+
+def savings(config: Config, cost: CostEstimate, plain: CostEstimate) -> str:
+    """What greyscale and the toner saver save, against the same print without them ("" if nothing)."""
+    parts = []
+    if plain.colour_sides > cost.colour_sides:
+        parts.append(f"{cost.colour_sides} pages in colour instead of {plain.colour_sides}")
+    if plain.coverage - cost.coverage >= 0.005:
+        parts.append(f"about {cost.coverage:.0%} toner cover instead of {plain.coverage:.0%}")
+    if plain.price is not None and cost.price is not None and plain.price - cost.price >= 0.005:
+        parts.append(
+            f"about {money(cost.price, config.currency)} instead of {money(plain.price, config.currency)}"
+        )
+    return "Toner and colour saved: " + ", ".join(parts) + "." if parts else ""

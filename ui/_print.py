@@ -14,14 +14,16 @@ from collections.abc import Callable
 import streamlit as st
 
 from core.errors import ServiceUnavailable, TeacherPrinterError
+from pdf.cost import money
 from printers.choices import AUTO_SIDES, COLOR_WORDS, SIDES_WORDS, PrintChoice, paper_warning, sheets_for
 from printers.setup import PrintersFileError
 from printers.tickets import MAX_CLASS_CHARS, MAX_NOTE_CHARS, PAPER_COLOURS, ROOM_FINISHING, Ticket
 from services.print_room import PrintRoom
 from services.printing import PrinterState, Printing
 from storage.config import Config
-from storage.jobs import JobRecord, Status
+from storage.jobs import JobRecord, OutputFile, Status
 from storage.prints import AT_PRINTER, DECLINED, FAILED, LIVE, PRINTED, SENDING, SENT, PrintRecord
+from storage.usage import Usage
 from ui._ui import ago, plural
 from worker.printing import meant_sides, printable, setup_for
 
@@ -219,7 +221,8 @@ def print_form(printing: Printing, record: JobRecord, states: list[PrinterState]
             )
         choice = PrintChoice(name, copies, sides if sides != meant else AUTO_SIDES, color, tuple(finishing))
         sheets = sheets_for(output.pages, sides, copies)
-        st.caption(f"{plural(sheets, 'sheet')} of paper · printed at actual size")
+        st.caption(f"{plural(sheets, 'sheet')} of paper · printed at actual size"
+                   + cost_words(printing.config, output, copies, colour=can.colour and color != "monochrome"))  # fmt: skip
         if warning := paper_warning(output.paper, name, can):
             st.warning(warning, icon=":material/description:")
         room = printing.config.print_room_above_sheets
@@ -316,7 +319,8 @@ def ticket_form(room: PrintRoom, record: JobRecord, mine: str) -> None:
         ticket = Ticket(
             copies, sides, due.isoformat(), tuple(finishing), colour, class_name.strip(), note.strip()
         )
-        st.caption(f"{plural(sheets_for(output.pages, sides, copies), 'sheet')} of paper")
+        st.caption(f"{plural(sheets_for(output.pages, sides, copies), 'sheet')} of paper"
+                   + cost_words(room.config, output, copies))  # fmt: skip
         blocked = room.problems(ticket, record)
         st.button(
             "Send to the print room", key=f"{key}-go", type="primary", icon=":material/local_printshop:",
@@ -333,3 +337,19 @@ def _send_ticket(room: PrintRoom, record: JobRecord, ref: str, ticket: Ticket, m
         st.session_state[f"print-open-{record.id}"] = False
     except (TeacherPrinterError, ServiceUnavailable) as exc:
         st.session_state["jobs_flash_error"] = exc.message
+
+
+def cost_words(config: Config, output: OutputFile, copies: int, colour: bool = True) -> str:
+    """What printing `output` `copies` times comes to, from the toner its worker measured:
+    " · 24 pages to print, 6 in colour · about 4% toner cover · about £0.84" ("" unmeasured)."""
+    if output.coverage is None or not output.pages:
+        return ""
+    usage = Usage(sides=output.pages * copies, colour_sides=output.colour_pages * copies if colour else 0)
+    words = f" · {plural(usage.sides, 'page')} to print"
+    if usage.colour_sides:
+        words += f", {usage.colour_sides:,} in colour"
+    words += f" · about {output.coverage:.0%} toner cover"
+    price = usage.price(config.cost_per_side_mono, config.cost_per_side_colour)
+    if price is not None:
+        words += f" · about **{money(price, config.currency)}**"
+    return words

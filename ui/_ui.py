@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TypeVar
@@ -11,6 +12,7 @@ import streamlit as st
 from core.errors import ServiceUnavailable, TeacherPrinterError
 from services.control import Jobs
 from services.print_room import in_print_room
+from services.usage import Totals
 from storage.config import Config, load_config
 from storage.redis_conn import check_health
 from ui.tools import JOBS_PAGE
@@ -290,6 +292,9 @@ def submit_button(
     `blocked` holds what the job would refuse, in the job's own words: while there is any,
     the button is drawn but cannot be pressed, and the reasons stand right under it.
     """
+    with contextlib.suppress(ServiceUnavailable):  # then the button says so when pressed
+        if allowance := Totals(load_config()).problem(owner()[0]):
+            blocked = [*blocked, allowance]
     if blocked:
         st.button(label, type="primary", key=key, disabled=True)
         reasons = list(dict.fromkeys(blocked))

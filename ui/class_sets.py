@@ -366,7 +366,8 @@ with facts:
     st.metric("Pages in the print file", counts.total_pages)
     st.metric("Sheets of paper", counts.sheets_of_paper)
     cost_line(config, [u.as_pdf for u in usable], counts.printed_sides,
-              lambda ink: class_set_cost(pages, counts.students, options, ink, prices_of(config)))  # fmt: skip
+              lambda ink: class_set_cost(pages, counts.students, options, ink, prices_of(config)),
+              lambda ink: class_set_cost(pages, counts.students, options, ink, prices_of(config), savers=False))  # fmt: skip
     if counts.blank_pages:
         st.caption(
             f"A blank page is added to each copy of {pages} page{'s' if pages != 1 else ''} "

@@ -145,8 +145,10 @@ else:
             )
         if plan.blank_pages_added:
             st.caption(f"{plural(plan.blank_pages_added, 'empty space')} at the end.")
+        infos = [u.info for u in usable]
         cost_line(config, [u.as_pdf for u in usable], plan.sides,
-                  lambda ink: handout_cost([u.info for u in usable], options, ink, prices_of(config)))  # fmt: skip
+                  lambda ink: handout_cost(infos, options, ink, prices_of(config)),
+                  lambda ink: handout_cost(infos, options, ink, prices_of(config), savers=False))  # fmt: skip
         if plan.saved_sheets:
             how = "Booklet" if options.layout == "booklet" else f"{options.per_sheet} per sheet"
             sides = ", both sides" if options.layout == "booklet" or options.duplex else ""

@@ -9,15 +9,18 @@ ended jobs can be picked and deleted at once. Only the lines of running jobs ref
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 
 import streamlit as st
 
 from core.errors import NotAllowed, ServiceUnavailable, TeacherPrinterError
 from core.files import safe_name
+from pdf.cost import money
 from pdf.printing import how_to_print
 from services.control import Jobs
 from services.previews import results_zip
+from services.usage import Totals, month_label, recent_months
 from storage.jobs import JobRecord, Status
 from ui._looks import looks_for, waiting
 from ui._presets import start_run_again
@@ -254,6 +257,41 @@ def confirm_delete(record: JobRecord) -> None:
     keep.button(
         "Keep it", key=f"delete-keep-{record.id}", on_click=st.session_state.pop, args=(CONFIRM_DELETE,)
     )
+
+
+# -- the month's totals ---------------------------------------------------------------
+def month_totals() -> None:
+    """What this month's finished jobs came to: the teacher's own, or (an admin) everyone's, with
+    every teacher's totals of any recent month as a CSV."""
+    totals_service = Totals(jobs.config)
+    try:
+        totals = totals_service.of(viewer)
+    except ServiceUnavailable:
+        return  # the list below says the service is away
+    usage = totals.usage
+    if not usage.jobs and not totals.allowance:
+        return
+    whose = "Everyone's jobs" if viewer is None else "Your jobs"
+    line = (f"{whose} in {totals.label}: {plural(usage.jobs, 'finished job')}, "
+            f"{plural(usage.sheets, 'sheet')} of paper, {plural(usage.sides, 'page')} to print")  # fmt: skip
+    if usage.colour_sides:
+        line += f" ({usage.colour_sides:,} in colour)"
+    if totals.price is not None:
+        line += f" · about **{money(totals.price, jobs.config.currency)}**"
+    if totals.allowance:
+        line += f" · {usage.sheets:,} of your {totals.allowance:,} sheets this month"
+    st.caption(f":material/receipt_long: {line}")
+    if viewer is None:
+        with st.popover("Totals by teacher (CSV)", icon=":material/download:"):
+            month = st.selectbox("Month", recent_months(), format_func=month_label, key="jobs_totals_month")
+            with contextlib.suppress(ServiceUnavailable):
+                st.download_button("Download", totals_service.csv(month), f"printing-{month}.csv", "text/csv",
+                                   key="jobs_totals_csv", icon=":material/download:")  # fmt: skip
+    elif problem := totals_service.problem(mine):
+        st.warning(problem, icon=":material/block:")
+
+
+month_totals()
 
 
 # -- filters --------------------------------------------------------------------------

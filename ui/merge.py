@@ -7,8 +7,10 @@ import streamlit as st
 
 from core.errors import TeacherPrinterError
 from pdf.marks import MAX_STAMP_CHARS
+from services.previews import merge_cost, prices_of
 from storage.config import load_config
 from ui import _options as w
+from ui._cost import cost_line
 from ui._names import result_name
 from ui._order import draw_order, kept_order
 from ui._presets import fill_widgets, preset_bar, receive_run_again, run_again_note, take_pending_inputs
@@ -77,6 +79,8 @@ for upload in uploads:
             entries[entry_key(part)] = {
                 "item": part,
                 "label": f"{member.display}  ·  from {item.name}",
+                "pdf": item,
+                "member": member.name,
                 "pages": member.pages,
                 "problem": member.problem,
                 "details": member.details,
@@ -88,6 +92,8 @@ for upload in uploads:
         entries[item.ref] = {
             "item": {"ref": item.ref, "name": item.name},
             "label": f"{item.name}  ·  {info.converted_from}, as a PDF" if info.converted_from else item.name,
+            "pdf": upload.as_pdf,
+            "member": "",
             "pages": info.pages,
             "problem": problem,
             "details": info.details,
@@ -180,6 +186,12 @@ if order:
             if counts.blank_pages:
                 summary += f", with {plural(counts.blank_pages, 'blank page')}"
             st.info(summary + ".", icon=":material/description:")
+            if not blocked:
+                labels = [entries[k]["label"] for k in order]
+                cost_line(config, [entries[k]["pdf"] for k in order], counts.result_pages,
+                          lambda ink: merge_cost(known, labels, options, ink, prices_of(config)),
+                          lambda ink: merge_cost(known, labels, options, ink, prices_of(config), savers=False),
+                          members=[entries[k]["member"] for k in order])  # fmt: skip
     except TeacherPrinterError as exc:
         st.error(exc.for_teacher(), icon=":material/error:")
         blocked.append(exc.for_teacher())

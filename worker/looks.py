@@ -272,10 +272,16 @@ def handout_preview(ctx: LookContext, p: dict[str, Any]) -> None:
 
 @look("ink")
 def ink(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
-    """How much toner each page of an uploaded PDF takes, and whether it is in colour."""
+    """How much toner each page of an uploaded PDF (or of one PDF in an uploaded ZIP) takes, and
+    whether it is in colour."""
     from pdf.ink import page_ink
 
-    return page_ink(ctx.path(p["ref"])).to_dict()
+    if not p.get("member"):
+        return page_ink(ctx.path(p["ref"])).to_dict()
+    with tempfile.TemporaryDirectory(prefix="tp-look-") as folder:
+        copy = Path(folder) / "member.pdf"
+        extract_member(ctx.path(p["ref"]), p["member"], copy, p.get("name", ""))
+        return page_ink(copy).to_dict()
 
 
 @look("columns")

@@ -59,6 +59,7 @@ from storage.prints import (
     PrintStore,
 )
 from storage.redis_conn import get_redis
+from storage.usage import Usage
 from worker.steps import PDF_MIME, StepContext, StepDef, StepResult
 
 SEND_PRINT = "worker.printing.send_print"
@@ -176,6 +177,18 @@ def meant_sides(record: JobRecord) -> str:
 def printable(record: JobRecord) -> list[OutputFile]:
     """The job's results a printer can take: its PDFs."""
     return [o for o in record.outputs if o.mime == PDF_MIME]
+
+
+def usage_of(record: JobRecord) -> Usage:
+    """What a finished job comes to: one print of each of its PDFs, on the sides it is meant for."""
+    sides = meant_sides(record)
+    outputs = printable(record)
+    return Usage(
+        jobs=1,
+        sheets=sum(sheets_for(o.pages, sides, 1) for o in outputs),
+        sides=sum(o.pages for o in outputs),
+        colour_sides=sum(o.colour_pages for o in outputs),
+    )
 
 
 def new_print(

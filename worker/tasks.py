@@ -40,7 +40,7 @@ from worker.failures import UNEXPECTED, StepTimeLimitReached, describe_failure, 
 from worker.looks import RUN_LOOK, store_failure
 from worker.pipelines import get_pipeline, step_def
 from worker.print_room import ROOM_TASKS
-from worker.printing import PRINT_TASKS
+from worker.printing import PRINT_TASKS, usage_of
 from worker.steps import PDF_MIME, ZIP_MIME, StepContext, StepResult
 
 T = TypeVar("T")
@@ -271,16 +271,25 @@ def made_safe(outputs: list[tuple[Path, str]]) -> list[str]:
 
 
 def described(ref: str, path: Path, mime: str) -> OutputFile:
-    """An output as the Jobs page lists it; a PDF with its pages and paper, which printing needs."""
-    pages, paper = 0, ""
+    """An output as the Jobs page lists it; a PDF with its pages and paper, which printing needs,
+    and its toner (pages in colour, mean cover), which the Print… form's cost and the month's
+    totals need."""
+    output = OutputFile(ref, path.name, path.stat().st_size, mime)
     if mime == PDF_MIME:
         from pypdf.errors import PyPdfError
+        from pypdfium2 import PdfiumError
 
+        from pdf.ink import page_ink
         from pdf.printing import pages_and_paper
 
         with contextlib.suppress(PyPdfError, OSError, ValueError):  # then printed without these facts
-            pages, paper = pages_and_paper(path)
-    return OutputFile(ref, path.name, path.stat().st_size, mime, pages, paper)
+            output.pages, output.paper = pages_and_paper(path)
+        with contextlib.suppress(PdfiumError, OSError, ValueError):  # then costed without toner
+            ink = page_ink(path)
+            if ink.pages:
+                output.colour_pages = sum(1 for page in ink.pages if page.colour)
+                output.coverage = round(sum(page.coverage for page in ink.pages) / len(ink.pages), 4)
+    return output
 
 
 def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
@@ -316,7 +325,7 @@ def run_step(job_id: str, index: int, attempt: int) -> dict[str, Any]:
             # same check at its start) carry the job on. Through a Redis outage of up to
             # RECORD_PATIENCE_S the finished work is kept and recorded when Redis is back.
             done = _through_outage(
-                lambda: lifecycle.finish_step(store, job_id, index, attempt, result.data, outputs)
+                lambda: lifecycle.finish_step(store, job_id, index, attempt, result.data, outputs, usage_of)
             )
         except TransitionRefused as refused:
             discard(store, job_id, index, attempt, result, refused)

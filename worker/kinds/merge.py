@@ -14,7 +14,7 @@ from core.fonts import SMALLEST_CHOSEN_PT
 from core.units import MB
 from pdf.layout import PAPERS
 from pdf.marks import MAX_STAMP_PT, NUMBER_STYLES, POSITIONS, StampSpec
-from pdf.plans import ArrangePlan, plan_slots, split_groups
+from pdf.plans import ArrangePlan, Slot, plan_slots, split_groups
 from pdf.ranges import parse_ranges
 from worker.options import option
 from worker.savers import SAVERS, SaverOptions
@@ -154,10 +154,15 @@ class MergeCounts:
     files: int
 
 
+def merged_slots(page_counts: list[int], names: list[str], options: MergeOptions) -> list[Slot]:
+    """The pages of the merged file, in order, from page counts alone: each a source page or a blank."""
+    kept = plan_slots(page_counts, options.arrange_plan(), names)
+    return plan_slots(page_counts, options.arrange_plan(len(kept)), names)
+
+
 def plan(page_counts: list[int], names: list[str], options: MergeOptions) -> MergeCounts:
     """Counts for these files and options, from page counts alone; raises for page lists that do not fit."""
-    kept = plan_slots(page_counts, options.arrange_plan(), names)
-    slots = plan_slots(page_counts, options.arrange_plan(len(kept)), names)
+    slots = merged_slots(page_counts, names, options)
     files = 1
     if options.split != "none":
         files = len(_split_groups(len(slots), options))
