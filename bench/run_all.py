@@ -44,6 +44,7 @@ SECTIONS = (
     ("browser", "bench.bench_browser"),
     ("printing", "bench.bench_printing"),
     ("cost", "bench.bench_cost"),
+    ("savers", "bench.bench_savers"),
     ("floor", "bench.bench_floor"),
 )
 OPTIONAL = {"class-sets"}  # another engineer's script: run when it exists

@@ -187,7 +187,7 @@ def test_the_print_form_says_what_the_copies_cost():
     assert cost_words(config, OutputFile("r", "old.pdf", 1, "application/pdf", pages=4), 1) == ""
 
 
-def test_the_jobs_page_shows_the_months_totals_and_an_admin_gets_the_csv(
+def test_the_jobs_page_shows_each_teacher_their_month_and_an_admin_everyones(
     app_env, monkeypatch, tmp_path, burst
 ):
     from services.control import Jobs
@@ -195,19 +195,28 @@ def test_the_jobs_page_shows_the_months_totals_and_an_admin_gets_the_csv(
     from storage.config import load_config
     from storage.usage import month_of
     from tests.test_merge_chain import upload
-    from tests.test_pages import app, assert_clean, texts
+    from tests.test_owners import jobs_page
+    from tests.test_pages import texts
 
     monkeypatch.setenv("COST_PER_SIDE_MONO", "0.05")
     monkeypatch.setenv("CURRENCY", "£")
+    monkeypatch.setenv("ADMIN_EMAILS", "it@school.org")
+    monkeypatch.setenv("MONTHLY_SHEETS_ALLOWANCE", "100")
     config = load_config()
-    src = coloured_pdf(tmp_path / "two.pdf", [("black", 0.1)] * 2)
-    record = Jobs(config).submit("merge", "m", [upload(config, src)], {}, "")
+    jobs = Jobs(config)
+    two = upload(config, coloured_pdf(tmp_path / "two.pdf", [("black", 0.1)] * 2))
+    record = jobs.submit("merge", "a", [two], {}, "alice@school.org")
+    jobs.submit("merge", "b", [two, two], {}, "bob@school.org")
     burst()
-    at = app()
-    at.switch_page("ui/jobs.py").run()
-    assert_clean(at)
-    shown = texts(at)
-    month = month_label(month_of(Jobs(config).get(record.id, None).ended_at))
-    assert f"Everyone's jobs in {month}: 1 finished job, 2 sheets of paper, 2 pages to print" in shown, shown
-    assert "about **£0.10**" in shown
-    assert at.selectbox(key="jobs_totals_month").value == month_of(record.created_at)
+    month = month_label(month_of(jobs.get(record.id, None).ended_at))
+    alice = jobs_page({"is_logged_in": True, "email": "alice@school.org"})
+    assert not alice.exception
+    shown = texts(alice)
+    assert f"Your jobs in {month}: 1 finished job, 2 sheets of paper, 2 pages to print" in shown, shown
+    assert "about **£0.10** · 2 of your 100 sheets this month" in shown
+    assert all(b.key != "jobs_totals_csv" for b in alice.get("download_button"))  # no one else's totals
+    admin = jobs_page({"is_logged_in": True, "email": "it@school.org"})
+    shown = texts(admin)
+    assert f"Everyone's jobs in {month}: 2 finished jobs, 6 sheets of paper" in shown, shown
+    assert admin.selectbox(key="jobs_totals_month").value == month_of(record.created_at)
+    assert [b.label for b in admin.get("download_button") if b.key == "jobs_totals_csv"] == ["Download"]

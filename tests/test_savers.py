@@ -315,3 +315,28 @@ def test_a_class_set_in_greyscale(jobs, config, burst, tmp_path):
     assert len(PdfReader(out).pages) == 4
     assert max(chroma(image) for image in renders(out)) <= CHROMA_TOLERANCE
     assert "Ada Lovelace" in PdfReader(out).pages[0].extract_text()
+
+
+def test_the_class_set_preview_shows_the_worksheet_in_greyscale(app_env, tmp_path):
+    """The page's picture of a student's copy is made as the job makes it: toner saved first."""
+    import io
+
+    from services.looks import Looks
+    from services.previews import class_set_preview
+    from storage.config import load_config
+    from storage.files import FileStore
+    from tests.apptest import answer_looks
+    from worker.kinds.class_sets import ClassSetOptions
+
+    config = load_config()
+    src = colourful_pdf(tmp_path / "worksheet.pdf")
+    stored = FileStore(config).save_upload(io.BytesIO(src.read_bytes()), "Worksheet.pdf")
+    looks, student = Looks(config), {"row": 2, "full": "Ada Lovelace", "display": "Ada Lovelace"}
+    pictures = {}
+    for grey in (False, True):
+        options = ClassSetOptions(name_column="Name", greyscale=grey)
+        assert class_set_preview(looks, stored, student, options).pending
+        answer_looks()
+        pictures[grey] = Image.open(io.BytesIO(class_set_preview(looks, stored, student, options).value))
+    assert chroma(pictures[False].convert("RGB")) > 20
+    assert chroma(pictures[True].convert("RGB")) <= CHROMA_TOLERANCE

@@ -9,7 +9,6 @@ ended jobs can be picked and deleted at once. Only the lines of running jobs ref
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 
 import streamlit as st
@@ -32,6 +31,7 @@ from ui._ui import (
     human_size,
     jobs_service,
     kind_label,
+    login_configured,
     owner,
     plural,
     service_banner,
@@ -281,12 +281,11 @@ def month_totals() -> None:
     if totals.allowance:
         line += f" · {usage.sheets:,} of your {totals.allowance:,} sheets this month"
     st.caption(f":material/receipt_long: {line}")
-    if viewer is None:
+    if viewer is None and login_configured():  # an admin; in single-user mode there is one teacher
         with st.popover("Totals by teacher (CSV)", icon=":material/download:"):
             month = st.selectbox("Month", recent_months(), format_func=month_label, key="jobs_totals_month")
-            with contextlib.suppress(ServiceUnavailable):
-                st.download_button("Download", totals_service.csv(month), f"printing-{month}.csv", "text/csv",
-                                   key="jobs_totals_csv", icon=":material/download:")  # fmt: skip
+            st.download_button("Download", lambda: totals_service.csv(month), f"printing-{month}.csv",
+                               "text/csv", key="jobs_totals_csv", icon=":material/download:")  # fmt: skip
     elif problem := totals_service.problem(mine):
         st.warning(problem, icon=":material/block:")
 

@@ -38,6 +38,7 @@ from worker.kinds.class_sets import PREVIEW_WIDTH_PX, ClassSetOptions, label_tex
 from worker.kinds.handouts import HandoutOptions, preview_png
 from worker.kinds.spreadsheets import ACCEPTED as SHEET_SUFFIXES
 from worker.limits import sheet_limits
+from worker.savers import save
 
 log = logging.getLogger(__name__)
 
@@ -310,7 +311,10 @@ def class_set_preview(ctx: LookContext, p: dict[str, Any]) -> None:
     options = ClassSetOptions.from_dict(p["options"])
     text, _ = label_text(Student.from_dict(p["student"]), options, text_font())
     with tempfile.TemporaryDirectory(prefix="tp-class-set-") as folder:
-        template = make_template(ctx.path(p["ref"]), [text], Path(folder), options.label_style(), pages=[0])
+        worksheet = ctx.path(p["ref"])
+        if options.saves_anything:  # as the job saves toner on the worksheet before the copies
+            worksheet, _ = save(worksheet, Path(folder) / "saved" / "worksheet.pdf", options)
+        template = make_template(worksheet, [text], Path(folder), options.label_style(), pages=[0])
         copy = Path(folder) / "copy.pdf"
         CopyMaker(template).write_copy(0, copy)
         ctx.keep_blob(".png", render_page_png(copy, 0, PREVIEW_WIDTH_PX))
