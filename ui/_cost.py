@@ -38,12 +38,12 @@ def cost_line(
     if cost.price is not None:
         line += f" · about **{money(cost.price, config.currency)}** to print"
     st.caption(f":material/payments: {line}")
-    if plain_of is not None and (saved := savings(config, cost, plain_of(ink.value))):
-        st.caption(f":material/eco: {saved}")
     if ink.value.sampled:
         st.caption(
             f"Toner measured on {ink.value.measured} of {len(ink.value.pages)} pages, spread over the file."
         )
+    if plain_of is not None and (saved := savings(config, cost, plain_of(ink.value))):
+        st.caption(f":material/eco: {saved}")
 
 
 def savings(config: Config, cost: CostEstimate, plain: CostEstimate) -> str:
