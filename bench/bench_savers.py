@@ -11,6 +11,8 @@ file or a toner saver that saved nothing shows here. Nothing here asserts on tim
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
 from typing import Any
 
 from bench._measure import (
@@ -69,10 +71,53 @@ def save(path: str, how: str, out: str) -> dict[str, Any]:
             "cover_in": before, "cover_out": after, "colour_in": colour_before, "colour_out": colour_after}  # fmt: skip
 
 
+@task("pdf.recolour", "pdf.ink")
+def lighter_slides(path: str, out: str) -> dict[str, Any]:
+    """The toner saver at each strength on a slide deck: each slide's cover before and after."""
+    from pathlib import Path
+
+    from pdf.ink import page_ink
+    from pdf.recolour import InkSaving, recolour
+
+    src = Path(path)
+    before = [p.coverage for p in page_ink(src, width_px=300).pages]
+    covers = {}
+    for strength in (0.25, 0.5, 0.75):
+        dest = Path(out).with_name(f"lighter-{strength}.pdf")
+        recolour(src, dest, InkSaving(lighter=strength))
+        covers[f"{strength:.0%}"] = [p.coverage for p in page_ink(dest, width_px=300).pages]
+    return {"units": len(before), "before": before, "after": covers}
+
+
+def slide_rows(folder: Path) -> list[Row]:
+    """A real PowerPoint deck (a dark slide, a light one) made into a PDF by LibreOffice, lightened."""
+    from documents.convert import Converter, to_pdf
+    from documents.office import office_available
+    from tests.make_files import photo_file, slides_pptx
+
+    if not office_available():
+        return [skipped(SECTION, "toner saver on slides", "PowerPoint deck", "LibreOffice is not installed")]
+    profile = Path(tempfile.gettempdir()) / "teacher-printer-office" / "bench-savers"
+    profile.parent.mkdir(parents=True, exist_ok=True)
+    profile.parent.chmod(0o755)
+    deck = slides_pptx(folder / "water.pptx", photo_file(folder / "photo.jpg", (600, 400)))
+    pdf = folder / "water.pdf"
+    to_pdf(deck, deck.name, pdf, Converter(profile, 300, None))
+    r = measure_task(lighter_slides, str(pdf), str(folder / "lighter.pdf"), runs=1).result
+    rows = []
+    for strength, after in r["after"].items():
+        dark, light = (f"{b:.1%} → {a:.1%}" for b, a in zip(r["before"], after, strict=True))
+        rows.append(Row(SECTION, f"toner saver {strength}", "2 slides by LibreOffice", "2 pages", None,
+                        result=f"dark slide {dark}; light slide (text) {light}"))  # fmt: skip
+    return rows
+
+
 def main(quick: bool = False, inputs: Inputs | None = None, floors: object = None) -> list[Row]:
     """Each saver on each file; print and return the rows."""
     rows: list[Row] = []
     with inputs_for(inputs, quick) as given:
+        say("toner saver on a slide deck")
+        rows += slide_rows(given.folder)
         files = [(name, corpus_pdf(name)) for name in (QUICK_CORPUS if quick else CORPUS)]
         files.append(("566 generated text pages", make_text_pdf(given.folder / "savers-566.pdf", 566)))
         for label, path in files:
