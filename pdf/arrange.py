@@ -56,7 +56,6 @@ def arrange(
     readers = [open_source(path) for path in sources]
     counts = [len(reader.pages) for reader in readers]
     slots = plan_slots(counts, plan, names)
-    asked = len(plan.blank_after)
     writer = PdfWriter()
     total = len(slots) + 1
     for number, slot in enumerate(slots, start=1):
@@ -77,6 +76,7 @@ def arrange(
         raise read_failure(exc, which, f"{which} is damaged and could not be copied.") from exc
     progress(total, total, "Done")
     blanks = sum(slot.blank for slot in slots)
+    asked = sum(slot.blank and not slot.padding for slot in slots)
     return ArrangeResult(
         pages=len(slots),
         source_pages=sum(counts),

@@ -15,7 +15,7 @@ from typing import Any
 from core.errors import BadPageRange, EmptyDocument, LimitExceeded
 from pdf.layout import normalise_rotation
 from pdf.limits import MAX_SHEETS, MAX_SIGNATURE_SHEETS
-from pdf.ranges import parse_range_groups, parse_ranges
+from pdf.ranges import parse_arrangement, parse_range_groups, parse_ranges
 
 # One output sheet: the 0-based page index in each cell, None for an empty cell.
 Sheet = Sequence[int | None]
@@ -80,6 +80,7 @@ class Slot:
     page: int
     rotate: int = 0
     blank: bool = False
+    padding: bool = False  # a blank page added to start each file on a front side
 
 
 def plan_slots(
@@ -102,15 +103,32 @@ def plan_slots(
         kept.extend((number, index) for index in chosen if index not in dropped)
     if not kept:
         raise EmptyDocument("No pages are left to arrange.", hint="Keep at least one page.")
+    # The arrangement over the kept pages: their order, turns and blank pages (None).
+    arranged: list[tuple[tuple[int, int] | None, int]] = [(page, 0) for page in kept]
     if plan.order.strip():
-        kept = [kept[k] for k in parse_ranges(plan.order, len(kept), "the selection")]
-    turns = [plan.rotate_all] * len(kept)
+        arranged = [
+            (kept[p.index] if p.index is not None else None, p.turn)
+            for p in parse_arrangement(plan.order, len(kept), "the selection")
+        ]
+    if all(page is None for page, _ in arranged):
+        raise EmptyDocument("Only blank pages are left to arrange.", hint="Keep at least one page.")
+    turns = [plan.rotate_all + turn for _, turn in arranged]
     for text, angle in plan.rotate:
-        for k in parse_ranges(text, len(kept), "the selection"):
+        for k in parse_ranges(text, len(arranged), "the selection"):
             turns[k] += angle
-    slots = [
-        Slot(source, page, normalise_rotation(turn)) for (source, page), turn in zip(kept, turns, strict=True)
-    ]
+    slots: list[Slot] = []
+    for (page, _), turn in zip(arranged, turns, strict=True):
+        if page is not None:
+            slots.append(Slot(page[0], page[1], normalise_rotation(turn)))
+        else:  # a blank page, the size of the page before it (or, first, of the first page)
+            like = (
+                next(p for p, _ in arranged if p is not None)
+                if not slots
+                else (slots[-1].source, slots[-1].page)
+            )
+            slots.append(
+                Slot(like[0], like[1], slots[-1].rotate if slots else normalise_rotation(turn), blank=True)
+            )
     for after in sorted(plan.blank_after, reverse=True):
         if after > len(slots):
             raise BadPageRange(
@@ -137,7 +155,7 @@ def _pad_for_duplex(slots: list[Slot]) -> list[Slot]:
 
 
 def _blank_like(slot: Slot) -> Slot:
-    return Slot(slot.source, slot.page, slot.rotate, blank=True)
+    return Slot(slot.source, slot.page, slot.rotate, blank=True, padding=True)
 
 
 def _text(texts: tuple[str, ...], number: int) -> str:

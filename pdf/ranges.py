@@ -4,6 +4,10 @@ Pages are numbered from 1 in what a teacher types and from 0 in what the
 functions return. Items keep the order they were typed in, and a page may
 appear more than once ("1, 1, 1" is three copies of page 1). A range written
 backwards ("10-1") gives its pages in reverse order.
+
+An arrangement (Merge & arrange's page list, which the page organizer writes) also turns pages
+and adds blank ones: "r" after an item turns its pages a quarter right (clockwise), "l" left, "rr"
+upside down ("4r", "5-8l", "oddrr"); the word "blank" is a blank page there ("1-3, blank, 4r").
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from core.errors import BadPageRange, LimitExceeded
 from pdf.limits import MAX_SHEETS
@@ -25,6 +30,10 @@ _DASHES = re.compile("[\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe63\uff0d~]"
 _BOUND = r"(?:\d+|last|first)"
 _ITEM = re.compile(rf"(?P<start>{_BOUND})?(?P<dash>-)?(?P<end>{_BOUND})?")
 _WORDS = ("all", "odd", "even")
+BLANK_WORD = "blank"
+# A turn written after an item: r a quarter right (clockwise), l a quarter left; "rr" is upside down.
+_TURNED = re.compile(r"(?P<body>.*?(?:\d|all|odd|even|last|first|-))(?P<turn>[rl]*)")
+_TURN_WORDS = {0: "", 90: "r", 180: "rr", 270: "l"}
 
 
 def parse_ranges(text: str, page_count: int, document: str = "this PDF") -> list[int]:
@@ -48,6 +57,69 @@ def parse_range_groups(text: str, page_count: int, document: str = "this PDF") -
             hint="Select fewer pages, or repeat fewer of them.",
         )
     return groups
+
+
+@dataclass(frozen=True)
+class Placed:
+    """One page of an arrangement: a 0-based page index turned by `turn` degrees clockwise, or a
+    blank page (`index` None)."""
+
+    index: int | None
+    turn: int = 0
+
+
+def parse_arrangement(text: str, page_count: int, document: str = "this PDF") -> list[Placed]:
+    """The pages `text` arranges (turns and blank pages included), in typed order."""
+    if page_count < 1:
+        raise ValueError(f"page_count must be at least 1, not {page_count!r}")
+    placed: list[Placed] = []
+    for item in _items(text):
+        if item == BLANK_WORD:
+            placed.append(Placed(None))
+            continue
+        turned = _TURNED.fullmatch(item)
+        if turned is None and re.fullmatch("[rl]+", item):
+            raise BadPageRange(
+                f"“{item}” turns the pages before it: write it right after them, as in 4r or 5-8l.",
+                hint="r turns a page a quarter right, l a quarter left, rr upside down.",
+            )
+        if turned is None:
+            raise BadPageRange(f"“{item}” is not a page number or a range of pages.")
+        letters = turned["turn"]
+        angle = 90 * (letters.count("r") - letters.count("l")) % 360
+        placed.extend(Placed(index, angle) for index in _item_pages(turned["body"], page_count, document))
+        if len(placed) > MAX_SELECTED_PAGES:
+            raise LimitExceeded(
+                f"This page list selects over {MAX_SELECTED_PAGES:,} pages; that is the limit.",
+                hint="Select fewer pages, or repeat fewer of them.",
+            )
+    return placed
+
+
+def format_arrangement(placed: Iterable[Placed]) -> str:
+    """The page list of an arrangement, as short as a teacher would type it ("1-3, 4r, blank, 5-9")."""
+    parts: list[str] = []
+    run: list[int] = []
+    run_turn = 0
+
+    def flush() -> None:
+        if run:
+            suffix = _TURN_WORDS[run_turn]
+            parts.extend(f"{part}{suffix}" for part in format_ranges(run).split(", "))
+            run.clear()
+
+    for page in placed:
+        if page.index is None:
+            flush()
+            parts.append(BLANK_WORD)
+            continue
+        turn = page.turn % 360
+        if run and turn != run_turn:
+            flush()
+        run_turn = turn
+        run.append(page.index)
+    flush()
+    return ", ".join(parts)
 
 
 def format_ranges(indexes: Iterable[int]) -> str:

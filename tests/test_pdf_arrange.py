@@ -137,7 +137,7 @@ def test_only_quarter_turns(angle: object) -> None:
 
 def test_plan_slots_needs_no_file() -> None:
     slots = plan_slots([2, 1], ArrangePlan(duplex=True, rotate_all=90))
-    assert slots == [Slot(0, 0, 90), Slot(0, 1, 90), Slot(1, 0, 90), Slot(1, 0, 90, blank=True)]
+    assert slots == [Slot(0, 0, 90), Slot(0, 1, 90), Slot(1, 0, 90), Slot(1, 0, 90, blank=True, padding=True)]
 
 
 def test_mistakes_name_the_file(files: dict[str, Path], tmp_path: Path) -> None:

@@ -95,3 +95,50 @@ def test_format_gives_back_what_parse_reads(indexes: list[int], text: str) -> No
     assert format_ranges(indexes) == text
     if indexes:
         assert parse_ranges(text, 10) == indexes
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1-3, 4r, blank, 5", [(1, 0), (2, 0), (3, 0), (4, 90), (None, 0), (5, 0)]),
+        ("4l, 2rr", [(4, 270), (2, 180)]),
+        ("2-3R", [(2, 90), (3, 90)]),  # any case
+        ("lastl, firstr", [(10, 270), (1, 90)]),
+        ("alll", [(n, 270) for n in range(1, 11)]),  # all, turned left
+        ("3-l", [(n, 270) for n in range(3, 11)]),  # 3 to the end, turned left
+        ("4rl, 4rrrr", [(4, 0), (4, 0)]),  # turns add up
+        ("oddrr", [(n, 180) for n in (1, 3, 5, 7, 9)]),
+        ("BLANK, 1", [(None, 0), (1, 0)]),
+    ],
+)
+def test_an_arrangement_turns_pages_and_adds_blank_ones(text: str, expected: list) -> None:
+    from pdf.ranges import parse_arrangement
+
+    got = [(None if p.index is None else p.index + 1, p.turn) for p in parse_arrangement(text, 10)]
+    assert got == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("4 r", "“r” turns the pages before it: write it right after them, as in 4r"),
+        ("4x", "“4x” is not a page number"),
+        ("11r", "Page 11 does not exist"),
+        ("blankr", "“blankr” is not a page number"),
+    ],
+)
+def test_arrangement_mistakes_are_named(text: str, message: str) -> None:
+    from pdf.ranges import parse_arrangement
+
+    with pytest.raises(BadPageRange, match=message):
+        parse_arrangement(text, 10)
+
+
+def test_an_arrangement_written_back_reads_the_same() -> None:
+    from pdf.ranges import Placed, format_arrangement, parse_arrangement
+
+    pages = [Placed(6), Placed(0), Placed(2), Placed(3, 90), Placed(4), Placed(4), Placed(None), Placed(5, 270),
+             Placed(7, 270), Placed(8, 180), Placed(9)]  # fmt: skip
+    text = format_arrangement(pages)
+    assert text == "7, 1, 3, 4r, 5, 5, blank, 6l, 8l, 9rr, 10"
+    assert parse_arrangement(text, 10) == pages

@@ -123,7 +123,11 @@ if order:
     chosen: dict = name.options()
     with st.expander("Pages: keep some, turn them, add blank pages"):
         chosen["keep"] = w.text(
-            st, MergeOptions, "keep", "merge_keep", placeholder="e.g. 1-3, 5, 8-   or   odd   or   last-1"
+            st,
+            MergeOptions,
+            "keep",
+            "merge_keep",
+            placeholder="e.g. 1-3, 5, 8-   or   7, 1-6   or   4r, blank, 5-8l",
         )
         chosen["rotate_all"] = w.selectbox(st, MergeOptions, "rotate_all", "merge_rotate")
         chosen["blank_after"] = w.text(

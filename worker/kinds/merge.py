@@ -40,8 +40,15 @@ SPLITS = ("none", "every", "ranges", "pages")
 class MergeOptions(SaverOptions):
     """Everything a Merge & arrange job needs besides its files; plain JSON values only."""
 
-    # Pages of the merged document to keep, in this order ("" = all).
-    keep: str = option("", label="Pages to keep, in this order (empty keeps them all)")
+    # The arrangement of the merged document's pages: which, in what order, turned how, with blank
+    # pages ("" = all as they are); the page organizer writes the same text.
+    keep: str = option(
+        "",
+        label="Pages to keep, in this order (empty keeps them all)",
+        help="Page numbers of the merged file, in the order you want them: 1-3, 5, 8- or odd, even, "
+        "last. A page can come twice (5, 5). Put r after a page to turn it a quarter right, l a quarter "
+        "left, rr upside down (4r, 6-9l), and write blank for a blank page there (1-3, blank, 4-).",
+    )
     rotate_all: int = option(
         0,
         choices=ROTATIONS,
