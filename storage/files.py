@@ -119,6 +119,12 @@ class FileStore:
             raise
         return StoredFile(ref=self.ref(dest), name=clean, size=size, sha256=digest.hexdigest())
 
+    def thumbs_dir(self, ref: str, content: str, width: int) -> Path:
+        """The folder of a file's page pictures at `width`: beside the file, so that they go with it
+        (an upload's folder, or a look's converted PDF), named by its content."""
+        tag = re.sub(r"[^0-9a-z-]", "", content.lower())[:24] or "file"
+        return self.resolve(ref).parent / "thumbs" / f"{tag}-{int(width)}"
+
     def delete_upload(self, ref: str) -> None:
         parts = ref.split("/")
         if len(parts) >= 2 and parts[0] == "uploads" and _is_valid_id(parts[1]):

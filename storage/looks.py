@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
+import shutil
 import time
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
@@ -150,7 +151,12 @@ class LookStore:
         removed = 0
         for path in (self.files.root / "looks").glob("*/*"):
             try:
-                if path.stat().st_mtime < cutoff:
+                if path.is_dir():  # the page pictures of converted PDFs, a folder each
+                    for folder in path.iterdir():
+                        if folder.stat().st_mtime < cutoff:
+                            shutil.rmtree(folder, ignore_errors=True)
+                            removed += 1
+                elif path.stat().st_mtime < cutoff:
                     path.unlink()
                     removed += 1
             except FileNotFoundError:

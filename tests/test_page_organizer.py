@@ -62,3 +62,65 @@ def test_a_blank_page_and_a_turn_left_across_two_files(jobs, config, burst, tmp_
     ]  # fmt: skip
     assert got[1][0] == "" and got[1][2] is True  # the blank page is shaped as the turned page before it
     assert next(s.result for s in done.steps if "blank_pages" in s.result)["blank_pages"] == 1
+
+
+# -- page pictures --------------------------------------------------------------------------------
+
+
+def test_pages_are_drawn_once_each_turned_as_shown_and_a_page_too_big_gets_a_placeholder(tmp_path):
+    import pikepdf
+
+    from pdf.thumbnails import THUMB_WIDTH_PX, draw_thumbnails, drawn, thumb_path
+    from tests.make_files import make_pdf
+
+    src = make_pdf(tmp_path / "three.pdf", 3)
+    with pikepdf.open(src, allow_overwriting_input=True) as pdf:
+        pdf.pages[1].Rotate = 90
+        pdf.pages[2].MediaBox = [0, 0, 10, 14400]  # a ribbon: far too tall once drawn 200 px wide
+        pdf.save(src)
+    folder = tmp_path / "thumbs"
+    assert draw_thumbnails(src, [0, 1, 2], folder) == {0: True, 1: True, 2: False}
+    from PIL import Image
+
+    first, turned = (Image.open(thumb_path(folder, i)) for i in (0, 1))
+    assert first.width == THUMB_WIDTH_PX and first.height > first.width  # A4 upright
+    assert turned.width == THUMB_WIDTH_PX and turned.height < turned.width  # shown turned
+    assert drawn(folder, 2) is False and drawn(folder, 5) is None
+    made = thumb_path(folder, 0).stat().st_mtime_ns
+    assert draw_thumbnails(src, [0, 1, 2, 99], folder) == {0: True, 1: True, 2: False, 99: False}
+    assert thumb_path(folder, 0).stat().st_mtime_ns == made  # never drawn twice
+
+
+def test_the_page_asks_a_worker_for_batches_and_reads_what_was_drawn(app_env, tmp_path):
+    """The web side reads pictures from the volume; pages not drawn yet are one look per batch."""
+    import io
+
+    from rq import Queue
+    from rq.serializers import JSONSerializer
+
+    from services.looks import Looks
+    from services.thumbnails import BATCH, pictures
+    from storage.config import load_config
+    from storage.files import FileStore
+    from storage.redis_conn import get_redis
+    from tests.apptest import answer_looks
+    from tests.make_files import make_pdf
+
+    config = load_config()
+    src = make_pdf(tmp_path / "long.pdf", 60)
+    stored = FileStore(config).save_upload(io.BytesIO(src.read_bytes()), "Long.pdf")
+    looks = Looks(config)
+    queue = Queue(config.look_queue_name, connection=get_redis(config), serializer=JSONSerializer)
+    window = pictures(looks, stored, 20, 10, 60)  # pages 21-30: two batches (1-24, 25-48)
+    assert window.pending and len(window.keys) == 2 and queue.count == 2
+    answer_looks()
+    window = pictures(looks, stored, 20, 10, 60)
+    assert not window.pending and sorted(window.pages) == list(range(20, 30))
+    assert all(data[:3] == b"\xff\xd8\xff" for data in window.pages.values())  # JPEG pictures
+    again = pictures(looks, stored, 0, BATCH, 60)  # drawn already with pages 21-24's batch
+    assert not again.pending and queue.count == 0 and len(again.pages) == BATCH
+    # Deleting the upload takes its pictures with it.
+    folder = FileStore(config).thumbs_dir(stored.ref, stored.sha256, 200)
+    assert folder.is_dir()
+    FileStore(config).delete_upload(stored.ref)
+    assert not folder.exists()

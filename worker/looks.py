@@ -285,6 +285,18 @@ def ink(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
         return page_ink(copy).to_dict()
 
 
+@look("thumbnails")
+def thumbnails(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
+    """Draw a batch of an uploaded PDF's pages as small pictures, into the folder beside it (pages
+    drawn before are kept); which of them have a picture."""
+    from pdf.thumbnails import draw_thumbnails
+
+    folder = ctx.files.thumbs_dir(p["ref"], p["content"], int(p["width"]))
+    pages = range(int(p["first"]), int(p["first"]) + int(p["count"]))
+    done = draw_thumbnails(ctx.path(p["ref"]), list(pages), folder, int(p["width"]))
+    return {"drawn": [index for index in pages if done.get(index)]}
+
+
 @look("columns")
 def columns(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
     """The columns and header row of an uploaded class list (no students yet)."""

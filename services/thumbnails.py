@@ -1,0 +1,65 @@
+"""Small pictures of a PDF's pages for the pages (the page organizer, a result's "Look through"):
+read from the folder beside the file where a worker drew them; the pages not drawn yet are asked
+for, a batch at a time, as a look. The web process only reads the pictures; it never draws one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pdf.thumbnails import THUMB_WIDTH_PX, drawn, thumb_path
+from services.looks import Looks
+from storage.files import StoredFile
+
+BATCH = 24  # pages one look draws: a screenful of the organizer
+
+
+@dataclass
+class Pictures:
+    """The pictures of a window of pages: JPEG bytes by page index, None for a page that could not be
+    drawn (a placeholder); pages missing from `pages` are still being drawn (`keys` to wait for)."""
+
+    pages: dict[int, bytes | None] = field(default_factory=dict)
+    keys: list[str] = field(default_factory=list)
+
+    @property
+    def pending(self) -> bool:
+        return bool(self.keys)
+
+
+def batches(first: int, count: int, page_count: int) -> list[int]:
+    """The first pages of the batches that hold pages `first` … `first + count - 1`."""
+    last = min(first + count, page_count) - 1
+    return list(range(first // BATCH * BATCH, last + 1, BATCH)) if last >= first else []
+
+
+def pictures(
+    looks: Looks, file: StoredFile, first: int, count: int, page_count: int, width: int = THUMB_WIDTH_PX
+) -> Pictures:
+    """The pictures of pages `first` … `first + count - 1` of `file` (0-based), asking a worker for
+    the batches not drawn yet; a page drawn once is read from its file ever after."""
+    folder = looks.files.thumbs_dir(file.ref, file.sha256, width)
+    found = Pictures()
+    answered: dict[int, bool] = {}  # batch → whether its look has answered (a failed look too)
+    for index in range(first, min(first + count, page_count)):
+        state = drawn(folder, index)
+        if state is None:
+            start = index // BATCH * BATCH
+            if start not in answered:
+                params = {"content": file.sha256, "first": start, "count": min(BATCH, page_count - start),
+                          "width": width}  # fmt: skip
+                key, answer = looks.seek("thumbnails", [file], params)
+                answered[start] = answer is not None
+                if answer is None:
+                    found.keys.append(key)
+            state = drawn(folder, index)  # the look may have answered at once
+            if state is None and answered[start]:
+                state = False  # its look ended without drawing it (the file could not be read)
+        if state is True:
+            try:
+                found.pages[index] = thumb_path(folder, index).read_bytes()
+            except OSError:  # removed by the clean-up a moment ago: drawn again when asked again
+                continue
+        elif state is False:
+            found.pages[index] = None
+    return found
