@@ -45,6 +45,7 @@ SECTIONS = (
     ("printing", "bench.bench_printing"),
     ("cost", "bench.bench_cost"),
     ("savers", "bench.bench_savers"),
+    ("thumbnails", "bench.bench_thumbnails"),
     ("floor", "bench.bench_floor"),
 )
 OPTIONAL = {"class-sets"}  # another engineer's script: run when it exists

@@ -5,6 +5,8 @@ for, a batch at a time, as a look. The web process only reads the pictures; it n
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from pdf.thumbnails import THUMB_WIDTH_PX, drawn, thumb_path
@@ -27,27 +29,34 @@ class Pictures:
         return bool(self.keys)
 
 
-def batches(first: int, count: int, page_count: int) -> list[int]:
-    """The first pages of the batches that hold pages `first` … `first + count - 1`."""
-    last = min(first + count, page_count) - 1
-    return list(range(first // BATCH * BATCH, last + 1, BATCH)) if last >= first else []
+def content_tag(file: StoredFile, member: str = "") -> str:
+    """What a file's pictures are kept by: its content, and for a PDF inside a ZIP, which one."""
+    if not member:
+        return file.sha256
+    return f"{file.sha256[:16]}-{hashlib.sha256(member.encode()).hexdigest()[:8]}"
 
 
 def pictures(
-    looks: Looks, file: StoredFile, first: int, count: int, page_count: int, width: int = THUMB_WIDTH_PX
+    looks: Looks,
+    file: StoredFile,
+    indexes: Iterable[int],
+    page_count: int,
+    member: str = "",
+    width: int = THUMB_WIDTH_PX,
 ) -> Pictures:
-    """The pictures of pages `first` … `first + count - 1` of `file` (0-based), asking a worker for
-    the batches not drawn yet; a page drawn once is read from its file ever after."""
-    folder = looks.files.thumbs_dir(file.ref, file.sha256, width)
+    """The pictures of pages `indexes` (0-based) of `file` (or of the PDF `member` of a ZIP), asking a
+    worker for the batches not drawn yet; a page drawn once is read from its file ever after."""
+    content = content_tag(file, member)
+    folder = looks.files.thumbs_dir(file.ref, content, width)
     found = Pictures()
     answered: dict[int, bool] = {}  # batch → whether its look has answered (a failed look too)
-    for index in range(first, min(first + count, page_count)):
+    for index in sorted({i for i in indexes if 0 <= i < page_count}):
         state = drawn(folder, index)
         if state is None:
             start = index // BATCH * BATCH
             if start not in answered:
-                params = {"content": file.sha256, "first": start, "count": min(BATCH, page_count - start),
-                          "width": width}  # fmt: skip
+                params = {"content": content, "first": start, "count": min(BATCH, page_count - start),
+                          "width": width, "member": member, "name": file.name}  # fmt: skip
                 key, answer = looks.seek("thumbnails", [file], params)
                 answered[start] = answer is not None
                 if answer is None:

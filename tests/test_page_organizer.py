@@ -111,16 +111,41 @@ def test_the_page_asks_a_worker_for_batches_and_reads_what_was_drawn(app_env, tm
     stored = FileStore(config).save_upload(io.BytesIO(src.read_bytes()), "Long.pdf")
     looks = Looks(config)
     queue = Queue(config.look_queue_name, connection=get_redis(config), serializer=JSONSerializer)
-    window = pictures(looks, stored, 20, 10, 60)  # pages 21-30: two batches (1-24, 25-48)
+    window = pictures(looks, stored, range(20, 30), 60)  # pages 21-30: two batches (1-24, 25-48)
     assert window.pending and len(window.keys) == 2 and queue.count == 2
     answer_looks()
-    window = pictures(looks, stored, 20, 10, 60)
+    window = pictures(looks, stored, range(20, 30), 60)
     assert not window.pending and sorted(window.pages) == list(range(20, 30))
     assert all(data[:3] == b"\xff\xd8\xff" for data in window.pages.values())  # JPEG pictures
-    again = pictures(looks, stored, 0, BATCH, 60)  # drawn already with pages 21-24's batch
+    again = pictures(looks, stored, range(BATCH), 60)  # drawn already with pages 21-24's batch
     assert not again.pending and queue.count == 0 and len(again.pages) == BATCH
     # Deleting the upload takes its pictures with it.
     folder = FileStore(config).thumbs_dir(stored.ref, stored.sha256, 200)
     assert folder.is_dir()
     FileStore(config).delete_upload(stored.ref)
     assert not folder.exists()
+
+
+# -- editing an arrangement ---------------------------------------------------------------------------
+
+
+def test_each_edit_gives_the_arrangement_and_what_stays_picked():
+    from pdf.arrangement import blank_after, duplicate, every_page, left_out, move, remove, turn
+    from pdf.ranges import Placed, format_arrangement
+
+    pages = every_page(8)
+    pages, picked = turn(pages, [3], 90)  # turn page 4 only
+    assert picked == [3] and format_arrangement(pages) == "1-3, 4r, 5-8"
+    pages, picked = remove(pages, [1])  # remove page 2
+    assert picked == [] and format_arrangement(pages) == "1, 3, 4r, 5-8"
+    pages, picked = duplicate(pages, [3])  # duplicate page 5 (now 4th)
+    assert picked == [4] and format_arrangement(pages) == "1, 3, 4r, 5, 5-8"
+    pages, picked = move(pages, [6], 0)  # move 7 before 1
+    assert picked == [0] and format_arrangement(pages) == "7, 1, 3, 4r, 5, 5, 6, 8"
+    pages, picked = blank_after(pages, [0, 7])
+    assert picked == [1, 9] and format_arrangement(pages) == "7, blank, 1, 3, 4r, 5, 5, 6, 8, blank"
+    turned, _ = turn(pages, [1], 90)  # a blank page keeps its shape
+    assert turned == pages
+    moved, picked = move(pages, [2, 3], 10)  # a group, to the end, in its order
+    assert format_arrangement(moved) == "7, blank, 4r, 5, 5, 6, 8, blank, 1, 3" and picked == [8, 9]
+    assert left_out(pages, 8) == [1] and left_out((Placed(None),), 2) == [0, 1]

@@ -293,7 +293,13 @@ def thumbnails(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
 
     folder = ctx.files.thumbs_dir(p["ref"], p["content"], int(p["width"]))
     pages = range(int(p["first"]), int(p["first"]) + int(p["count"]))
-    done = draw_thumbnails(ctx.path(p["ref"]), list(pages), folder, int(p["width"]))
+    if not p.get("member"):
+        done = draw_thumbnails(ctx.path(p["ref"]), list(pages), folder, int(p["width"]))
+    else:  # a PDF inside a ZIP: taken out for the drawing only
+        with tempfile.TemporaryDirectory(prefix="tp-look-") as scratch:
+            copy = Path(scratch) / "member.pdf"
+            extract_member(ctx.path(p["ref"]), p["member"], copy, p.get("name", ""))
+            done = draw_thumbnails(copy, list(pages), folder, int(p["width"]))
     return {"drawn": [index for index in pages if done.get(index)]}
 
 
