@@ -149,3 +149,61 @@ def test_each_edit_gives_the_arrangement_and_what_stays_picked():
     moved, picked = move(pages, [2, 3], 10)  # a group, to the end, in its order
     assert format_arrangement(moved) == "7, blank, 4r, 5, 5, 6, 8, blank, 1, 3" and picked == [8, 9]
     assert left_out(pages, 8) == [1] and left_out((Placed(None),), 2) == [0, 1]
+
+
+def test_the_organizer_turns_removes_duplicates_and_moves_pages_and_the_job_follows(
+    app_env, config, burst, jobs
+):
+    """The issue's walk-through on the Merge page, through the organizer's own buttons: turn page 4
+    only, remove page 2, duplicate page 5, move 7 before 1; undo once and redo; the page list shows
+    each change, and the job's output has exactly that order and those turns."""
+    from tests.test_pages import app, assert_clean, texts
+
+    at = app()
+    at.switch_page("ui/merge.py").run()
+    at.file_uploader(key="merge_files").upload("Quiz.pdf", pdf_bytes(8, "Quiz"), "application/pdf")
+    at.run()
+    at.toggle(key="merge_organize").set_value(True).run()  # its looks answered as the page runs
+    assert_clean(at)
+    assert "Drawing the pages" not in texts(at)
+    (upload,) = (config.data_dir / "uploads").iterdir()
+    assert len(list(upload.glob("thumbs/*/*.jpg"))) == 8  # every page drawn, by a worker
+
+    def act(picked: str, button: str, move_to: int | None = None) -> str:
+        at.text_input(key="merge_picked").input(picked).run()
+        if move_to is not None:
+            at.number_input(key="merge_move_to").set_value(move_to).run()
+        at.button(key=f"merge_{button}").click().run()
+        assert_clean(at)
+        return at.text_input(key="merge_keep").value
+
+    assert act("4", "turn_right") == "1-3, 4r, 5-8"
+    assert act("2", "remove") == "1, 3, 4r, 5-8"
+    assert act("4", "duplicate") == "1, 3, 4r, 5, 5-8"
+    assert act("7", "move", move_to=1) == "7, 1, 3, 4r, 5, 5, 6, 8"
+    at.button(key="merge_undo_button").click().run()
+    assert at.text_input(key="merge_keep").value == "1, 3, 4r, 5, 5-8"
+    assert act("7", "move", move_to=1) == "7, 1, 3, 4r, 5, 5, 6, 8"
+    assert "Left out: pages 2 of 8" in texts(at)
+    at.button(key="merge_submit").click().run()
+    burst()
+    (record,) = jobs.list(None).records
+    done = jobs.get(record.id, None)
+    got = pages_of(jobs.output_path(done.id, done.outputs[0], None))
+    assert [text.rsplit(" ", 1)[-1] for text, _, _ in got] == ["7", "1", "3", "4", "5", "5", "6", "8"]
+    assert [(rotate, wide) for _, rotate, wide in got] == [(0, False)] * 3 + [(90, True)] + [(0, False)] * 4
+
+
+def test_typing_the_page_list_rearranges_the_pictures(app_env):
+    from tests.test_pages import app, assert_clean, texts
+
+    at = app()
+    at.switch_page("ui/merge.py").run()
+    at.file_uploader(key="merge_files").upload("Quiz.pdf", pdf_bytes(8, "Quiz"), "application/pdf")
+    at.run()
+    at.toggle(key="merge_organize").set_value(True).run()
+    at.text_input(key="merge_keep").input("1-3, 7").run()
+    assert_clean(at)
+    assert "Left out: pages 4-6, 8 of 8" in texts(at)
+    at.button(key="merge_put_back").click().run()
+    assert at.text_input(key="merge_keep").value == "1-3, 7, 4-6, 8"

@@ -13,6 +13,7 @@ from ui import _options as w
 from ui._cost import cost_line
 from ui._names import result_name
 from ui._order import draw_order, kept_order
+from ui._organizer import Source, page_organizer
 from ui._presets import fill_widgets, preset_bar, receive_run_again, run_again_note, take_pending_inputs
 from ui._print import print_when_done
 from ui._savers import saver_keys, saver_widgets
@@ -81,6 +82,7 @@ for upload in uploads:
                 "label": f"{member.display}  ·  from {item.name}",
                 "pdf": item,
                 "member": member.name,
+                "name": member.display,
                 "pages": member.pages,
                 "problem": member.problem,
                 "details": member.details,
@@ -94,6 +96,7 @@ for upload in uploads:
             "label": f"{item.name}  ·  {info.converted_from}, as a PDF" if info.converted_from else item.name,
             "pdf": upload.as_pdf,
             "member": "",
+            "name": item.name,
             "pages": info.pages,
             "problem": problem,
             "details": info.details,
@@ -121,6 +124,10 @@ if order:
     st.subheader("3. Choose what to do with the pages")
     presets_here = st.container()
     chosen: dict = name.options()
+    pages_known = all(entries[k]["pages"] and not entries[k]["problem"] for k in order)
+    if pages_known and st.toggle("See every page, to arrange them one by one", key="merge_organize"):
+        page_organizer(config, "merge", [Source(entries[k]["pdf"], entries[k]["member"], entries[k]["name"],
+                                                entries[k]["pages"]) for k in order], "merge_keep")  # fmt: skip
     with st.expander("Pages: keep some, turn them, add blank pages"):
         chosen["keep"] = w.text(
             st,
