@@ -276,6 +276,10 @@ def page_organizer(config: Config, prefix: str, sources: Sequence[Source], text_
     )
     if keys:
         waiting(config, "Drawing the pages…", keys)
+    listed = str(st.session_state.get(text_key, "")).strip()
+    st.caption(
+        f"Page list the job will use: **{listed or 'every page, as it is'}** (the same as in Pages, below)."
+    )
     if missing:
         st.caption(
             f"Left out: pages {format_ranges(missing)} of {total} (**Put back** adds them at the end)."
