@@ -208,23 +208,23 @@ def page_organizer(config: Config, prefix: str, sources: Sequence[Source], text_
     )  # fmt: skip
     where = right.number_input("Move to place", 1, len(arranged) + 1, 1, key=f"{prefix}_move_to")
     none = not picked
-    buttons = st.columns(8)
-    buttons[0].button("Turn left", key=f"{prefix}_turn_left", icon=":material/rotate_left:", disabled=none,
+    row = st.container(horizontal=True, wrap=True)
+    row.button("Turn left", key=f"{prefix}_turn_left", icon=":material/rotate_left:", disabled=none,
                       on_click=change, args=(edit.turn, -90))  # fmt: skip
-    buttons[1].button("Turn right", key=f"{prefix}_turn_right", icon=":material/rotate_right:", disabled=none,
+    row.button("Turn right", key=f"{prefix}_turn_right", icon=":material/rotate_right:", disabled=none,
                       on_click=change, args=(edit.turn, 90))  # fmt: skip
-    buttons[2].button("Remove", key=f"{prefix}_remove", icon=":material/delete:", disabled=none,
+    row.button("Remove", key=f"{prefix}_remove", icon=":material/delete:", disabled=none,
                       on_click=change, args=(edit.remove,))  # fmt: skip
-    buttons[3].button("Duplicate", key=f"{prefix}_duplicate", icon=":material/content_copy:", disabled=none,
+    row.button("Duplicate", key=f"{prefix}_duplicate", icon=":material/content_copy:", disabled=none,
                       on_click=change, args=(edit.duplicate,))  # fmt: skip
-    buttons[4].button("Blank after", key=f"{prefix}_blank", icon=":material/note_add:", disabled=none,
+    row.button("Blank after", key=f"{prefix}_blank", icon=":material/note_add:", disabled=none,
                       on_click=change, args=(edit.blank_after,))  # fmt: skip
-    buttons[5].button("Move", key=f"{prefix}_move", icon=":material/move_down:", disabled=none,
+    row.button("Move", key=f"{prefix}_move", icon=":material/move_down:", disabled=none,
                       on_click=change, args=(edit.move, int(where) - 1))  # fmt: skip
-    buttons[6].button("Undo", key=f"{prefix}_undo_button", icon=":material/undo:",
+    row.button("Undo", key=f"{prefix}_undo_button", icon=":material/undo:",
                       disabled=not st.session_state.get(undo_key), on_click=back)  # fmt: skip
     missing = edit.left_out(arranged, total)
-    buttons[7].button("Put back", key=f"{prefix}_put_back", icon=":material/restore_page:", disabled=not missing,
+    row.button("Put back", key=f"{prefix}_put_back", icon=":material/restore_page:", disabled=not missing,
                       help="Add the pages left out at the end", on_click=change,
                       args=(lambda now, chosen: (now + tuple(Placed(i) for i in edit.left_out(now, total)), []),))  # fmt: skip
 
