@@ -65,7 +65,8 @@ _CSS = """
 _JS = """
 export default function ({ parentElement, data, setStateValue, setTriggerValue }) {
   const grid = parentElement.querySelector(".tp-organizer");
-  const picked = new Set(data.picked);
+  const [tilesData, pickedData] = data;
+  const picked = new Set(pickedData);
   const host = parentElement.host || parentElement;
   grid.replaceChildren();
   const send = () => setStateValue("picked", [...picked].sort((a, b) => a - b));
@@ -74,7 +75,7 @@ export default function ({ parentElement, data, setStateValue, setTriggerValue }
     el.classList.toggle("picked", picked.has(pos));
     el.setAttribute("aria-selected", picked.has(pos) ? "true" : "false");
   });
-  for (const tile of data.tiles) {
+  for (const tile of tilesData) {
     const el = document.createElement("div");
     el.className = "tp-tile";
     el.tabIndex = 0;
@@ -268,7 +269,9 @@ def page_organizer(config: Config, prefix: str, sources: Sequence[Source], text_
                 tile["img"] = "data:image/jpeg;base64," + base64.b64encode(data).decode("ascii")
         tiles.append(tile)
     _COMPONENT(
-        data={"tiles": tiles, "picked": picked},
+        # A list, not a dict: Streamlit looks for data frames in a dict's values, which loads pandas
+        # (about 110 MB) into the web process.
+        data=[tiles, picked],
         default={"picked": picked},
         key=f"{prefix}_organizer",
         on_picked_change=lambda: _picked_from_component(prefix),
