@@ -63,13 +63,15 @@ _CSS = """
 
 # Turned pictures are shown turned (CSS), so the picture of a page is drawn once whatever its turn.
 _JS = """
-export default function ({ parentElement, data, setStateValue, setTriggerValue }) {
+export default function ({ parentElement, data, setTriggerValue }) {
   const grid = parentElement.querySelector(".tp-organizer");
   const [tilesData, pickedData] = data;
   const picked = new Set(pickedData);
   const host = parentElement.host || parentElement;
   grid.replaceChildren();
-  const send = () => setStateValue("picked", [...picked].sort((a, b) => a - b));
+  // A trigger, not a state: the page changes what is picked too (a move keeps the moved pages
+  // picked), so the same list sent again must still reach it.
+  const send = () => setTriggerValue("pick", [...picked].sort((a, b) => a - b));
   const tiles = new Map();
   const paint = () => tiles.forEach((el, pos) => {
     el.classList.toggle("picked", picked.has(pos));
@@ -272,9 +274,8 @@ def page_organizer(config: Config, prefix: str, sources: Sequence[Source], text_
         # A list, not a dict: Streamlit looks for data frames in a dict's values, which loads pandas
         # (about 110 MB) into the web process.
         data=[tiles, picked],
-        default={"picked": picked},
         key=f"{prefix}_organizer",
-        on_picked_change=lambda: _picked_from_component(prefix),
+        on_pick_change=lambda: _picked_from_component(prefix),
         on_drop_change=lambda: _dropped(prefix, change),
     )
     if keys:
@@ -301,7 +302,7 @@ def _picked(text: str, count: int) -> list[int]:
 
 def _picked_from_component(prefix: str) -> None:
     state = st.session_state.get(f"{prefix}_organizer") or {}
-    st.session_state[f"{prefix}_picked"] = format_ranges(state.get("picked") or [])
+    st.session_state[f"{prefix}_picked"] = format_ranges(state.get("pick") or [])
 
 
 def _dropped(prefix: str, change: Callable[..., None]) -> None:
