@@ -83,7 +83,7 @@ export default function ({ parentElement, data, setTriggerValue }) {
     el.tabIndex = 0;
     el.setAttribute("role", "option");
     el.dataset.pos = tile.pos;
-    el.draggable = true;
+    el.draggable = tile.move;
     el.title = tile.title;
     const file = document.createElement("div");
     file.className = "tp-file";
@@ -126,26 +126,28 @@ export default function ({ parentElement, data, setTriggerValue }) {
     el.addEventListener("keydown", (ev) => {
       if (ev.key === " " || ev.key === "Enter") { ev.preventDefault(); toggle(ev); }
     });
-    el.addEventListener("dragstart", (ev) => {
-      const moving = picked.has(tile.pos) ? [...picked].sort((a, b) => a - b) : [tile.pos];
-      ev.dataTransfer.setData("text/plain", JSON.stringify(moving));
-      ev.dataTransfer.effectAllowed = "move";
-    });
-    const side = (ev) => (ev.offsetX < el.clientWidth / 2 ? "before" : "after");
-    el.addEventListener("dragover", (ev) => {
-      ev.preventDefault();
-      el.classList.toggle("drop-before", side(ev) === "before");
-      el.classList.toggle("drop-after", side(ev) === "after");
-    });
-    el.addEventListener("dragleave", () => el.classList.remove("drop-before", "drop-after"));
-    el.addEventListener("drop", (ev) => {
-      ev.preventDefault();
-      el.classList.remove("drop-before", "drop-after");
-      let moving;
-      try { moving = JSON.parse(ev.dataTransfer.getData("text/plain")); } catch { return; }
-      const before = side(ev) === "before" ? tile.pos : tile.pos + 1;
-      setTriggerValue("drop", { moving, before });
-    });
+    if (tile.move) {
+      el.addEventListener("dragstart", (ev) => {
+        const moving = picked.has(tile.pos) ? [...picked].sort((a, b) => a - b) : [tile.pos];
+        ev.dataTransfer.setData("text/plain", JSON.stringify(moving));
+        ev.dataTransfer.effectAllowed = "move";
+      });
+      const side = (ev) => (ev.offsetX < el.clientWidth / 2 ? "before" : "after");
+      el.addEventListener("dragover", (ev) => {
+        ev.preventDefault();
+        el.classList.toggle("drop-before", side(ev) === "before");
+        el.classList.toggle("drop-after", side(ev) === "after");
+      });
+      el.addEventListener("dragleave", () => el.classList.remove("drop-before", "drop-after"));
+      el.addEventListener("drop", (ev) => {
+        ev.preventDefault();
+        el.classList.remove("drop-before", "drop-after");
+        let moving;
+        try { moving = JSON.parse(ev.dataTransfer.getData("text/plain")); } catch { return; }
+        const before = side(ev) === "before" ? tile.pos : tile.pos + 1;
+        setTriggerValue("drop", { moving, before });
+      });
+    }
     tiles.set(tile.pos, el);
     grid.append(el);
   }
@@ -181,7 +183,7 @@ def page_organizer(config: Config, prefix: str, sources: Sequence[Source], text_
     if arranged is None:
         st.info("The pictures follow the page list once it can be read (see the message below it).")
         return
-    picked_key, undo_key, window_key = f"{prefix}_picked", f"{prefix}_undo", f"{prefix}_window"
+    picked_key, undo_key = f"{prefix}_picked", f"{prefix}_undo"
     picked = _picked(str(st.session_state.get(picked_key, "")), len(arranged))
 
     def change(operation: Callable[..., tuple[tuple[Placed, ...], list[int]]], *args: object) -> None:
@@ -232,6 +234,56 @@ def page_organizer(config: Config, prefix: str, sources: Sequence[Source], text_
                       args=(lambda now, chosen: (now + tuple(Placed(i) for i in edit.left_out(now, total)), []),))  # fmt: skip
 
     # -- the pictures, a window at a time ----------------------------------------------------
+    _grid(config, prefix, sources, arranged, picked, lambda: _picked_from_component(prefix),
+          lambda: _dropped(prefix, change))  # fmt: skip
+    listed = str(st.session_state.get(text_key, "")).strip()
+    st.caption(
+        f"Page list the job will use: **{listed or 'every page, as it is'}** (the same as in Pages, below)."
+    )
+    if missing:
+        st.caption(
+            f"Left out: pages {format_ranges(missing)} of {total} (**Put back** adds them at the end)."
+        )
+
+
+def page_picker(config: Config, prefix: str, sources: Sequence[Source], text_key: str) -> None:
+    """Pictures of every page of `sources` to pick pages by clicking them (shift-click for a range):
+    the picks are the page list in `st.session_state[text_key]` ("Which pages"), both ways."""
+    total = sum(s.pages for s in sources)
+    if not total:
+        return
+    typed = str(st.session_state.get(text_key, ""))
+    try:
+        chosen = parse_ranges(typed, total) if typed.strip() else []
+    except TeacherPrinterError:
+        st.info("The pictures follow the page list once it can be read (see the message under it).")
+        return
+
+    def picked_here() -> None:
+        state = st.session_state.get(f"{prefix}_organizer") or {}
+        st.session_state[text_key] = format_ranges(sorted(set(int(p) for p in state.get("pick") or [])))
+
+    _grid(config, prefix, sources, edit.every_page(total), sorted(set(chosen)), picked_here, None)
+    st.caption(
+        f"Pages picked: **{format_ranges(chosen) if chosen else 'none: every page is used'}** "
+        "(click a picture to pick it or leave it out; shift-click picks a range)."
+    )
+
+
+def _grid(
+    config: Config,
+    prefix: str,
+    sources: Sequence[Source],
+    arranged: Sequence[Placed],
+    picked: list[int],
+    on_pick: Callable[[], None],
+    on_drop: Callable[[], None] | None,
+) -> None:
+    """The pictures of `arranged` (places over `sources`' pages taken together), a window at a time,
+    with `picked` marked; `on_pick` and `on_drop` (None: pictures are not moved) take what the
+    teacher did."""
+    pages = _global(sources)
+    window_key = f"{prefix}_window"
     windows = max(1, -(-len(arranged) // WINDOW))
     shown = min(int(st.session_state.get(window_key, 0)), windows - 1)
     if windows > 1:
@@ -257,7 +309,7 @@ def page_organizer(config: Config, prefix: str, sources: Sequence[Source], text_
     starts = {sum(s.pages for s in sources[:k]) for k in range(len(sources))}
     for position, place in window:
         tile = {"pos": position, "label": f"{position + 1}", "file": "", "turn": place.turn, "img": "",
-                "state": "blank", "title": f"Place {position + 1}: a blank page"}  # fmt: skip
+                "state": "blank", "title": f"Place {position + 1}: a blank page", "move": on_drop is not None}  # fmt: skip
         if place.index is not None:
             source, page = pages[place.index]
             name = sources[source].name
@@ -275,19 +327,11 @@ def page_organizer(config: Config, prefix: str, sources: Sequence[Source], text_
         # (about 110 MB) into the web process.
         data=[tiles, picked],
         key=f"{prefix}_organizer",
-        on_pick_change=lambda: _picked_from_component(prefix),
-        on_drop_change=lambda: _dropped(prefix, change),
+        on_pick_change=on_pick,
+        on_drop_change=on_drop or (lambda: None),
     )
     if keys:
         waiting(config, "Drawing the pages…", keys)
-    listed = str(st.session_state.get(text_key, "")).strip()
-    st.caption(
-        f"Page list the job will use: **{listed or 'every page, as it is'}** (the same as in Pages, below)."
-    )
-    if missing:
-        st.caption(
-            f"Left out: pages {format_ranges(missing)} of {total} (**Put back** adds them at the end)."
-        )
 
 
 def _picked(text: str, count: int) -> list[int]:
@@ -310,5 +354,10 @@ def _dropped(prefix: str, change: Callable[..., None]) -> None:
     drop = state.get("drop")
     if not drop:
         return
-    st.session_state[f"{prefix}_picked"] = format_ranges(sorted(set(int(p) for p in drop.get("moving", []))))
-    change(edit.move, int(drop.get("before", 0)))
+    try:
+        moving = sorted({int(p) for p in drop.get("moving", [])})
+        before = int(drop.get("before", 0))
+    except (TypeError, ValueError, AttributeError):  # not a drop of our pictures
+        return
+    st.session_state[f"{prefix}_picked"] = format_ranges(moving)
+    change(edit.move, before)

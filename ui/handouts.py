@@ -11,6 +11,7 @@ from ui import _options as w
 from ui._cost import cost_line
 from ui._looks import looks_for, waiting
 from ui._names import result_name
+from ui._organizer import Source, page_picker
 from ui._presets import fill_widgets, preset_bar, receive_run_again, run_again_note
 from ui._print import print_when_done
 from ui._savers import saver_keys, saver_widgets
@@ -78,6 +79,9 @@ layout = w.radio(st, HandoutOptions, "layout", "handouts_layout", horizontal=Tru
 left, right = st.columns(2)
 paper = w.selectbox(left, HandoutOptions, "paper", "handouts_paper")
 chosen: dict = {"layout": layout, "paper": paper}
+if st.toggle("Choose pages by looking", key="handouts_look"):
+    page_picker(config, "handouts", [Source(u.as_pdf, "", u.stored.name, u.info.pages) for u in usable],
+                "handouts_pages")  # fmt: skip
 chosen["pages"] = w.text(
     st, HandoutOptions, "pages", "handouts_pages", placeholder="e.g. 2-9   or   1-3, 5, 8-   or   odd"
 )

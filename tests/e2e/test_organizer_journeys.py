@@ -123,3 +123,25 @@ def test_a_566_page_manual_pages_through_and_turns_page_500(page, app, corpus_di
         "style", re.compile("rotate\\(90deg\\)")
     )
     assert loaded_heavy(web_pid(app.url.rsplit(":", 1)[1])) == []
+
+
+def test_handouts_pages_chosen_by_clicking_their_pictures(page, app, tmp_path):
+    quiz = make_pdf(tmp_path / "Quiz.pdf", 6, "Quiz")
+    ui.open_home(page)
+    ui.follow(page, "Make handouts")
+    ui.upload(page, [quiz])
+    main = ui.main(page)
+    expect(main.get_by_text("Pages in").first).to_be_visible(timeout=60_000)
+    main.get_by_text("Choose pages by looking").click()
+    expect(page.locator(".tp-tile img")).to_have_count(6, timeout=60_000)
+    assert page.locator(".tp-tile").first.get_attribute("draggable") == "false"  # picking, not moving
+    tiles(page).nth(1).click()
+    box = main.get_by_role("textbox", name=re.compile("Which pages"))
+    expect(box).to_have_value("2", timeout=15_000)
+    tiles(page).nth(3).click()
+    tiles(page).nth(5).click(modifiers=["Shift"])
+    expect(box).to_have_value("2, 4-6", timeout=15_000)
+    expect(main.get_by_text("Pages picked: 2, 4-6")).to_be_visible()
+    box.fill("1-2")
+    box.press("Enter")
+    expect(page.locator(".tp-tile.picked")).to_have_count(2, timeout=15_000)  # typing picks them too
