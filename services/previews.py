@@ -126,6 +126,11 @@ def merge_cost(
     return estimate(sides, [p.coverage for p in ink.pages], [p.colour for p in ink.pages], prices)
 
 
+def describe_of(looks: Looks, file: StoredFile) -> Seen[UploadInfo]:
+    """What a file holds, as its upload's look says it (a ZIP: its PDFs and their pages)."""
+    return _seen(looks, "describe", [file], {"name": file.name}, lambda _, a: UploadInfo.from_dict(a.data))
+
+
 def handout_preview(looks: Looks, file: StoredFile, options: HandoutOptions) -> Seen[bytes]:
     """The first sheet of an uploaded file with these options, as PNG bytes."""
     return _seen(looks, "handout_preview", [file], {"options": options.to_dict()}, _blob)

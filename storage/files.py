@@ -122,8 +122,16 @@ class FileStore:
     def thumbs_dir(self, ref: str, content: str, width: int) -> Path:
         """The folder of a file's page pictures at `width`: beside the file, so that they go with it
         (an upload's folder, or a look's converted PDF), named by its content."""
-        tag = re.sub(r"[^0-9a-z-]", "", content.lower())[:24] or "file"
+        tag = re.sub(r"[^0-9a-z-]", "", content.lower())[:40] or "file"
+        parts = ref.split("/")
+        if len(parts) > 2 and parts[0] == "jobs" and parts[2] == "outputs":  # a job's result: beside
+            return self.job_dir(parts[1]) / "thumbs" / f"{tag}-{int(width)}"  # its outputs, not among them
         return self.resolve(ref).parent / "thumbs" / f"{tag}-{int(width)}"
+
+    def output_file(self, ref: str, name: str, size: int) -> StoredFile:
+        """A job's result as a stored file, for looks and pictures: named by its reference, which is
+        never reused for other content (each attempt writes its own folder)."""
+        return StoredFile(ref, name, size, "out-" + hashlib.sha256(ref.encode()).hexdigest()[:32])
 
     def delete_upload(self, ref: str) -> None:
         parts = ref.split("/")

@@ -207,3 +207,55 @@ def test_typing_the_page_list_rearranges_the_pictures(app_env):
     assert "Left out: pages 4-6, 8 of 8" in texts(at)
     at.button(key="merge_put_back").click().run()
     assert at.text_input(key="merge_keep").value == "1-3, 7, 4-6, 8"
+
+
+# -- a result before downloading -------------------------------------------------------------------
+
+
+def captions(at) -> list[str]:
+    return [caption for e in at.main if type(e).__name__ == "Image" for caption in e.captions]
+
+
+def test_a_finished_jobs_details_show_its_first_sheets_and_look_through_all(
+    app_env, config, burst, jobs, tmp_path
+):
+    from tests.make_files import make_pdf
+    from tests.test_merge_chain import upload
+    from tests.test_pages import app, assert_clean, open_details, texts
+
+    src = make_pdf(tmp_path / "long.pdf", 30, "Long")
+    record = jobs.submit("merge", "Long", [upload(config, src)], {}, "local")
+    burst()
+    at = app()
+    at.switch_page("ui/jobs.py").run()
+    open_details(at, record.id)
+    assert_clean(at)
+    assert captions(at) == ["Page 1", "Page 2", "Page 3"]
+    at.toggle(key=f"look-{record.id}-0").set_value(True).run()
+    assert captions(at) == [f"Page {n}" for n in range(1, 25)]  # one screen of pages, drawn by a worker
+    at.selectbox(key=f"look-{record.id}-0-screen").set_value(1).run()
+    assert captions(at) == [f"Page {n}" for n in range(25, 31)]
+    done = jobs.get(record.id, None)
+    outputs = config.data_dir / "jobs" / record.id / "outputs"
+    assert not list(outputs.rglob("*.jpg"))  # the pictures are kept beside the results, not among them
+    assert len(list((config.data_dir / "jobs" / record.id / "thumbs").rglob("*.jpg"))) == 30
+    assert "Long" in texts(at) and done.status.value == "finished"
+
+
+def test_a_zip_result_lists_its_pdfs_with_their_pages(app_env, config, burst, jobs, tmp_path):
+    from tests.make_files import make_pdf
+    from tests.test_merge_chain import upload
+    from tests.test_pages import app, assert_clean, open_details
+
+    src = make_pdf(tmp_path / "five.pdf", 5)
+    record = jobs.submit(
+        "merge", "Split", [upload(config, src)], {"split": "every", "split_every": 2}, "local"
+    )
+    burst()
+    at = app()
+    at.switch_page("ui/jobs.py").run()
+    open_details(at, record.id)
+    assert_clean(at)
+    (listing,) = [e for e in at.expander if "holds 3 PDFs" in e.label]
+    shown = "\n".join(m.value for m in listing.markdown)
+    assert shown.count("— 2 pages") == 2 and shown.count("— 1 page") == 1, shown

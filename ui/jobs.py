@@ -21,6 +21,7 @@ from services.control import Jobs
 from services.previews import results_zip
 from services.usage import Totals, month_label, recent_months
 from storage.jobs import JobRecord, Status
+from ui._look_through import result_pictures
 from ui._looks import looks_for, waiting
 from ui._presets import start_run_again
 from ui._print import print_section
@@ -164,8 +165,11 @@ def details(record: JobRecord) -> None:
         for note in step.result.get("notes", []):
             st.warning(note, icon=":material/info:")
     if record.status == Status.FINISHED:
+        if record.outputs:  # the main one's download is on the card's line
+            result_pictures(jobs.config, record, 0, record.outputs[0])
         for index in range(1, len(record.outputs)):
             download(record, index)
+            result_pictures(jobs.config, record, index, record.outputs[index])
         if len(record.outputs) > 1:
             download_all(record)
     if record.status == Status.FAILED and record.error:
