@@ -328,8 +328,9 @@ def test_run_again_with_a_change_makes_a_second_job(page, tmp_path: Path):
     expect(main).to_contain_text(f"Filled in from Merge & arrange — {first}.pdf")
     ui.expect_order(page, [quiz.name, notes.name])  # the same files, in the same order, not uploaded again
     main.get_by_text("Pages: keep some, turn them, add blank pages").click()
-    main.get_by_label("Pages to keep, in this order (empty keeps them all)").fill("1")
-    main.get_by_label("Pages to keep, in this order (empty keeps them all)").press("Enter")
+    keep = main.get_by_role("textbox", name="Pages to keep, in this order (empty keeps them all)")
+    keep.fill("1")
+    keep.press("Enter")
     expect(main).to_contain_text("one PDF of 1 page from 2 files")
     ui.submit_merge(page, second)
     ui.follow(page, "Follow it on the Jobs page")
