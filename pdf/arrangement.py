@@ -9,7 +9,7 @@ text the job takes.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from pdf.ranges import Placed
 
@@ -43,28 +43,27 @@ def remove(arrangement: Sequence[Placed], positions: Iterable[int]) -> tuple[Arr
 
 def duplicate(arrangement: Sequence[Placed], positions: Iterable[int]) -> tuple[Arrangement, list[int]]:
     """Each picked page twice, the copy right after it; the copies are picked."""
-    picked = set(_picked(arrangement, positions))
-    out: list[Placed] = []
-    copies = []
-    for i, p in enumerate(arrangement):
-        out.append(p)
-        if i in picked:
-            copies.append(len(out))
-            out.append(p)
-    return tuple(out), copies
+    return _after_each(arrangement, positions, lambda page: page)
 
 
 def blank_after(arrangement: Sequence[Placed], positions: Iterable[int]) -> tuple[Arrangement, list[int]]:
     """A blank page after each picked page; the blank pages are picked."""
+    return _after_each(arrangement, positions, lambda page: Placed(None))
+
+
+def _after_each(
+    arrangement: Sequence[Placed], positions: Iterable[int], made: Callable[[Placed], Placed]
+) -> tuple[Arrangement, list[int]]:
+    """`made(page)` inserted after each picked page; the inserted ones are picked."""
     picked = set(_picked(arrangement, positions))
     out: list[Placed] = []
-    blanks = []
+    added = []
     for i, p in enumerate(arrangement):
         out.append(p)
         if i in picked:
-            blanks.append(len(out))
-            out.append(Placed(None))
-    return tuple(out), blanks
+            added.append(len(out))
+            out.append(made(p))
+    return tuple(out), added
 
 
 def move(
