@@ -259,3 +259,23 @@ def test_a_zip_result_lists_its_pdfs_with_their_pages(app_env, config, burst, jo
     (listing,) = [e for e in at.expander if "holds 3 PDFs" in e.label]
     shown = "\n".join(m.value for m in listing.markdown)
     assert shown.count("— 2 pages") == 2 and shown.count("— 1 page") == 1, shown
+
+
+def test_the_pdfs_inside_a_zip_get_their_pictures_and_arrange_like_files(app_env, config):
+    from tests.make_files import zip_of
+    from tests.test_pages import app, assert_clean, texts
+
+    at = app()
+    at.switch_page("ui/merge.py").run()
+    bundle = zip_of({"Week 1.pdf": pdf_bytes(2, "One"), "Week 2.pdf": pdf_bytes(3, "Two")})
+    at.file_uploader(key="merge_files").upload("Weeks.zip", bundle, "application/zip")
+    at.run()
+    at.toggle(key="merge_organize").set_value(True).run()
+    assert_clean(at)
+    (upload,) = (config.data_dir / "uploads").iterdir()
+    folders = sorted(upload.glob("thumbs/*"))
+    assert sorted(len(list(f.glob("*.jpg"))) for f in folders) == [2, 3]  # one folder per PDF inside
+    at.text_input(key="merge_picked").input("3").run()
+    at.button(key="merge_turn_left").click().run()
+    assert at.text_input(key="merge_keep").value == "1, 2, 3l, 4, 5"  # Week 2's first page turned
+    assert "Drawing the pages" not in texts(at)
