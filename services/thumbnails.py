@@ -72,3 +72,22 @@ def pictures(
         elif state is False:
             found.pages[index] = None
     return found
+
+
+def draw_ahead(
+    looks: Looks,
+    file: StoredFile,
+    indexes: Iterable[int],
+    page_count: int,
+    member: str = "",
+    width: int = THUMB_WIDTH_PX,
+) -> None:
+    """Ask for the batches of `indexes` not drawn yet, reading nothing: the next screen, so that it
+    is ready when the teacher gets there (after what is on screen now, which was asked first)."""
+    content = content_tag(file, member)
+    folder = looks.files.thumbs_dir(file.ref, content, width)
+    for start in sorted({i // BATCH * BATCH for i in indexes if 0 <= i < page_count}):
+        if drawn(folder, start) is None:
+            params = {"content": content, "first": start, "count": min(BATCH, page_count - start),
+                      "width": width, "member": member, "name": file.name}  # fmt: skip
+            looks.seek("thumbnails", [file], params)

@@ -119,6 +119,13 @@ def test_the_page_asks_a_worker_for_batches_and_reads_what_was_drawn(app_env, tm
     assert all(data[:3] == b"\xff\xd8\xff" for data in window.pages.values())  # JPEG pictures
     again = pictures(looks, stored, range(BATCH), 60)  # drawn already with pages 21-24's batch
     assert not again.pending and queue.count == 0 and len(again.pages) == BATCH
+    # The next screen is asked for ahead, reading nothing; batches drawn already are not asked again.
+    from services.thumbnails import draw_ahead
+
+    draw_ahead(looks, stored, range(0, 60), 60)
+    assert queue.count == 1  # pages 49-60 only: 1-48 are drawn
+    answer_looks()
+    assert pictures(looks, stored, range(48, 60), 60).pages.keys() == set(range(48, 60))
     # Deleting the upload takes its pictures with it.
     folder = FileStore(config).thumbs_dir(stored.ref, stored.sha256, 200)
     assert folder.is_dir()

@@ -19,7 +19,7 @@ import streamlit as st
 from core.errors import TeacherPrinterError
 from pdf import arrangement as edit
 from pdf.ranges import Placed, format_arrangement, format_ranges, parse_arrangement, parse_ranges
-from services.thumbnails import pictures
+from services.thumbnails import draw_ahead, pictures
 from storage.config import Config
 from storage.files import StoredFile
 from ui._looks import looks_for, waiting
@@ -305,6 +305,14 @@ def _grid(
         got = pictures(looks, sources[source].pdf, wanted, sources[source].pages, sources[source].member)
         drawn.update({(source, page): data for page, data in got.pages.items()})
         keys += got.keys
+    # The next screen is asked for after this one: its pictures are drawn while this one is looked at.
+    ahead: dict[int, set[int]] = {}
+    for place in arranged[first + WINDOW : first + 2 * WINDOW]:
+        if place.index is not None:
+            source, page = pages[place.index]
+            ahead.setdefault(source, set()).add(page)
+    for source, wanted in ahead.items():
+        draw_ahead(looks, sources[source].pdf, wanted, sources[source].pages, sources[source].member)
     tiles = []
     starts = {sum(s.pages for s in sources[:k]) for k in range(len(sources))}
     for position, place in window:
