@@ -97,9 +97,12 @@ def handout_cost(
 
 def class_set_cost(
     worksheet_pages: int, students: int, options: ClassSetOptions, ink: InkReport, prices: Prices,
-    savers: bool = True,
+    savers: bool = True, chosen: list[int] | None = None,
 ) -> CostEstimate:  # fmt: skip
-    """What printing the class set will cost: one copy's sides (blank pages included), once per student."""
+    """What printing the class set will cost: one copy's sides (blank pages included), once per student
+    (`chosen`: the worksheet's pages each copy has, when not all; `worksheet_pages` counts those)."""
+    if chosen is not None:
+        ink = InkReport([ink.pages[i] for i in chosen], ink.measured)
     n = options.per_sheet
     padded = padded_pages(worksheet_pages, n, options.duplex)
     cells = [*range(worksheet_pages), *[None] * (padded - worksheet_pages)]
@@ -149,10 +152,10 @@ def class_list_of(looks: Looks, file: StoredFile, options: ClassSetOptions) -> S
 
 
 def class_set_preview(
-    looks: Looks, worksheet: StoredFile, student: dict[str, Any], options: ClassSetOptions
+    looks: Looks, worksheet: StoredFile, student: dict[str, Any], options: ClassSetOptions, page: int = 0
 ) -> Seen[bytes]:
-    """The first page of one student's copy, as PNG bytes."""
-    params = {"student": student, "options": options.to_dict()}
+    """The first page of one student's copy (page `page` of this worksheet file), as PNG bytes."""
+    params = {"student": student, "options": options.to_dict(), "page": page}
     return _seen(looks, "class_set_preview", [worksheet], params, _blob)
 
 

@@ -286,3 +286,35 @@ def test_the_pdfs_inside_a_zip_get_their_pictures_and_arrange_like_files(app_env
     at.button(key="merge_turn_left").click().run()
     assert at.text_input(key="merge_keep").value == "1, 2, 3l, 4, 5"  # Week 2's first page turned
     assert "Drawing the pages" not in texts(at)
+
+
+# -- Class sets: the worksheet's pages ------------------------------------------------------------
+
+
+def test_a_class_set_of_chosen_worksheet_pages_and_its_page(app_env, config, burst, jobs, tmp_path):
+    """Each copy has only pages 3 and 1 of the worksheet, in that order; the page counts them so."""
+    from tests.make_files import make_pdf
+    from tests.test_class_sets_chain import finished, outputs, submit
+    from tests.test_merge_chain import upload, upload_bytes
+    from tests.test_pages import app, assert_clean, texts
+
+    class_list = upload_bytes(config, "7C.csv", b"Name\nAda Lovelace\nAlan Turing\n")
+    worksheet = upload(config, make_pdf(tmp_path / "Sheet.pdf", 3, "Sheet"))
+    done = finished(
+        jobs, burst, submit(jobs, worksheet, class_list, {"name_column": "Name", "pages": "3, 1"})
+    )
+    printed = PdfReader(outputs(jobs, done)["class set.pdf"])
+    words = [page.extract_text() for page in printed.pages]
+    assert len(words) == 4 and "Sheet 3" in words[0] and "Ada Lovelace" in words[0] and "Sheet 1" in words[1]
+    assert "Sheet 3" in words[2] and "Alan Turing" in words[2]
+    # The page: typing the pages counts them, and a page that does not exist is said before the button.
+    at = app()
+    at.switch_page("ui/class_sets.py").run()
+    at.file_uploader(key="class_sets_worksheet").upload("Sheet.pdf", pdf_bytes(3, "Sheet"), "application/pdf")
+    at.file_uploader(key="class_sets_list").upload("7C.csv", b"Name\nAda Lovelace\nAlan Turing\n", "text/csv")
+    at.run()
+    at.text_input(key="class_sets_pages").input("2").run()
+    assert_clean(at)
+    assert [m.value for m in at.metric if m.label == "Pages per copy"] == ["1"]
+    at.text_input(key="class_sets_pages").input("5").run()
+    assert "Page 5 does not exist" in texts(at)

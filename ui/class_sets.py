@@ -16,6 +16,7 @@ from ui import _options as w
 from ui._cost import cost_line
 from ui._looks import looks_for, value_or_wait, waiting
 from ui._names import result_name
+from ui._organizer import Source, page_picker
 from ui._presets import (
     Fill,
     choice,
@@ -34,6 +35,7 @@ from worker.kinds.class_sets import (
     MAX_TEXT_CHARS,
     ClassSetOptions,
     check_counts,
+    chosen_pages,
     plan,
     unprintable,
     worksheet_name,
@@ -79,6 +81,7 @@ COPY_WIDGETS = w.fields(
         "position": label_place,
         "font_size": "class_sets_size",
         "make_room": "class_sets_room",
+        "pages": "class_sets_pages",
         "duplex": "class_sets_duplex",
         "per_sheet": "class_sets_per_sheet",
         "paper": "class_sets_paper",
@@ -331,6 +334,10 @@ horizontal = b.selectbox(
 chosen["position"] = f"{vertical}-{horizontal}"
 chosen["font_size"] = float(w.slider(c, ClassSetOptions, "font_size", "class_sets_size"))
 chosen["make_room"] = w.checkbox(st, ClassSetOptions, "make_room", "class_sets_room")
+sources = [Source(u.as_pdf, "", u.stored.name, u.info.pages) for u in usable]
+if st.toggle("Choose the worksheet's pages by looking", key="class_sets_look"):
+    page_picker(config, "class_sets", sources, "class_sets_pages")
+chosen["pages"] = w.text(st, ClassSetOptions, "pages", "class_sets_pages", placeholder="e.g. 1-2   or   1, 3")
 a, b = st.columns(2)
 chosen["duplex"] = w.checkbox(a, ClassSetOptions, "duplex", "class_sets_duplex")
 chosen["per_sheet"] = w.selectbox(b, ClassSetOptions, "per_sheet", "class_sets_per_sheet")
@@ -348,15 +355,28 @@ offer_presets(options.to_dict())
 
 # -- 4. What you will get ------------------------------------------------------------
 st.subheader("4. What you will get")
-pages = sum(u.info.pages or 0 for u in usable)
+everything = sum(u.info.pages or 0 for u in usable)
+worksheet = worksheet_name([u.stored.name for u in usable])
+try:
+    picked = chosen_pages(options, everything, worksheet)
+except TeacherPrinterError as exc:
+    stop_with(exc)
+pages = len(picked) if picked is not None else everything
 counts = plan(len(found.students), pages, options)
 try:
     # The job's own check of these counts: a worksheet or print file too long is said here, first.
-    check_counts(counts, worksheet_name([u.stored.name for u in usable]))
+    check_counts(counts, worksheet)
 except TeacherPrinterError as exc:
     blocked.append(exc.for_teacher())
+# The copy's first page: which file of the worksheet holds it, and where.
+first_page, holder = picked[0] if picked else 0, 0
+while first_page >= (usable[holder].info.pages or 0):
+    first_page -= usable[holder].info.pages or 0
+    holder += 1
 try:
-    picture = class_set_preview(looks, usable[0].as_pdf, found.students[0].to_dict(), options)
+    picture = class_set_preview(
+        looks, usable[holder].as_pdf, found.students[0].to_dict(), options, first_page
+    )
 except TeacherPrinterError as exc:
     stop_with(exc)
 facts, image = st.columns([2, 3])
@@ -366,8 +386,9 @@ with facts:
     st.metric("Pages in the print file", counts.total_pages)
     st.metric("Sheets of paper", counts.sheets_of_paper)
     cost_line(config, [u.as_pdf for u in usable], counts.printed_sides,
-              lambda ink: class_set_cost(pages, counts.students, options, ink, prices_of(config)),
-              lambda ink: class_set_cost(pages, counts.students, options, ink, prices_of(config), savers=False))  # fmt: skip
+              lambda ink: class_set_cost(pages, counts.students, options, ink, prices_of(config), chosen=picked),
+              lambda ink: class_set_cost(pages, counts.students, options, ink, prices_of(config), savers=False,
+                                         chosen=picked))  # fmt: skip
     if counts.blank_pages:
         st.caption(
             f"A blank page is added to each copy of {pages} page{'s' if pages != 1 else ''} "

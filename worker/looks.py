@@ -332,7 +332,8 @@ def class_set_preview(ctx: LookContext, p: dict[str, Any]) -> None:
         worksheet = ctx.path(p["ref"])
         if options.saves_anything:  # as the job saves toner on the worksheet before the copies
             worksheet, _ = save(worksheet, Path(folder) / "saved" / "worksheet.pdf", options)
-        template = make_template(worksheet, [text], Path(folder), options.label_style(), pages=[0])
+        page = int(p.get("page", 0))  # the first page each copy has
+        template = make_template(worksheet, [text], Path(folder), options.label_style(), pages=[page])
         copy = Path(folder) / "copy.pdf"
         CopyMaker(template).write_copy(0, copy)
         ctx.keep_blob(".png", render_page_png(copy, 0, PREVIEW_WIDTH_PX))

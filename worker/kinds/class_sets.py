@@ -23,6 +23,7 @@ from pdf.limits import MAX_MARGIN_MM
 from pdf.marks import MAX_LABEL_PT, POSITIONS, LabelStyle
 from pdf.plans import check_print_pages, check_worksheet_pages, padded_pages
 from pdf.printing import sheets_of_paper
+from pdf.ranges import parse_ranges
 from sheets.classlist import (
     NAME_ORDERS,
     SORTS,
@@ -109,6 +110,11 @@ class ClassSetOptions(SaverOptions):
     )
     make_room: bool = option(
         True, label="Shrink each page slightly to make room, so the name never covers the worksheet"
+    )
+    pages: str = option(
+        "",
+        label="Worksheet pages to copy (empty for all)",
+        help="Page numbers of the worksheet, in order: 1-3, 5 or odd, even, last. Each copy has these pages.",
     )
     duplex: bool = option(
         False,
@@ -199,6 +205,13 @@ def plan(students: int, worksheet_pages: int, options: ClassSetOptions) -> Class
     )
 
 
+def chosen_pages(options: ClassSetOptions, worksheet_pages: int, worksheet: str) -> list[int] | None:
+    """The worksheet's pages (0-based) each copy has, in order; None for all of them."""
+    if not options.pages.strip():
+        return None
+    return parse_ranges(options.pages, worksheet_pages, worksheet)
+
+
 def check_counts(counts: ClassSetCounts, worksheet: str) -> None:
     """Raise what the job would raise for these counts: the page runs this before offering its button."""
     check_worksheet_pages(counts.pages_per_copy, worksheet)
@@ -259,8 +272,11 @@ def read_list_step(ctx: StepContext[ClassSetOptions]) -> StepResult:
     return StepResult({"students_file": ctx.files.ref(dest), **found.counts(), "notes": found.record_notes})
 
 
-def _worksheet(ctx: StepContext[ClassSetOptions], students: int) -> tuple[Path, str, list[str]]:
-    """The worksheet PDFs checked (as the page checked them) and, when there are several, combined in order."""
+def _worksheet(
+    ctx: StepContext[ClassSetOptions], students: int
+) -> tuple[Path, str, list[str], list[int] | None]:
+    """The worksheet PDFs checked (as the page checked them) and, when there are several, combined in
+    order; with its name, notes, and the pages each copy has (None: all)."""
     from pdf.inputs import check_pdf  # the operations load here, in the worker only
 
     items = [item for item in ctx.inputs if _role(item) == "worksheet"]
@@ -274,14 +290,17 @@ def _worksheet(ctx: StepContext[ClassSetOptions], students: int) -> tuple[Path, 
         pages += checked.pages
         if note := checked.note(name):
             notes.append(note)
-    check_counts(plan(students, pages, ctx.options), worksheet_name(names))
+    chosen = chosen_pages(ctx.options, pages, worksheet_name(names))
+    check_counts(
+        plan(students, len(chosen) if chosen is not None else pages, ctx.options), worksheet_name(names)
+    )
     worksheet = one_pdf(paths, ctx.work_dir / "worksheet.pdf")
     if ctx.options.saves_anything:  # once, on the worksheet: every copy is made from it
         worksheet, said = save(
             worksheet, ctx.work_dir / "saved" / "worksheet.pdf", ctx.options, name=names[0]
         )
         notes.extend(said)
-    return worksheet, names[0], notes
+    return worksheet, names[0], notes, chosen
 
 
 def make_copies_step(ctx: StepContext[ClassSetOptions]) -> StepResult:
@@ -290,7 +309,7 @@ def make_copies_step(ctx: StepContext[ClassSetOptions]) -> StepResult:
 
     options = ctx.options
     students = load_students(ctx.files.resolve(ctx.result_of("read_list")["students_file"]))
-    worksheet, name, notes = _worksheet(ctx, len(students))
+    worksheet, name, notes, chosen = _worksheet(ctx, len(students))
     font = text_font()
     labels, write_ins = [], []
     for student in students:
@@ -306,6 +325,7 @@ def make_copies_step(ctx: StepContext[ClassSetOptions]) -> StepResult:
         ctx.work_dir / "template",
         options.label_style(),
         name,
+        pages=chosen,
         progress=lambda done, _steps, text: ctx.progress(done, total, text),
     )
     folder = ctx.work_dir / "copies"
