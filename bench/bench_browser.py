@@ -68,6 +68,44 @@ def upload_to_counts_and_preview(page: Any, base: str, file: Path) -> tuple[floa
     return counts, time.perf_counter() - start
 
 
+def web_rss_mb(app: Any) -> float:
+    """The web process's resident memory now, in MiB."""
+    import re
+
+    from tests.e2e.test_web_memory import web_pid
+
+    status = (Path("/proc") / str(web_pid(app.url.rsplit(":", 1)[1])) / "status").read_text()
+    return int(re.search(r"VmRSS:\s+(\d+) kB", status).group(1)) / 1024
+
+
+def organizer(page: Any, app: Any, manual: Path) -> list[Row]:
+    """The page organizer on a 566-page file never seen before: the first picture and the first
+    screen after "See every page", a pick and a turn, and the web process's memory meanwhile."""
+    open_tool(page, app.url, "merge", "Merge & arrange")
+    main = page.get_by_test_id("stMain")
+    page.locator('[data-testid="stFileUploader"] input[type=file]').set_input_files(str(manual))
+    main.get_by_text("566 pages").first.wait_for(timeout=TIMEOUT_MS)
+    before = web_rss_mb(app)
+    start = time.perf_counter()
+    main.get_by_text("See every page").click()
+    page.locator(".tp-tile img").first.wait_for(timeout=TIMEOUT_MS)
+    first = time.perf_counter() - start
+    page.locator('.tp-tile[data-pos="47"] img').wait_for(timeout=TIMEOUT_MS)
+    screen = time.perf_counter() - start
+    start = time.perf_counter()
+    page.locator('.tp-tile[data-pos="10"]').click()
+    main.get_by_role("button", name="Turn right", exact=True).click()
+    main.get_by_text("1-10, 11r, 12-566").wait_for(timeout=TIMEOUT_MS)
+    turned = time.perf_counter() - start
+    after = web_rss_mb(app)
+    note = f"web process {before:.0f} → {after:.0f} MiB resident"
+    return [
+        Row(SECTION, "organizer: first picture", "566-page manual", "1 run", first, note=note),
+        Row(SECTION, "organizer: first screen (48 pictures)", "566-page manual", "1 run", screen),
+        Row(SECTION, "organizer: pick a page and turn it", "566-page manual", "1 run", turned),
+    ]
+
+
 def fresh(file: Path, n: int, folder: Path) -> Path:
     """A copy of `file` with other bytes (one more byte of trailing comment): a look not yet kept."""
     copy = folder / f"{file.stem}-{n}-{time.monotonic_ns()}.pdf"
@@ -130,6 +168,7 @@ def main(quick: bool = False, inputs: object = None, floors: object = None) -> l
                     previews.append(p)
                 rows.append(median_row("upload → counts", "566-page manual", counts))
                 rows.append(median_row("upload → preview", "566-page manual", previews))
+                rows.extend(organizer(page, app, fresh(manual, 99, folder)))
 
             rows.extend(five_at_once(browser, app, teachers, folder))
             rows.append(jobs_page(page, app, runs, quick))
