@@ -138,7 +138,10 @@ def main(quick: bool = False, inputs: object = None, floors: object = None) -> l
             page.set_default_timeout(TIMEOUT_MS)
             from ui.tools import PAGES
 
-            headings = {p.title: ("Teacher Printer" if not p.url else p.title) for p in PAGES}
+            # The pages everyone sees (the Print room page is its staff's only).
+            headings = {
+                p.title: ("Teacher Printer" if not p.url else p.title) for p in PAGES if not p.audience
+            }
             page.goto(app.url)
             _heading(page, "Teacher Printer").wait_for()
             for title, heading in headings.items():  # warm: each page once
