@@ -141,6 +141,20 @@ def test_corpus_files_turn_grey_with_their_text_and_size(corpus_dir, tmp_path, n
     assert_grey_and_the_same(src, out)
 
 
+def test_a_scanned_book_turns_grey_picture_by_picture(corpus_dir, tmp_path):
+    """A scan (JPEG 2000 pages with a JBIG2 text layer and OCR text): its faint sepia goes, the
+    pictures stay pictures, the OCR text stays."""
+    src = corpus_dir / "pdf" / "Seige_of_Vicksburg_Sample_OCR.pdf"
+    out = tmp_path / "grey-scan.pdf"
+    result = recolour(src, out, GREY)
+    assert result.changed and result.pictures > 0 and result.kept == 0
+    pages = spread(len(PdfReader(src).pages))
+    assert max(chroma(image) for image in renders(out, pages)) <= CHROMA_TOLERANCE
+    assert texts(out) == texts(src)
+    assert images_per_page(out) == images_per_page(src)
+    assert out.stat().st_size < 1.5 * src.stat().st_size + 20_000
+
+
 def test_a_file_of_black_text_is_left_as_it_is(tmp_path):
     src = make_pdf(tmp_path / "plain.pdf", 3)
     out = tmp_path / "out.pdf"
