@@ -3,11 +3,16 @@ job's output has exactly the order and turns asked for (read from the file and b
 
 from __future__ import annotations
 
+import shutil
+
 import pypdfium2 as pdfium
+import pytest
 from pypdf import PdfReader
 
 from storage.jobs import Status
 from tests.make_files import pdf_bytes
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def pages_of(path) -> list[tuple[str, int, bool]]:
@@ -318,3 +323,25 @@ def test_a_class_set_of_chosen_worksheet_pages_and_its_page(app_env, config, bur
     assert [m.value for m in at.metric if m.label == "Pages per copy"] == ["1"]
     at.text_input(key="class_sets_pages").input("5").run()
     assert "Page 5 does not exist" in texts(at)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed (make office)")
+def test_a_word_file_is_arranged_by_the_pictures_of_the_pdf_it_becomes(app_env, config, tmp_path):
+    """A document's pictures are drawn from the PDF its look made (beside that PDF), and its pages
+    arrange like a PDF's."""
+    from tests.apptest import app_test
+    from tests.make_files import docx_file
+    from tests.test_pages import assert_clean
+
+    word = docx_file(tmp_path / "Lesson.docx", pages=3)
+    at = app_test(180).run()  # the conversion takes LibreOffice a few seconds
+    at.switch_page("ui/merge.py").run()
+    at.file_uploader(key="merge_files").upload("Lesson.docx", word.read_bytes(), DOCX)
+    at.run()
+    at.toggle(key="merge_organize").set_value(True).run()
+    assert_clean(at)
+    pictures = list((config.data_dir / "looks").rglob("thumbs/*/*.jpg"))
+    assert len(pictures) == 3  # beside the converted PDF, not the upload
+    at.text_input(key="merge_picked").input("3").run()
+    at.button(key="merge_move").click().run()  # to place 1
+    assert at.text_input(key="merge_keep").value == "3, 1, 2"
