@@ -53,6 +53,12 @@ class Prices:
     def set(self) -> bool:
         return self.mono is not None
 
+    def of(self, mono_sides: int, colour_sides: int) -> float | None:
+        """What these printed sides cost (None: no price set; colour at the mono price if it has none)."""
+        if self.mono is None:
+            return None
+        return mono_sides * self.mono + colour_sides * (self.colour if self.colour is not None else self.mono)
+
 
 @dataclass(frozen=True)
 class CostEstimate:
@@ -94,11 +100,9 @@ def estimate(
         else:
             mono += 1
     mean = total / len(sides) if sides else 0.0
-    price = None
-    if prices.mono is not None:
-        colour_price = prices.colour if prices.colour is not None else prices.mono
-        price = copies * (mono * prices.mono + colour_sides * colour_price)
-    return CostEstimate(copies * mono, copies * colour_sides, mean, price)
+    return CostEstimate(
+        copies * mono, copies * colour_sides, mean, prices.of(copies * mono, copies * colour_sides)
+    )
 
 
 def money(amount: float, currency: str) -> str:

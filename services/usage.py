@@ -3,17 +3,21 @@ and the monthly allowance, where the school sets one, that holds back new jobs a
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import time
 from dataclasses import dataclass
 
 import redis
 
 from core.errors import AllowanceUsed
+from pdf.cost import Prices
+from services.previews import prices_of
 from services.reachable import unreachable
 from storage.config import Config
 from storage.redis_conn import get_redis
-from storage.usage import Usage, UsageLedger, month_of, usage_csv
+from storage.usage import Usage, UsageLedger, month_of
 from worker.printing import person
 
 
@@ -55,7 +59,7 @@ class Totals:
         self.ledger = UsageLedger(get_redis(config))
 
     def _price(self, usage: Usage) -> float | None:
-        return usage.price(self.config.cost_per_side_mono, self.config.cost_per_side_colour)
+        return prices_of(self.config).of(usage.mono_sides, usage.colour_sides)
 
     def of(self, owner: str | None, month: str | None = None) -> MonthTotals:
         """`owner`'s month (None: everyone's together), this month unless `month` is given."""
@@ -74,7 +78,7 @@ class Totals:
             every = self.ledger.month(month)
         except redis.RedisError as exc:
             raise unreachable(exc) from exc
-        return usage_csv(month, every, self.config.cost_per_side_mono, self.config.cost_per_side_colour)
+        return usage_csv(month, every, prices_of(self.config))
 
     def problem(self, owner: str) -> str | None:
         """Why `owner` may not start a job or a print now (their allowance is used), or None.
@@ -96,3 +100,21 @@ class Totals:
         """Raise AllowanceUsed when `owner`'s month is used up."""
         if found := self.problem(owner):
             raise AllowanceUsed(found)
+
+
+def usage_csv(month: str, usage: dict[str, Usage], prices: Prices) -> bytes:
+    """The month's totals as a CSV file an office program opens: one row per teacher."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["month", "teacher", "jobs", "sheets", "printed sides", "sides in colour", "cost"])
+    for owner in sorted(usage):
+        u = usage[owner]
+        price = prices.of(u.mono_sides, u.colour_sides)
+        writer.writerow([month, _cell(owner) or "(no sign-in)", u.jobs, u.sheets, u.sides, u.colour_sides,
+                         "" if price is None else f"{price:.2f}"])  # fmt: skip
+    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the mark makes Excel read it as UTF-8
+
+
+def _cell(text: str) -> str:
+    """Text an office program shows as text, never runs as a formula."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -8,8 +8,6 @@ month does not shrink by tidying the Jobs page. Prices are applied when the tota
 
 from __future__ import annotations
 
-import csv
-import io
 import time
 from dataclasses import asdict, dataclass, fields
 
@@ -40,12 +38,6 @@ class Usage:
     def mono_sides(self) -> int:
         return self.sides - self.colour_sides
 
-    def price(self, mono: float | None, colour: float | None) -> float | None:
-        """What these sides cost at these prices per side (None: no price set)."""
-        if mono is None:
-            return None
-        return self.mono_sides * mono + self.colour_sides * (colour if colour is not None else mono)
-
     def __add__(self, other: Usage) -> Usage:
         return Usage(*(getattr(self, f.name) + getattr(other, f.name) for f in fields(Usage)))
 
@@ -73,24 +65,3 @@ class UsageLedger:
             owner: Usage(**{k: v for k, v in values.items() if k in known})
             for owner, values in counts.items()
         }
-
-    def of(self, owner: str, month: str) -> Usage:
-        return self.month(month).get(owner, Usage())
-
-
-def usage_csv(month: str, usage: dict[str, Usage], mono: float | None, colour: float | None) -> bytes:
-    """The month's totals as a CSV file an office program opens: one row per teacher."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["month", "teacher", "jobs", "sheets", "printed sides", "sides in colour", "cost"])
-    for owner in sorted(usage):
-        u = usage[owner]
-        price = u.price(mono, colour)
-        writer.writerow([month, _cell(owner) or "(no sign-in)", u.jobs, u.sheets, u.sides, u.colour_sides,
-                         "" if price is None else f"{price:.2f}"])  # fmt: skip
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # the mark makes Excel read it as UTF-8
-
-
-def _cell(text: str) -> str:
-    """Text an office program shows as text, never runs as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text

@@ -18,12 +18,12 @@ from pdf.cost import money
 from printers.choices import AUTO_SIDES, COLOR_WORDS, SIDES_WORDS, PrintChoice, paper_warning, sheets_for
 from printers.setup import PrintersFileError
 from printers.tickets import MAX_CLASS_CHARS, MAX_NOTE_CHARS, PAPER_COLOURS, ROOM_FINISHING, Ticket
+from services.previews import prices_of
 from services.print_room import PrintRoom
 from services.printing import PrinterState, Printing
 from storage.config import Config
 from storage.jobs import JobRecord, OutputFile, Status
 from storage.prints import AT_PRINTER, DECLINED, FAILED, LIVE, PRINTED, SENDING, SENT, PrintRecord
-from storage.usage import Usage
 from ui._ui import ago, plural
 from worker.printing import meant_sides, printable, setup_for
 
@@ -344,12 +344,13 @@ def cost_words(config: Config, output: OutputFile, copies: int, colour: bool = T
     " · 24 pages to print, 6 in colour · about 4% toner cover · about £0.84" ("" unmeasured)."""
     if output.coverage is None or not output.pages:
         return ""
-    usage = Usage(sides=output.pages * copies, colour_sides=output.colour_pages * copies if colour else 0)
-    words = f" · {plural(usage.sides, 'page')} to print"
-    if usage.colour_sides:
-        words += f", {usage.colour_sides:,} in colour"
+    sides = output.pages * copies
+    in_colour = output.colour_pages * copies if colour else 0
+    words = f" · {plural(sides, 'page')} to print"
+    if in_colour:
+        words += f", {in_colour:,} in colour"
     words += f" · about {output.coverage:.0%} toner cover"
-    price = usage.price(config.cost_per_side_mono, config.cost_per_side_colour)
+    price = prices_of(config).of(sides - in_colour, in_colour)
     if price is not None:
         words += f" · about **{money(price, config.currency)}**"
     return words
