@@ -8,10 +8,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pdf.thumbnails import THUMB_WIDTH_PX, drawn, thumb_path
 from services.looks import Looks
 from storage.files import StoredFile
+from storage.looks import Answer
 
 BATCH = 24  # pages one look draws: a screenful of the organizer
 
@@ -36,58 +38,61 @@ def content_tag(file: StoredFile, member: str = "") -> str:
     return f"{file.sha256[:16]}-{hashlib.sha256(member.encode()).hexdigest()[:8]}"
 
 
-def pictures(
-    looks: Looks,
-    file: StoredFile,
-    indexes: Iterable[int],
-    page_count: int,
-    member: str = "",
-    width: int = THUMB_WIDTH_PX,
-) -> Pictures:
-    """The pictures of pages `indexes` (0-based) of `file` (or of the PDF `member` of a ZIP), asking a
-    worker for the batches not drawn yet; a page drawn once is read from its file ever after."""
-    content = content_tag(file, member)
-    folder = looks.files.thumbs_dir(file.ref, content, width)
-    found = Pictures()
-    answered: dict[int, bool] = {}  # batch → whether its look has answered (a failed look too)
-    for index in sorted({i for i in indexes if 0 <= i < page_count}):
-        state = drawn(folder, index)
-        if state is None:
-            start = index // BATCH * BATCH
-            if start not in answered:
-                params = {"content": content, "first": start, "count": min(BATCH, page_count - start),
-                          "width": width, "member": member, "name": file.name}  # fmt: skip
-                key, answer = looks.seek("thumbnails", [file], params)
-                answered[start] = answer is not None
-                if answer is None:
-                    found.keys.append(key)
-            state = drawn(folder, index)  # the look may have answered at once
-            if state is None and answered[start]:
-                state = False  # its look ended without drawing it (the file could not be read)
-        if state is True:
-            try:
-                found.pages[index] = thumb_path(folder, index).read_bytes()
-            except OSError:  # removed by the clean-up a moment ago: drawn again when asked again
-                continue
-        elif state is False:
-            found.pages[index] = None
-    return found
+@dataclass(frozen=True)
+class PagePictures:
+    """The pictures of one PDF's pages (or of the PDF `member` of a ZIP): read from the folder beside
+    it, the batches not drawn yet asked of a worker; a page drawn once is read from its file ever after."""
 
+    looks: Looks
+    file: StoredFile
+    page_count: int
+    member: str = ""
+    width: int = THUMB_WIDTH_PX
 
-def draw_ahead(
-    looks: Looks,
-    file: StoredFile,
-    indexes: Iterable[int],
-    page_count: int,
-    member: str = "",
-    width: int = THUMB_WIDTH_PX,
-) -> None:
-    """Ask for the batches of `indexes` not drawn yet, reading nothing: the next screen, so that it
-    is ready when the teacher gets there (after what is on screen now, which was asked first)."""
-    content = content_tag(file, member)
-    folder = looks.files.thumbs_dir(file.ref, content, width)
-    for start in sorted({i // BATCH * BATCH for i in indexes if 0 <= i < page_count}):
-        if drawn(folder, start) is None:
-            params = {"content": content, "first": start, "count": min(BATCH, page_count - start),
-                      "width": width, "member": member, "name": file.name}  # fmt: skip
-            looks.seek("thumbnails", [file], params)
+    @property
+    def content(self) -> str:
+        return content_tag(self.file, self.member)
+
+    @property
+    def folder(self) -> Path:
+        return self.looks.files.thumbs_dir(self.file.ref, self.content, self.width)
+
+    def read(self, indexes: Iterable[int]) -> Pictures:
+        """The pictures of pages `indexes` (0-based), asking for the batches not drawn yet."""
+        folder = self.folder
+        found = Pictures()
+        answered: dict[int, bool] = {}  # batch → whether its look has answered (a failed look too)
+        for index in sorted({i for i in indexes if 0 <= i < self.page_count}):
+            state = drawn(folder, index)
+            if state is None:
+                start = index // BATCH * BATCH
+                if start not in answered:
+                    key, answer = self._ask(start)
+                    answered[start] = answer is not None
+                    if answer is None:
+                        found.keys.append(key)
+                state = drawn(folder, index)  # the look may have answered at once
+                if state is None and answered[start]:
+                    state = False  # its look ended without drawing it (the file could not be read)
+            if state is True:
+                try:
+                    found.pages[index] = thumb_path(folder, index).read_bytes()
+                except OSError:  # removed by the clean-up a moment ago: drawn again when asked again
+                    continue
+            elif state is False:
+                found.pages[index] = None
+        return found
+
+    def ahead(self, indexes: Iterable[int]) -> None:
+        """Ask for the batches of `indexes` not drawn yet, reading nothing: the next screen, so that it
+        is ready when the teacher gets there (after what is on screen now, which was asked first)."""
+        folder = self.folder
+        for start in sorted({i // BATCH * BATCH for i in indexes if 0 <= i < self.page_count}):
+            if drawn(folder, start) is None:
+                self._ask(start)
+
+    def _ask(self, start: int) -> tuple[str, Answer | None]:
+        """The look that draws the batch of pages from `start`: its key, and its answer once in."""
+        params = {"content": self.content, "first": start, "count": min(BATCH, self.page_count - start),
+                  "width": self.width, "member": self.member, "name": self.file.name}  # fmt: skip
+        return self.looks.seek("thumbnails", [self.file], params)

@@ -104,7 +104,7 @@ def test_the_page_asks_a_worker_for_batches_and_reads_what_was_drawn(app_env, tm
     from rq.serializers import JSONSerializer
 
     from services.looks import Looks
-    from services.thumbnails import BATCH, pictures
+    from services.thumbnails import BATCH, PagePictures
     from storage.config import load_config
     from storage.files import FileStore
     from storage.redis_conn import get_redis
@@ -116,21 +116,20 @@ def test_the_page_asks_a_worker_for_batches_and_reads_what_was_drawn(app_env, tm
     stored = FileStore(config).save_upload(io.BytesIO(src.read_bytes()), "Long.pdf")
     looks = Looks(config)
     queue = Queue(config.look_queue_name, connection=get_redis(config), serializer=JSONSerializer)
-    window = pictures(looks, stored, range(20, 30), 60)  # pages 21-30: two batches (1-24, 25-48)
+    long = PagePictures(looks, stored, 60)
+    window = long.read(range(20, 30))  # pages 21-30: two batches (1-24, 25-48)
     assert window.pending and len(window.keys) == 2 and queue.count == 2
     answer_looks()
-    window = pictures(looks, stored, range(20, 30), 60)
+    window = long.read(range(20, 30))
     assert not window.pending and sorted(window.pages) == list(range(20, 30))
     assert all(data[:3] == b"\xff\xd8\xff" for data in window.pages.values())  # JPEG pictures
-    again = pictures(looks, stored, range(BATCH), 60)  # drawn already with pages 21-24's batch
+    again = long.read(range(BATCH))  # drawn already with pages 21-24's batch
     assert not again.pending and queue.count == 0 and len(again.pages) == BATCH
     # The next screen is asked for ahead, reading nothing; batches drawn already are not asked again.
-    from services.thumbnails import draw_ahead
-
-    draw_ahead(looks, stored, range(0, 60), 60)
+    long.ahead(range(0, 60))
     assert queue.count == 1  # pages 49-60 only: 1-48 are drawn
     answer_looks()
-    assert pictures(looks, stored, range(48, 60), 60).pages.keys() == set(range(48, 60))
+    assert long.read(range(48, 60)).pages.keys() == set(range(48, 60))
     # Deleting the upload takes its pictures with it.
     folder = FileStore(config).thumbs_dir(stored.ref, stored.sha256, 200)
     assert folder.is_dir()

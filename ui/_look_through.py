@@ -8,7 +8,7 @@ import streamlit as st
 
 from core.errors import LookProblem
 from services.previews import describe_of
-from services.thumbnails import pictures
+from services.thumbnails import PagePictures
 from storage.config import Config
 from storage.jobs import JobRecord, OutputFile
 from ui._looks import looks_for, waiting
@@ -48,7 +48,7 @@ def result_pictures(config: Config, record: JobRecord, index: int, output: Outpu
 
 
 def _row(config: Config, file, indexes: list[int], page_count: int, columns: int) -> None:
-    got = pictures(looks_for(config), file, indexes, page_count)
+    got = PagePictures(looks_for(config), file, page_count).read(indexes)
     for start in range(0, len(indexes), columns):
         cells = st.columns(columns)
         for cell, page in zip(cells, indexes[start : start + columns], strict=False):

@@ -19,7 +19,7 @@ import streamlit as st
 from core.errors import TeacherPrinterError
 from pdf import arrangement as edit
 from pdf.ranges import Placed, format_arrangement, format_ranges, parse_arrangement, parse_ranges
-from services.thumbnails import draw_ahead, pictures
+from services.thumbnails import PagePictures
 from storage.config import Config
 from storage.files import StoredFile
 from ui._looks import looks_for, waiting
@@ -302,7 +302,9 @@ def _grid(
     drawn: dict[tuple[int, int], bytes | None] = {}
     keys: list[str] = []
     for source, wanted in needed.items():
-        got = pictures(looks, sources[source].pdf, wanted, sources[source].pages, sources[source].member)
+        got = PagePictures(looks, sources[source].pdf, sources[source].pages, sources[source].member).read(
+            wanted
+        )
         drawn.update({(source, page): data for page, data in got.pages.items()})
         keys += got.keys
     # The next screen is asked for after this one: its pictures are drawn while this one is looked at.
@@ -312,7 +314,7 @@ def _grid(
             source, page = pages[place.index]
             ahead.setdefault(source, set()).add(page)
     for source, wanted in ahead.items():
-        draw_ahead(looks, sources[source].pdf, wanted, sources[source].pages, sources[source].member)
+        PagePictures(looks, sources[source].pdf, sources[source].pages, sources[source].member).ahead(wanted)
     tiles = []
     starts = {sum(s.pages for s in sources[:k]) for k in range(len(sources))}
     for position, place in window:

@@ -14,12 +14,13 @@ libraries are imported inside the looks, which only the workers run.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
 import tempfile
 import time
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -277,12 +278,8 @@ def ink(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
     whether it is in colour."""
     from pdf.ink import page_ink
 
-    if not p.get("member"):
-        return page_ink(ctx.path(p["ref"])).to_dict()
-    with tempfile.TemporaryDirectory(prefix="tp-look-") as folder:
-        copy = Path(folder) / "member.pdf"
-        extract_member(ctx.path(p["ref"]), p["member"], copy, p.get("name", ""))
-        return page_ink(copy).to_dict()
+    with _the_pdf(ctx, p) as pdf:
+        return page_ink(pdf).to_dict()
 
 
 @look("thumbnails")
@@ -293,14 +290,21 @@ def thumbnails(ctx: LookContext, p: dict[str, Any]) -> dict[str, Any]:
 
     folder = ctx.files.thumbs_dir(p["ref"], p["content"], int(p["width"]))
     pages = range(int(p["first"]), int(p["first"]) + int(p["count"]))
-    if not p.get("member"):
-        done = draw_thumbnails(ctx.path(p["ref"]), list(pages), folder, int(p["width"]))
-    else:  # a PDF inside a ZIP: taken out for the drawing only
-        with tempfile.TemporaryDirectory(prefix="tp-look-") as scratch:
-            copy = Path(scratch) / "member.pdf"
-            extract_member(ctx.path(p["ref"]), p["member"], copy, p.get("name", ""))
-            done = draw_thumbnails(copy, list(pages), folder, int(p["width"]))
+    with _the_pdf(ctx, p) as pdf:
+        done = draw_thumbnails(pdf, list(pages), folder, int(p["width"]))
     return {"drawn": [index for index in pages if done.get(index)]}
+
+
+@contextlib.contextmanager
+def _the_pdf(ctx: LookContext, p: dict[str, Any]) -> Iterator[Path]:
+    """The PDF a look works on: the file itself, or the PDF `member` of a ZIP, taken out for the look."""
+    if not p.get("member"):
+        yield ctx.path(p["ref"])
+        return
+    with tempfile.TemporaryDirectory(prefix="tp-look-") as folder:
+        copy = Path(folder) / "member.pdf"
+        extract_member(ctx.path(p["ref"]), p["member"], copy, p.get("name", ""))
+        yield copy
 
 
 @look("columns")
