@@ -86,3 +86,13 @@ def left_out(arrangement: Sequence[Placed], page_count: int) -> list[int]:
     """The pages (0-based) the arrangement does not use at all."""
     used = {p.index for p in arrangement}
     return [index for index in range(page_count) if index not in used]
+
+
+def put_back(
+    arrangement: Sequence[Placed], positions: Iterable[int], page_count: int
+) -> tuple[Arrangement, list[int]]:
+    """The pages left out added at the end, as they are; they are picked."""
+    missing = left_out(arrangement, page_count)
+    return tuple(arrangement) + tuple(Placed(i) for i in missing), list(
+        range(len(arrangement), len(arrangement) + len(missing))
+    )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from core.errors import BadPageRange, EmptyDocument, LimitExceeded
@@ -116,19 +116,15 @@ def plan_slots(
     for text, angle in plan.rotate:
         for k in parse_ranges(text, len(arranged), "the selection"):
             turns[k] += angle
+    placed = [
+        Slot(page[0], page[1], normalise_rotation(turn)) if page is not None else None
+        for (page, _), turn in zip(arranged, turns, strict=True)
+    ]
+    # A blank page takes the shape of the page before it (at the start: of the first page).
     slots: list[Slot] = []
-    for (page, _), turn in zip(arranged, turns, strict=True):
-        if page is not None:
-            slots.append(Slot(page[0], page[1], normalise_rotation(turn)))
-        else:  # a blank page, the size of the page before it (or, first, of the first page)
-            like = (
-                next(p for p, _ in arranged if p is not None)
-                if not slots
-                else (slots[-1].source, slots[-1].page)
-            )
-            slots.append(
-                Slot(like[0], like[1], slots[-1].rotate if slots else normalise_rotation(turn), blank=True)
-            )
+    for slot in placed:
+        like = slots[-1] if slots else next(s for s in placed if s is not None)
+        slots.append(slot if slot is not None else replace(like, blank=True))
     for after in sorted(plan.blank_after, reverse=True):
         if after > len(slots):
             raise BadPageRange(

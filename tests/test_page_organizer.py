@@ -141,7 +141,7 @@ def test_the_page_asks_a_worker_for_batches_and_reads_what_was_drawn(app_env, tm
 
 
 def test_each_edit_gives_the_arrangement_and_what_stays_picked():
-    from pdf.arrangement import blank_after, duplicate, every_page, left_out, move, remove, turn
+    from pdf.arrangement import blank_after, duplicate, every_page, left_out, move, put_back, remove, turn
     from pdf.ranges import Placed, format_arrangement
 
     pages = every_page(8)
@@ -160,6 +160,8 @@ def test_each_edit_gives_the_arrangement_and_what_stays_picked():
     moved, picked = move(pages, [2, 3], 10)  # a group, to the end, in its order
     assert format_arrangement(moved) == "7, blank, 4r, 5, 5, 6, 8, blank, 1, 3" and picked == [8, 9]
     assert left_out(pages, 8) == [1] and left_out((Placed(None),), 2) == [0, 1]
+    back, picked = put_back(pages, [], 8)
+    assert format_arrangement(back).endswith("8, blank, 2") and picked == [len(pages)]
 
 
 def test_the_organizer_turns_removes_duplicates_and_moves_pages_and_the_job_follows(

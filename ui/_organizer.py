@@ -215,23 +215,23 @@ def page_organizer(config: Config, prefix: str, sources: Sequence[Source], text_
     none = not picked
     row = st.container(horizontal=True, wrap=True)
     row.button("Turn left", key=f"{prefix}_turn_left", icon=":material/rotate_left:", disabled=none,
-                      on_click=change, args=(edit.turn, -90))  # fmt: skip
+               on_click=change, args=(edit.turn, -90))  # fmt: skip
     row.button("Turn right", key=f"{prefix}_turn_right", icon=":material/rotate_right:", disabled=none,
-                      on_click=change, args=(edit.turn, 90))  # fmt: skip
+               on_click=change, args=(edit.turn, 90))  # fmt: skip
     row.button("Remove", key=f"{prefix}_remove", icon=":material/delete:", disabled=none,
-                      on_click=change, args=(edit.remove,))  # fmt: skip
+               on_click=change, args=(edit.remove,))  # fmt: skip
     row.button("Duplicate", key=f"{prefix}_duplicate", icon=":material/content_copy:", disabled=none,
-                      on_click=change, args=(edit.duplicate,))  # fmt: skip
+               on_click=change, args=(edit.duplicate,))  # fmt: skip
     row.button("Blank after", key=f"{prefix}_blank", icon=":material/note_add:", disabled=none,
-                      on_click=change, args=(edit.blank_after,))  # fmt: skip
+               on_click=change, args=(edit.blank_after,))  # fmt: skip
     row.button("Move", key=f"{prefix}_move", icon=":material/move_down:", disabled=none,
-                      on_click=change, args=(edit.move, int(where) - 1))  # fmt: skip
+               on_click=change, args=(edit.move, int(where) - 1))  # fmt: skip
     row.button("Undo", key=f"{prefix}_undo_button", icon=":material/undo:",
-                      disabled=not st.session_state.get(undo_key), on_click=back)  # fmt: skip
+               disabled=not st.session_state.get(undo_key), on_click=back)  # fmt: skip
     missing = edit.left_out(arranged, total)
     row.button("Put back", key=f"{prefix}_put_back", icon=":material/restore_page:", disabled=not missing,
-                      help="Add the pages left out at the end", on_click=change,
-                      args=(lambda now, chosen: (now + tuple(Placed(i) for i in edit.left_out(now, total)), []),))  # fmt: skip
+               help="Add the pages left out at the end", on_click=change,
+               args=(edit.put_back, total))  # fmt: skip
 
     # -- the pictures, a window at a time ----------------------------------------------------
     _grid(config, prefix, sources, arranged, picked, lambda: _picked_from_component(prefix),
@@ -260,8 +260,7 @@ def page_picker(config: Config, prefix: str, sources: Sequence[Source], text_key
         return
 
     def picked_here() -> None:
-        state = st.session_state.get(f"{prefix}_organizer") or {}
-        st.session_state[text_key] = format_ranges(sorted(set(int(p) for p in state.get("pick") or [])))
+        st.session_state[text_key] = format_ranges(_pick(prefix))
 
     _grid(config, prefix, sources, edit.every_page(total), sorted(set(chosen)), picked_here, None)
     st.caption(
@@ -354,9 +353,17 @@ def _picked(text: str, count: int) -> list[int]:
         return []
 
 
-def _picked_from_component(prefix: str) -> None:
+def _pick(prefix: str) -> list[int]:
+    """The pictures the teacher has picked in the grid, as it just said (places, 0-based)."""
     state = st.session_state.get(f"{prefix}_organizer") or {}
-    st.session_state[f"{prefix}_picked"] = format_ranges(state.get("pick") or [])
+    try:
+        return sorted({int(p) for p in state.get("pick") or []})
+    except (TypeError, ValueError):  # not a pick of our grid
+        return []
+
+
+def _picked_from_component(prefix: str) -> None:
+    st.session_state[f"{prefix}_picked"] = format_ranges(_pick(prefix))
 
 
 def _dropped(prefix: str, change: Callable[..., None]) -> None:
