@@ -125,7 +125,9 @@ if order:
     presets_here = st.container()
     chosen: dict = name.options()
     pages_known = all(entries[k]["pages"] and not entries[k]["problem"] for k in order)
-    if pages_known and st.toggle("See every page, to arrange them one by one", key="merge_organize"):
+    if not pages_known:
+        st.caption("**See every page** (to arrange them one by one) comes once every file above can be used.")
+    elif st.toggle("See every page, to arrange them one by one", key="merge_organize"):
         page_organizer(config, "merge", [Source(entries[k]["pdf"], entries[k]["member"], entries[k]["name"],
                                                 entries[k]["pages"]) for k in order], "merge_keep")  # fmt: skip
     with st.expander("Pages: keep some, turn them, add blank pages"):
